@@ -5,12 +5,12 @@
 # then hands over to bmake, which builds the tree with its bsd.*.mk files
 # (mk/build.mk is the top of that tree).  Nothing else lives here.
 #
-#	make		build everything (obj/)
+#	make		build everything (into build/)
 #	make run	the main job: the bundled scenarios through the runner
 #	make test	the functional suite under kyua; ends "tests: N passed, M failed"
-#	make sanitize	build (obj-sanitize/) and test once more under ASan + UBSan
+#	make sanitize	build (build-sanitize/) and test once more under ASan + UBSan
 #	make bench	run the benchmarks under bench/ and print their figures
-#	make clean	remove obj/ and obj-sanitize/
+#	make clean	remove build/ and build-sanitize/
 
 .PHONY: all run test sanitize bench clean
 
@@ -19,4 +19,4 @@ all run test sanitize bench:
 	@sh CI/bmake.sh $@
 
 clean:
-	rm -rf obj obj-sanitize
+	rm -rf build build-sanitize
