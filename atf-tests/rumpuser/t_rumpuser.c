@@ -528,6 +528,51 @@ ATF_TC_BODY(mutex_owner, tc)
 	rumpuser_mutex_exit(owner_mtx);
 }
 
+/* Fork; the child misuses a mutex as told; its wait status. */
+static int
+misuse_status(int twice)
+{
+	struct rlimit nocore = { 0, 0 };
+	struct rumpuser_mtx *mtx;
+	pid_t pid;
+	int status;
+
+	pid = fork();
+	ATF_REQUIRE(pid != -1);
+	if (pid == 0) {
+		setrlimit(RLIMIT_CORE, &nocore);
+		close(STDERR_FILENO);
+		rumpuser_mutex_init(&mtx, RUMPUSER_MTX_KMUTEX);
+		if (twice) {
+			rumpuser_mutex_enter(mtx);
+			rumpuser_mutex_enter(mtx);
+		} else
+			rumpuser_mutex_exit(mtx);
+		_exit(0);
+	}
+	ATF_REQUIRE(waitpid(pid, &status, 0) == pid);
+	return status;
+}
+
+ATF_TC(mutex_misuse);
+ATF_TC_HEAD(mutex_misuse, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "unlocking a mutex that is not held, "
+	    "or locking one twice, aborts the process");
+}
+ATF_TC_BODY(mutex_misuse, tc)
+{
+	int status;
+
+	RZ(tk_boot());
+	status = misuse_status(0);
+	ATF_REQUIRE_MSG(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT,
+	    "exit of a free mutex: status %#x", status);
+	status = misuse_status(1);
+	ATF_REQUIRE_MSG(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT,
+	    "second enter: status %#x", status);
+}
+
 ATF_TC(mutex_tryenter);
 ATF_TC_HEAD(mutex_tryenter, tc)
 {
@@ -1537,6 +1582,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, cv_wakeup_order);
 	ATF_TP_ADD_TC(tp, mutex_owner);
 	ATF_TP_ADD_TC(tp, mutex_tryenter);
+	ATF_TP_ADD_TC(tp, mutex_misuse);
 	ATF_TP_ADD_TC(tp, rw_locks);
 	ATF_TP_ADD_TC(tp, cv_timedwait);
 	ATF_TP_ADD_TC(tp, cv_broadcast_all);
