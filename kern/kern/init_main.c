@@ -10,7 +10,8 @@
  * rumpus_teardown ends every process, runs the layers' finis in reverse,
  * cancels callouts, waits for kernel threads, then frees the core's own
  * memory and reports whatever is left in the books (and frees it), so the
- * process can boot again.
+ * process can boot again.  The host objects of the core's own static
+ * locks live from the first boot to the end of the process.
  */
 #include <sys/types.h>
 #include <sys/param.h>
@@ -36,17 +37,17 @@ static void boot_lwp0_leave(void);
 struct initstep {
 	const char	*is_name;
 	int		(*is_init)(void);
-	void		(*is_fini)(void);	/* NULL: teardown does it */
+	void		(*is_fini)(void);	/* NULL: nothing to undo */
 };
 
 static const struct initstep initsteps[] = {
 	/* The core, on the bare calling thread. */
-	{ "console",	cons_init,		cons_fini },
+	{ "console",	cons_init,		NULL },
 	{ "kmem",	kmem_init,		kmem_fini },
-	{ "sched",	sched_init,		sched_fini },
+	{ "sched",	sched_init,		NULL },
 	{ "proc",	proc_init,		proc_fini },
-	{ "kthread",	kthread_startup,	kthread_shutdown },
-	{ "callout",	callout_startup,	callout_fini },
+	{ "kthread",	kthread_startup,	NULL },
+	{ "callout",	callout_startup,	NULL },
 	{ "lwp0",	boot_lwp0_enter,	boot_lwp0_leave },
 	/* Layers above the core, as lwp0.  Add yours here. */
 	{ "initproc",	proc_init_initproc,	NULL },
@@ -216,14 +217,9 @@ rumpus_teardown(struct rumpus_books *books)
 	boot_lwp0_leave();
 	kern_booted = 0;
 	proc_fini();
-	kthread_shutdown();
-	callout_fini();
 	kmem_drain();
 	kmem_books(b);
-	kmem_release_all();
-	sched_fini();
 	kmem_fini();
-	cons_fini();
 	initsteps_done = 0;
 	return 0;
 }

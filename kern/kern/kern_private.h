@@ -10,6 +10,7 @@
 #include <sys/kmem.h>
 #include <sys/queue.h>
 #include <sys/mutex.h>
+#include <sys/condvar.h>
 #include <rump/rumpuser.h>
 #include <rump/rumpus_ext.h>
 #include <sys/fault.h>
@@ -26,19 +27,15 @@ extern struct rumpus_counters kern_counters;
 
 /* Subsystem start and stop, in init_main.c's table order. */
 int	cons_init(void);
-void	cons_fini(void);
 int	kmem_init(void);
 void	kmem_fini(void);
 int	sched_init(void);
-void	sched_fini(void);
 int	proc_init(void);
 int	proc_init_initproc(void);
 void	proc_fini(void);
 int	callout_startup(void);
 void	callout_shutdown(struct rumpus_books *);
-void	callout_fini(void);
 int	kthread_startup(void);
-void	kthread_shutdown(void);
 
 /* Scheduler (kern_sched.c). */
 void	sched_cpu_take(struct lwp *);
@@ -68,6 +65,8 @@ void	kthread_reap(void);
 
 /* Lock debugging (kern_lock.c). */
 void	lockdebug_held(struct lwp *, struct rumpus_books *);
+void	mutex_init_static(kmutex_t *, kmutex_type_t, int);
+void	cv_init_static(kcondvar_t *, const char *);
 void	mutex_release_for_wait(kmutex_t *);
 void	mutex_reacquired_after_wait(kmutex_t *, const void *);
 

@@ -40,9 +40,9 @@ int
 callout_startup(void)
 {
 
-	mutex_init(&callout_lock, MUTEX_DEFAULT, IPL_NONE);
-	cv_init(&callout_cv, "clock");
-	cv_init(&callout_done_cv, "callout");
+	mutex_init_static(&callout_lock, MUTEX_DEFAULT, IPL_NONE);
+	cv_init_static(&callout_cv, "clock");
+	cv_init_static(&callout_done_cv, "callout");
 	TAILQ_INIT(&callout_queue);
 	callout_running = NULL;
 	callout_lwp = NULL;
@@ -286,14 +286,4 @@ callout_shutdown(struct rumpus_books *b)
 	mutex_exit(&callout_lock);
 	if (b != NULL)
 		b->b_callouts = n;
-}
-
-/* After every kernel thread is gone. */
-void
-callout_fini(void)
-{
-
-	cv_destroy(&callout_done_cv);
-	cv_destroy(&callout_cv);
-	mutex_destroy(&callout_lock);
 }
