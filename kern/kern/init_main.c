@@ -118,6 +118,18 @@ boot_unwind(int n)
 	}
 }
 
+/* Stop the layers above the core, last first.  A CPU held. */
+static void
+layers_stop(void)
+{
+	int i;
+
+	for (i = initsteps_done; i-- > INITSTEP_LWP0 + 1;) {
+		if (initsteps[i].is_fini != NULL)
+			initsteps[i].is_fini();
+	}
+}
+
 /*
  * Boot the kernel.  Returns 0 (also when it is already up), or the errno
  * of the step that failed, with the earlier steps undone.
@@ -162,7 +174,7 @@ rumpus_teardown(struct rumpus_books *books)
 	struct rumpus_books local;
 	struct rumpus_books *b = books != NULL ? books : &local;
 	struct lwp *l;
-	int error, i;
+	int error;
 
 	if (kern_booted != 1)
 		return EINVAL;
@@ -174,36 +186,13 @@ rumpus_teardown(struct rumpus_books *books)
 	boot_lwp0_enter();
 
 	/* Every process ends: record what its lwps still hold first. */
-	mutex_enter(proc_lock);
-	LIST_FOREACH(l, &alllwp, l_list) {
-		if (l == &lwp0 || (l->l_flag & LW_SYSTEM))
-			continue;
-		lockdebug_held(l, b);
-		if (b->b_nlwps < RUMPUS_BOOKS_LWPS)
-			lwp_info_fill(l, &b->b_lwps[b->b_nlwps++]);
-		b->b_lwps_total++;
-	}
-	mutex_exit(proc_lock);
+	books_add_lwps(b, BOOKS_LWP_USER);
 	proc_reap_all();
-
-	/* The layers stop, last first. */
-	for (i = initsteps_done; i-- > INITSTEP_LWP0 + 1;) {
-		if (initsteps[i].is_fini != NULL)
-			initsteps[i].is_fini();
-	}
+	layers_stop();
 
 	callout_shutdown(b);
 	if ((error = kthread_wait_all(TEARDOWN_KTHREAD_WAIT_MS)) != 0) {
-		mutex_enter(proc_lock);
-		LIST_FOREACH(l, &alllwp, l_list) {
-			if (!(l->l_flag & LW_SYSTEM))
-				continue;
-			lockdebug_held(l, b);
-			if (b->b_nlwps < RUMPUS_BOOKS_LWPS)
-				lwp_info_fill(l, &b->b_lwps[b->b_nlwps++]);
-			b->b_lwps_total++;
-		}
-		mutex_exit(proc_lock);
+		books_add_lwps(b, BOOKS_LWP_SYSTEM);
 		kmem_books(b);
 		printf("rump kernel: teardown: kernel threads did not stop\n");
 		rumpus_books_print(b);
@@ -232,7 +221,6 @@ rumpus_teardown(struct rumpus_books *books)
 int
 rump___sysimpl_reboot(int howto, char *bootstr)
 {
-	int i;
 
 	rump_schedule();
 	if (kauth_authorize_generic(curlwp->l_cred, KAUTH_GENERIC_ISSUSER,
@@ -246,12 +234,8 @@ rump___sysimpl_reboot(int howto, char *bootstr)
 		printf("rump kernel: dump asked for: ending as a panic\n");
 		rumpuser_exit(RUMPUSER_PANIC);
 	}
-	if (!(howto & RUMP_RB_NOSYNC)) {
-		for (i = initsteps_done; i-- > INITSTEP_LWP0 + 1;) {
-			if (initsteps[i].is_fini != NULL)
-				initsteps[i].is_fini();
-		}
-	}
+	if (!(howto & RUMP_RB_NOSYNC))
+		layers_stop();
 	if (howto & RUMP_RB_HALT) {
 		printf("rump kernel halted (with RB_HALT, not exiting)\n");
 		for (;;)

@@ -135,21 +135,21 @@ rumpus_lwp_dump_print(void)
 	books_unlock(locked);
 }
 
-/* Books of a running kernel: kmem by site, locks held, every lwp. */
-int
-rumpus_books(struct rumpus_books *b)
+/*
+ * Add the lwps of the kinds asked for (BOOKS_LWP_*), with the locks they
+ * hold, to the books.
+ */
+void
+books_add_lwps(struct rumpus_books *b, int which)
 {
 	struct lwp *l;
-	bool locked;
+	bool locked, sys;
 
-	if (!kern_booted)
-		return EINVAL;
-	memset(b, 0, sizeof(*b));
-	b->b_version = RUMPUS_EXT_VERSION;
-	kmem_books(b);
 	locked = books_lock();
 	LIST_FOREACH(l, &alllwp, l_list) {
-		if (l->l_stat == LSZOMB)
+		sys = l == &lwp0 || (l->l_flag & LW_SYSTEM);
+		if (l->l_stat == LSZOMB ||
+		    !(which & (sys ? BOOKS_LWP_SYSTEM : BOOKS_LWP_USER)))
 			continue;
 		lockdebug_held(l, b);
 		if (b->b_nlwps < RUMPUS_BOOKS_LWPS)
@@ -157,6 +157,19 @@ rumpus_books(struct rumpus_books *b)
 		b->b_lwps_total++;
 	}
 	books_unlock(locked);
+}
+
+/* Books of a running kernel: kmem by site, locks held, every lwp. */
+int
+rumpus_books(struct rumpus_books *b)
+{
+
+	if (!kern_booted)
+		return EINVAL;
+	memset(b, 0, sizeof(*b));
+	b->b_version = RUMPUS_EXT_VERSION;
+	kmem_books(b);
+	books_add_lwps(b, BOOKS_LWP_USER | BOOKS_LWP_SYSTEM);
 	return 0;
 }
 

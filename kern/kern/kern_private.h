@@ -90,6 +90,9 @@ extern void *cons_symbolizer_arg;
 
 /* Books (kern_books.c). */
 void	lwp_info_fill(struct lwp *, struct rumpus_lwpinfo *);
+#define BOOKS_LWP_USER		0x01	/* lwps of processes */
+#define BOOKS_LWP_SYSTEM	0x02	/* kernel threads and lwp0 */
+void	books_add_lwps(struct rumpus_books *, int);
 
 /* Boot state (init_main.c). */
 extern volatile int kern_booted;

@@ -216,11 +216,15 @@ sched_backend_schedule(int nlocks, void *interlock)
 	}
 }
 
+/* Upcall, with a CPU held: switch lwps; to none gives the CPU back. */
 static void
 sched_hyp_lwproc_switch(struct lwp *l)
 {
+	struct cpu_info *ci;
 
-	(void)lwproc_switch(l);
+	ci = lwproc_switch(l);
+	if (l == NULL)
+		sched_cpu_release(ci);
 }
 
 static int
