@@ -62,12 +62,15 @@ lwp_info_fill(struct lwp *l, struct rumpus_lwpinfo *li)
 		    li->li_stack, RUMPUS_BOOKS_STACK);
 }
 
-/* Take proc_lock if it is free; tell whether it was taken. */
+/*
+ * Take proc_lock if it is free; tell whether it was taken.  The host lock
+ * is taken directly, so that the books do not list their own lock.
+ */
 static bool
 books_lock(void)
 {
 
-	return mutex_tryenter(proc_lock) != 0;
+	return rumpuser_mutex_tryenter(proc_lock->mtx_hyp) == 0;
 }
 
 static void
@@ -75,7 +78,7 @@ books_unlock(bool locked)
 {
 
 	if (locked)
-		mutex_exit(proc_lock);
+		rumpuser_mutex_exit(proc_lock->mtx_hyp);
 }
 
 size_t
