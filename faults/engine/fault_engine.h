@@ -19,7 +19,9 @@
  *		... apply d ...
  *	}
  *
- * where gate = fe_engine_gate(engine) was fetched once at set-up.  The
+ * (fe_rumpuser_hook() in fe_rumpuser.h does this for librumpuser's
+ * wrapper points), where gate = fe_engine_gate(engine) was fetched once
+ * at set-up.  The
  * gate's mask has a point's bit set only while a rule is armed at that
  * point, or while counting or tracing is on; with nothing armed the wrapper
  * pays one load and one predictable branch, and no filter, counter or trace
