@@ -5,6 +5,7 @@
  */
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -599,6 +600,48 @@ ATF_TC_BODY(trace_ring, tc)
 	fe_engine_destroy(e);
 }
 
+static void *
+decide_many(void *arg)
+{
+	struct fe_engine *e = arg;
+	struct fe_call c;
+	struct fe_decision d;
+	int i;
+
+	memset(&c, 0, sizeof(c));
+	for (i = 0; i < 10000; i++)
+		fe_decide(e, FE_PT_MALLOC, &c, &d);
+	return NULL;
+}
+
+ATF_TC(threads);
+ATF_TC_HEAD(threads, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "fe_decide() from several threads "
+	    "at once loses no count and no hit");
+}
+ATF_TC_BODY(threads, tc)
+{
+	struct fe_engine *e = engine_with(1, "malloc:every=10:ENOMEM");
+	struct fe_rule_stats st;
+	pthread_t t[4];
+	int i;
+
+	ATF_REQUIRE_EQ(fe_engine_set(e, FE_TRACE, 16), 0);
+	for (i = 0; i < 4; i++)
+		ATF_REQUIRE_EQ(pthread_create(&t[i], NULL, decide_many, e), 0);
+	for (i = 0; i < 4; i++)
+		ATF_REQUIRE_EQ(pthread_join(t[i], NULL), 0);
+	ATF_CHECK_EQ(fe_engine_calls(e, FE_PT_MALLOC), 40000);
+	ATF_REQUIRE_EQ(fe_engine_rule_stats(e, 0, &st), 0);
+	ATF_CHECK_EQ(st.frs_seen, 40000);
+	ATF_CHECK_EQ(st.frs_hits, 4000);
+	ATF_CHECK_EQ(fe_engine_hits(e), 4000);
+	ATF_CHECK_EQ(fe_trace_total(e), 40000);
+	ATF_CHECK_EQ(fe_trace_kept(e), 16);
+	fe_engine_destroy(e);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 
@@ -611,5 +654,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, filters);
 	ATF_TP_ADD_TC(tp, gate_and_counts);
 	ATF_TP_ADD_TC(tp, trace_ring);
+	ATF_TP_ADD_TC(tp, threads);
 	return atf_no_error();
 }

@@ -191,7 +191,7 @@ struct fe_rule_stats {
 	uint64_t	frs_hits;
 };
 
-size_t	 fe_engine_nrules(const struct fe_engine *);
+size_t	 fe_engine_nrules(struct fe_engine *);
 int	 fe_engine_rule_stats(struct fe_engine *, size_t,
 	    struct fe_rule_stats *);
 uint64_t fe_engine_calls(struct fe_engine *, unsigned);

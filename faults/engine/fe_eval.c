@@ -325,11 +325,16 @@ out:
 	pthread_mutex_unlock(&e->fe_lock);
 }
 
+/* Rules armed now.  Takes fe_lock. */
 size_t
-fe_engine_nrules(const struct fe_engine *e)
+fe_engine_nrules(struct fe_engine *e)
 {
+	size_t n;
 
-	return e->fe_nrules;
+	pthread_mutex_lock(&e->fe_lock);
+	n = e->fe_nrules;
+	pthread_mutex_unlock(&e->fe_lock);
+	return n;
 }
 
 /* Armed rule i's counters; ENOENT past the last rule.  Takes fe_lock. */
