@@ -1544,6 +1544,177 @@ static const char *const kernel_imports[] = {
 	"rumpuser_thread_join", "rumpuser_unmap",
 };
 
+/* A hook deciding the n-th call (from 1) at one point. */
+static int nth_point, nth_n, nth_seen;
+static struct rumpuser_fault_decision nth_decide;
+
+static void
+nth_hook(const struct rumpuser_fault_call *c,
+    struct rumpuser_fault_decision *d, void *arg)
+{
+
+	if (c->fc_point == nth_point && ++nth_seen == nth_n)
+		*d = nth_decide;
+}
+
+/* Arm nth_hook: the n-th call at point gets action (with its args). */
+static void
+arm_nth(int point, int n, int action, size_t length, uint64_t bit,
+    int status)
+{
+
+	nth_point = point;
+	nth_n = n;
+	nth_seen = 0;
+	memset(&nth_decide, 0, sizeof(nth_decide));
+	nth_decide.fd_action = action;
+	nth_decide.fd_length = length;
+	nth_decide.fd_bit = bit;
+	nth_decide.fd_status = status;
+	rumpuser_fault_sethook(nth_hook, NULL);
+}
+
+ATF_TC(fault_bitflip);
+ATF_TC_HEAD(fault_bitflip, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "a BITFLIP decision flips one bit "
+	    "(modulo the bits read) of what iovread and bio read return");
+}
+ATF_TC_BODY(fault_bitflip, tc)
+{
+	unsigned char a[8], b[8], bbuf[4096];
+	struct rumpuser_iovec iov[2] = { { a, 8 }, { b, 8 } };
+	struct tk_record r;
+	size_t n;
+	int fd, from;
+
+	setenv("RUMPUS_MODE", "serial", 1);
+	RZ(tk_boot());
+	close(scratch_file("img", 8192));
+	RZ(rumpuser_open("img", RUMPUSER_OPEN_RDWR, &fd));
+
+	/* Bit 8 * 10 + 3: byte 2 of the second vector, bit 3. */
+	arm_nth(RUMPUSER_FP_IOVREAD, 1, RUMPUSER_FA_BITFLIP, 0, 83, 0);
+	RZ(rumpuser_iovread(fd, iov, 2, 100, &n));
+	ATF_REQUIRE_EQ(n, 16);
+	ATF_REQUIRE_EQ(a[0], 100);
+	ATF_REQUIRE_EQ(b[1], 109);
+	ATF_REQUIRE_EQ(b[2], 110 ^ 8);
+	ATF_REQUIRE_EQ(b[3], 111);
+
+	/* Modulo the bits read: 4096 * 8 + 5 is bit 5 of byte 0. */
+	arm_nth(RUMPUSER_FP_BIO_READ, 1, RUMPUSER_FA_BITFLIP, 0,
+	    4096 * 8 + 5, 0);
+	from = tk_lognow();
+	rumpuser_bio(fd, RUMPUSER_BIO_READ, bbuf, 4096, 4096, bio_done, NULL);
+	r = bio_record(from, 0);
+	ATF_REQUIRE_EQ(r.r_aux, 0);
+	ATF_REQUIRE_EQ(bbuf[0], 0 ^ 32);
+	ATF_REQUIRE_EQ(bbuf[1], 1);
+	rumpuser_fault_sethook(NULL, NULL);
+}
+
+/*
+ * In a child, in serial mode: write blocks 0..4 of a 5-block image (block
+ * i filled with 0xa0 + i) with write op (0: bio, 1: iovwrite), the hook
+ * armed as arm_nth says.  Returns the child's wait status; the image is
+ * left in "img" (zeros at first).
+ */
+static int
+cut_run(int op, int point, int n, int action, size_t length)
+{
+	unsigned char blk[4096];
+	struct rumpuser_iovec iov = { blk, sizeof(blk) };
+	size_t done;
+	pid_t pid;
+	int fd, i, status;
+
+	fd = open("img", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	ATF_REQUIRE(fd != -1 && ftruncate(fd, 5 * 4096) == 0);
+	close(fd);
+	pid = fork();
+	ATF_REQUIRE(pid != -1);
+	if (pid == 0) {
+		setenv("RUMPUS_MODE", "serial", 1);
+		if (tk_boot() != 0 ||
+		    rumpuser_open("img", RUMPUSER_OPEN_RDWR, &fd) != 0)
+			_exit(2);
+		arm_nth(point, n, action, length, 0, 77);
+		for (i = 0; i < 5; i++) {
+			memset(blk, 0xa0 + i, sizeof(blk));
+			if (op == 0)
+				rumpuser_bio(fd, RUMPUSER_BIO_WRITE, blk,
+				    sizeof(blk), i * 4096, bio_done, NULL);
+			else if (rumpuser_iovwrite(fd, &iov, 1, i * 4096,
+			    &done) != 0)
+				_exit(3);
+		}
+		_exit(0);
+	}
+	ATF_REQUIRE(waitpid(pid, &status, 0) == pid);
+	return status;
+}
+
+/* Bytes of block i of "img" that hold the new pattern 0xa0 + i. */
+static size_t
+cut_newbytes(int i)
+{
+	unsigned char blk[4096];
+	size_t j, n = 0;
+	int fd;
+
+	ATF_REQUIRE((fd = open("img", O_RDONLY)) != -1);
+	ATF_REQUIRE(pread(fd, blk, sizeof(blk), i * 4096) == 4096);
+	close(fd);
+	for (j = 0; j < sizeof(blk); j++)
+		n += blk[j] == 0xa0 + i;
+	return n;
+}
+
+ATF_TC(fault_powercut);
+ATF_TC_HEAD(fault_powercut, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "a POWERCUT decision at the third "
+	    "write ends the process with the decided status; the image keeps "
+	    "exactly the two writes before it (bio and iovwrite)");
+}
+ATF_TC_BODY(fault_powercut, tc)
+{
+	int status, op, i;
+
+	for (op = 0; op < 2; op++) {
+		status = cut_run(op, op == 0 ? RUMPUSER_FP_BIO_WRITE :
+		    RUMPUSER_FP_IOVWRITE, 3, RUMPUSER_FA_POWERCUT, 0);
+		ATF_REQUIRE_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 77,
+		    "op %d: status %#x", op, status);
+		for (i = 0; i < 5; i++)
+			ATF_REQUIRE_EQ_MSG(cut_newbytes(i) == 4096, i < 2,
+			    "op %d: block %d", op, i);
+	}
+}
+
+ATF_TC(fault_torn);
+ATF_TC_HEAD(fault_torn, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "a TORN decision at the second write "
+	    "lets only its first fd_length bytes reach the image, then cuts "
+	    "the power (bio and iovwrite)");
+}
+ATF_TC_BODY(fault_torn, tc)
+{
+	int status, op;
+
+	for (op = 0; op < 2; op++) {
+		status = cut_run(op, op == 0 ? RUMPUSER_FP_BIO_WRITE :
+		    RUMPUSER_FP_IOVWRITE, 2, RUMPUSER_FA_TORN, 1024);
+		ATF_REQUIRE_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 77,
+		    "op %d: status %#x", op, status);
+		ATF_REQUIRE_EQ(cut_newbytes(0), 4096);
+		ATF_REQUIRE_EQ_MSG(cut_newbytes(1), 1024, "op %d", op);
+		ATF_REQUIRE_EQ(cut_newbytes(2), 0);
+	}
+}
+
 ATF_TC(shared_library);
 ATF_TC_HEAD(shared_library, tc)
 {
@@ -1605,6 +1776,9 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, kill);
 	ATF_TP_ADD_TC(tp, daemonize);
 	ATF_TP_ADD_TC(tp, fault_hook);
+	ATF_TP_ADD_TC(tp, fault_bitflip);
+	ATF_TP_ADD_TC(tp, fault_powercut);
+	ATF_TP_ADD_TC(tp, fault_torn);
 	ATF_TP_ADD_TC(tp, shared_library);
 	return atf_no_error();
 }
