@@ -370,7 +370,7 @@ rumpuser_dprintf(const char *fmt, ...)
 /*
  * Entropy.  Threads mode: the host's getrandom(2) (NOWAIT: never block,
  * EAGAIN if the pool is not ready).  Serial mode: the seeded PRNG.
- * *retp gets the bytes written.
+ * *retp gets the bytes written (fewer after a SHORT fault).
  */
 int
 rumpuser_getrandom(void *buf, size_t buflen, int flags, size_t *retp)
@@ -379,9 +379,13 @@ rumpuser_getrandom(void *buf, size_t buflen, int flags, size_t *retp)
 	int error;
 
 	*retp = 0;
-	if (RUMPUSER_FAULT(RUMPUSER_FP_GETRANDOM, -1, 0, buflen, NULL)
-	    == RUMPUSER_FA_ERROR)
+	switch (RUMPUSER_FAULT(RUMPUSER_FP_GETRANDOM, -1, 0, buflen, NULL)) {
+	case RUMPUSER_FA_ERROR:
 		return rumpuser__fault_last.fd_error;
+	case RUMPUSER_FA_SHORT:
+		buflen = rumpuser__fault_last.fd_length;
+		break;
+	}
 	if (rumpuser__serial) {
 		rumpuser__prng_fill(buf, buflen);
 		*retp = buflen;

@@ -1614,6 +1614,27 @@ ATF_TC_BODY(fault_bitflip, tc)
 	rumpuser_fault_sethook(NULL, NULL);
 }
 
+ATF_TC(fault_short_random);
+ATF_TC_HEAD(fault_short_random, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "a SHORT decision makes getrandom "
+	    "fill and report only fd_length bytes");
+}
+ATF_TC_BODY(fault_short_random, tc)
+{
+	unsigned char buf[64];
+	size_t n, i;
+
+	RZ(tk_boot());
+	memset(buf, 0, sizeof(buf));
+	arm_nth(RUMPUSER_FP_GETRANDOM, 1, RUMPUSER_FA_SHORT, 8, 0, 0);
+	RZ(rumpuser_getrandom(buf, sizeof(buf), RUMPUSER_RANDOM_NOWAIT, &n));
+	ATF_REQUIRE_EQ(n, 8);
+	for (i = 8; i < sizeof(buf); i++)
+		ATF_REQUIRE_EQ_MSG(buf[i], 0, "byte %zu written", i);
+	rumpuser_fault_sethook(NULL, NULL);
+}
+
 /*
  * In a child, in serial mode: write blocks 0..4 of a 5-block image (block
  * i filled with 0xa0 + i) with write op (0: bio, 1: iovwrite), the hook
@@ -1777,6 +1798,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, daemonize);
 	ATF_TP_ADD_TC(tp, fault_hook);
 	ATF_TP_ADD_TC(tp, fault_bitflip);
+	ATF_TP_ADD_TC(tp, fault_short_random);
 	ATF_TP_ADD_TC(tp, fault_powercut);
 	ATF_TP_ADD_TC(tp, fault_torn);
 	ATF_TP_ADD_TC(tp, shared_library);
