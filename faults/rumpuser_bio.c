@@ -125,6 +125,32 @@ out:
 }
 
 /*
+ * In the child of a fork the I/O threads are gone: forget them, and the
+ * requests queued for them (they belong to the parent's kernel), so the
+ * child's first bio starts a thread of its own.
+ */
+static void
+bio_atfork_child(void)
+{
+
+	pthread_mutex_init(&bio_lock, NULL);
+	pthread_cond_init(&bio_cv, NULL);
+	bio_head = NULL;
+	bio_tailp = &bio_head;
+	bio_nthreads = 0;
+	bio_nidle = 0;
+}
+
+/* Runs when the library is loaded. */
+__attribute__((__constructor__))
+static void
+bio_init(void)
+{
+
+	pthread_atfork(NULL, NULL, bio_atfork_child);
+}
+
+/*
  * An I/O thread: take requests in order, do them without a vCPU, and
  * report each one holding a vCPU.  Runs until the process ends.
  */

@@ -879,7 +879,7 @@ ATF_TC_BODY(errno_translation, tc)
 	struct rumpuser_iovec iov;
 	char c;
 	size_t n;
-	int fd;
+	int fd, p[2];
 
 	RZ(tk_boot());
 	REQUIRE_NBERRNO(rumpuser_open("/nonexistent/file", RUMPUSER_OPEN_RDONLY,
@@ -892,6 +892,10 @@ ATF_TC_BODY(errno_translation, tc)
 	iov.iov_base = &c;
 	iov.iov_len = 1;
 	REQUIRE_NBERRNO(rumpuser_iovread(1000, &iov, 1, 0, &n), 9);
+	/* An empty non-blocking pipe: host EAGAIN (11) is NetBSD's 35. */
+	ATF_REQUIRE(pipe2(p, O_NONBLOCK) == 0);
+	REQUIRE_NBERRNO(rumpuser_iovread(p[0], &iov, 1, RUMPUSER_IOV_NOSEEK,
+	    &n), 35);
 	REQUIRE_NBERRNO(rumpuser_open("file", 0x100, &fd), RUMP_EINVAL);
 
 	ATF_REQUIRE_EQ(rumpuser__errtrans(EAGAIN), 35);
@@ -1104,7 +1108,48 @@ ATF_TC_BODY(bio_async, tc)
 	r = bio_record(from, 0);
 	ATF_REQUIRE_EQ(r.r_value, 512);
 	ATF_REQUIRE_EQ(r.r_aux, RUMP_EIO);
+
+	/* A burst of requests: still a small pool (two I/O threads). */
+	for (i = 0; i < 16; i++)
+		rumpuser_bio(fd, RUMPUSER_BIO_READ, buf, 512, i * 512,
+		    bio_done, NULL);
+	bio_wait(3 + 16);
+	ATF_REQUIRE_MSG(tk_nthreads() <= 3, "%d threads", tk_nthreads());
 	require_unwrapped(from0, 0, "rumpuser_bio");
+}
+
+ATF_TC(bio_fork);
+ATF_TC_HEAD(bio_fork, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "threads mode: after a fork the "
+	    "child's bio starts I/O threads of its own and completes");
+}
+ATF_TC_BODY(bio_fork, tc)
+{
+	unsigned char buf[512];
+	pid_t pid;
+	int fd, status;
+
+	unsetenv("RUMPUS_MODE");
+	RZ(tk_boot());
+	close(scratch_file("img", 4096));
+	RZ(rumpuser_open("img", RUMPUSER_OPEN_RDWR | RUMPUSER_OPEN_BIO, &fd));
+	rumpuser_bio(fd, RUMPUSER_BIO_READ, buf, 512, 0, bio_done, NULL);
+	bio_wait(1);
+	pid = fork();
+	ATF_REQUIRE(pid != -1);
+	if (pid == 0) {
+		alarm(10);
+		bio_ndone = 0;
+		rumpuser_bio(fd, RUMPUSER_BIO_READ, buf, 512, 512, bio_done,
+		    NULL);
+		while (__atomic_load_n(&bio_ndone, __ATOMIC_SEQ_CST) == 0)
+			usleep(1000);
+		_exit(buf[0] == 0 && buf[1] == 1 ? 0 : 3);
+	}
+	ATF_REQUIRE(waitpid(pid, &status, 0) == pid);
+	ATF_REQUIRE_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "child's bio: status %#x", status);
 }
 
 ATF_TC(bio_serial);
@@ -1787,6 +1832,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, exit_panic);
 	ATF_TP_ADD_TC(tp, curlwp);
 	ATF_TP_ADD_TC(tp, bio_async);
+	ATF_TP_ADD_TC(tp, bio_fork);
 	ATF_TP_ADD_TC(tp, bio_serial);
 	ATF_TP_ADD_TC(tp, serial_same_sequence);
 	ATF_TP_ADD_TC(tp, serial_clocks);
