@@ -77,9 +77,6 @@ int	rumpuser__errtrans(int);
 /* A host call that cannot fail without a bug: abort, naming it. */
 void	rumpuser__nofail(int, const char *);
 
-/* Bytes from the serial mode's seeded generator. */
-void	rumpuser__prng_fill(void *, size_t);
-
 /* ts += (sec, nsec), normalized (0 <= nsec < 1e9 in both). */
 static inline void
 rumpuser__timespec_add(struct timespec *ts, int64_t sec, long nsec)
