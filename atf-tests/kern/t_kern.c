@@ -730,24 +730,3 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, reboot);
 	return atf_no_error();
 }
-
-/*
- * LeakSanitizer (make sanitize): libatf-c does not free its list of test
- * cases, and kyua wants that list without a report on stderr.  (The same
- * two hooks are in atf-tests/rumpuser/h_testkern.c.)
- */
-const char *__lsan_default_suppressions(void);
-const char *
-__lsan_default_suppressions(void)
-{
-
-	return "leak:libatf-c.so\n";
-}
-
-const char *__lsan_default_options(void);
-const char *
-__lsan_default_options(void)
-{
-
-	return "print_suppressions=0";
-}
