@@ -52,6 +52,13 @@ void	 ktest_block_stop(void);
 void	 ktest_block_thread(void *);
 /* A kernel thread that never exits (teardown must report it). */
 void	 ktest_stuck_thread(void);
+/*
+ * A gate: a mutex the caller holds (ktest_gate_hold), that another thread
+ * waits for inside the kernel (ktest_gate_pass), until ktest_gate_release.
+ */
+void	 ktest_gate_hold(void);
+void	 ktest_gate_pass(void);
+void	 ktest_gate_release(void);
 /* Take one item from a pool named "ktestpool" and keep it. */
 void	 ktest_pool_leak(void);
 

@@ -389,3 +389,34 @@ ktest_pool_leak(void)
 	(void)pool_get(&pp, PR_WAITOK);
 	rump_unschedule();
 }
+
+static kmutex_t ktest_gate;
+
+void
+ktest_gate_hold(void)
+{
+
+	rump_schedule();
+	mutex_init(&ktest_gate, MUTEX_DEFAULT, IPL_NONE);
+	mutex_enter(&ktest_gate);
+	rump_unschedule();
+}
+
+void
+ktest_gate_pass(void)
+{
+
+	rump_schedule();
+	mutex_enter(&ktest_gate);
+	mutex_exit(&ktest_gate);
+	rump_unschedule();
+}
+
+void
+ktest_gate_release(void)
+{
+
+	rump_schedule();
+	mutex_exit(&ktest_gate);
+	rump_unschedule();
+}

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <malloc.h>
 #include <signal.h>
@@ -518,6 +519,57 @@ ATF_TC_BODY(teardown_stuck_thread, tc)
 	ATF_REQUIRE(strstr(out, "kernel threads did not stop") != NULL);
 }
 
+static void *
+gate_thread(void *arg)
+{
+
+	RZ(rump_pub_lwproc_rfork(RUMP_RFCFDG));
+	ktest_gate_pass();
+	rump_pub_lwproc_releaselwp();
+	rump_pub_lwproc_switch(NULL);
+	return NULL;
+}
+
+ATF_TC(teardown_busy);
+ATF_TC_HEAD(teardown_busy, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "teardown refuses (EBUSY) while "
+	    "another thread is inside a kernel call, and names it");
+}
+ATF_TC_BODY(teardown_busy, tc)
+{
+	struct rumpus_books b;
+	struct rumpus_lwpinfo li[16];
+	pthread_t t;
+	size_t i, n;
+	int waiting = 0, tries;
+
+	RZ(rump_init());
+	RZ(rump_pub_lwproc_rfork(RUMP_RFCFDG));
+	ktest_gate_hold();
+	ATF_REQUIRE(pthread_create(&t, NULL, gate_thread, NULL) == 0);
+	for (tries = 0; tries < 500 && !waiting; tries++) {
+		usleep(2000);
+		n = rumpus_lwp_dump(li, 16);
+		for (i = 0; i < n && i < 16; i++) {
+			if (li[i].li_wmesg != NULL &&
+			    strcmp(li[i].li_wmesg, "mutex") == 0)
+				waiting = 1;
+		}
+	}
+	ATF_REQUIRE_MSG(waiting, "the second thread never waited");
+	ATF_REQUIRE_EQ(rumpus_teardown(&b), RUMP_EBUSY);
+	ATF_REQUIRE_EQ(b.b_lwps_total, 2);
+	ktest_gate_release();
+	ATF_REQUIRE(pthread_join(t, NULL) == 0);
+	rump_pub_lwproc_releaselwp();
+	rump_pub_lwproc_switch(NULL);
+	RZ(rumpus_teardown(&b));
+	/* The gate itself was never destroyed: nothing of kmem, no lwps. */
+	ATF_REQUIRE_EQ(b.b_kmem_count, 0);
+	ATF_REQUIRE_EQ(b.b_lwps_total, 0);
+}
+
 ATF_TC(lock_serial);
 ATF_TC_HEAD(lock_serial, tc)
 {
@@ -723,6 +775,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, books_lock_held);
 	ATF_TP_ADD_TC(tp, lwp_dump);
 	ATF_TP_ADD_TC(tp, teardown_stuck_thread);
+	ATF_TP_ADD_TC(tp, teardown_busy);
 	ATF_TP_ADD_TC(tp, lock_serial);
 	ATF_TP_ADD_TC(tp, kmem_debug_overrun);
 	ATF_TP_ADD_TC(tp, kmem_debug_uaf);

@@ -162,11 +162,26 @@ rump_init(void)
 	return 0;
 }
 
+/* True if an lwp other than lwp0 is inside a kernel call.  proc_lock. */
+static bool
+teardown_lwps_busy(void)
+{
+	struct lwp *l;
+
+	LIST_FOREACH(l, &alllwp, l_list) {
+		if (l != &lwp0 && !(l->l_flag & LW_SYSTEM) &&
+		    (l->l_stat == LSONPROC || (l->l_flag & LW_HYPUNSCHED)))
+			return true;
+	}
+	return false;
+}
+
 /*
  * Stop the kernel and fill the books.  Must be called outside any kernel
  * call; the calling thread's lwp, if it has one, is ended with the rest.
- * 0, EINVAL (not booted), or EBUSY (kernel threads would not stop: they
- * are in the books, and the kernel stays as it is).
+ * 0, EINVAL (not booted), or EBUSY (another thread is inside a kernel
+ * call, or kernel threads would not stop: they are in the books, and the
+ * kernel stays as it is).
  */
 int
 rumpus_teardown(struct rumpus_books *books)
@@ -174,12 +189,23 @@ rumpus_teardown(struct rumpus_books *books)
 	struct rumpus_books local;
 	struct rumpus_books *b = books != NULL ? books : &local;
 	struct lwp *l;
+	bool busy;
 	int error;
 
 	if (kern_booted != 1)
 		return EINVAL;
 	memset(b, 0, sizeof(*b));
 	b->b_version = RUMPUS_EXT_VERSION;
+	mutex_enter(proc_lock);
+	busy = teardown_lwps_busy();
+	mutex_exit(proc_lock);
+	if (busy) {
+		books_add_lwps(b, BOOKS_LWP_USER);
+		kmem_books(b);
+		printf("rump kernel: teardown: a thread is inside the kernel\n");
+		rumpus_books_print(b);
+		return EBUSY;
+	}
 
 	if ((l = rumpuser_curlwp()) != NULL)
 		lwp_unbind(l);
