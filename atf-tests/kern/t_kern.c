@@ -654,6 +654,27 @@ child_panic(void)
 	ktest_panic("ktest panic 42");
 }
 
+/* A symbolizer that knows one function. */
+static const char *
+panic_symbolizer(void *arg, uintptr_t pc, uintptr_t *offp)
+{
+
+	if (pc < (uintptr_t)ktest_panic || pc >= (uintptr_t)ktest_panic + 64)
+		return NULL;
+	*offp = pc - (uintptr_t)ktest_panic;
+	return "ktest_panic";
+}
+
+static void
+child_panic_symbolized(void)
+{
+
+	if (rump_init() != 0)
+		_exit(98);
+	rumpus_set_symbolizer(panic_symbolizer, NULL);
+	ktest_panic("named");
+}
+
 static void
 child_kassert(void)
 {
@@ -702,6 +723,11 @@ ATF_TC_BODY(panic_backtrace, tc)
 	ATF_REQUIRE(strstr(out, "panic: ktest panic 42\n") != NULL);
 	ATF_REQUIRE(strstr(out, "backtrace of lwp 1.") != NULL);
 	check_backtrace(out, (void *)ktest_panic);
+
+	status = run_child(child_panic_symbolized, out, sizeof(out));
+	printf("%s", out);
+	ATF_REQUIRE(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+	ATF_REQUIRE(strstr(out, " <ktest_panic+0x") != NULL);
 
 	status = run_child(child_kassert, out, sizeof(out));
 	printf("%s", out);

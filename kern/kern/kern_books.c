@@ -115,8 +115,11 @@ books_print_lwp(const struct rumpus_lwpinfo *li)
 		printf(", waits \"%s\" on 0x%lx", li->li_wmesg,
 		    (u_long)li->li_wchan);
 	printf(", %u locks held\n", li->li_nlocks);
-	for (i = 0; i < li->li_nstack; i++)
-		printf("    #%u 0x%lx\n", i, (u_long)li->li_stack[i]);
+	for (i = 0; i < li->li_nstack; i++) {
+		printf("    #%u ", i);
+		printf_pc(li->li_stack[i]);
+		printf("\n");
+	}
 }
 
 void
@@ -210,16 +213,19 @@ rumpus_books_print(const struct rumpus_books *b)
 	    (unsigned long long)b->b_kmem_uafs);
 	for (i = 0; i < b->b_nkmem; i++) {
 		k = &b->b_kmem[i];
-		printf("  kmem: %llu x %s at %s:%d, %llu bytes "
-		    "(caller 0x%lx)\n", (unsigned long long)k->bk_count,
-		    k->bk_tag, k->bk_file, k->bk_line,
-		    (unsigned long long)k->bk_bytes, (u_long)k->bk_caller);
+		printf("  kmem: %llu x %s at %s:%d, %llu bytes (caller ",
+		    (unsigned long long)k->bk_count, k->bk_tag, k->bk_file,
+		    k->bk_line, (unsigned long long)k->bk_bytes);
+		printf_pc(k->bk_caller);
+		printf(")\n");
 	}
 	for (i = 0; i < b->b_nlocks; i++) {
 		bl = &b->b_locks[i];
-		printf("  lock: %s 0x%lx held by lwp %d.%d \"%s\", taken at "
-		    "0x%lx\n", books_lock_kind(bl->bl_kind), (u_long)bl->bl_lock,
-		    bl->bl_pid, bl->bl_lid, bl->bl_holder, (u_long)bl->bl_site);
+		printf("  lock: %s 0x%lx held by lwp %d.%d \"%s\", taken at ",
+		    books_lock_kind(bl->bl_kind), (u_long)bl->bl_lock,
+		    bl->bl_pid, bl->bl_lid, bl->bl_holder);
+		printf_pc(bl->bl_site);
+		printf("\n");
 	}
 	for (i = 0; i < b->b_nlwps; i++) {
 		printf("  ");

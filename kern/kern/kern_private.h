@@ -84,6 +84,7 @@ extern const struct rumpus_fault_point fault_kmem_alloc;
 /* Console (subr_prf.c). */
 void	cons_putchar(int);
 void	backtrace_print(void *, void *);
+void	printf_pc(uintptr_t);
 size_t	backtrace_collect(void *, void *, uintptr_t *, size_t);
 extern volatile rumpus_symbolizer_t cons_symbolizer;
 extern void *cons_symbolizer_arg;

@@ -172,24 +172,33 @@ backtrace_collect(void *fp, void *top, uintptr_t *pcs, size_t max)
 	return n;
 }
 
-/* Print a backtrace from fp on the console, symbolized when possible. */
+/* Print "0xADDR", and " <symbol+0xoff>" when the host can name it. */
+void
+printf_pc(uintptr_t pc)
+{
+	rumpus_symbolizer_t sym = cons_symbolizer;
+	const char *name;
+	uintptr_t off;
+
+	name = sym != NULL ? sym(cons_symbolizer_arg, pc, &off) : NULL;
+	if (name != NULL)
+		printf("0x%lx <%s+0x%lx>", (u_long)pc, name, (u_long)off);
+	else
+		printf("0x%lx", (u_long)pc);
+}
+
+/* Print a backtrace from fp on the console, one "#n 0xADDR" per line. */
 void
 backtrace_print(void *fp, void *top)
 {
-	uintptr_t pcs[BACKTRACE_MAX], off;
-	rumpus_symbolizer_t sym = cons_symbolizer;
-	const char *name;
+	uintptr_t pcs[BACKTRACE_MAX];
 	size_t i, n;
 
 	n = backtrace_collect(fp, top, pcs, __arraycount(pcs));
 	for (i = 0; i < n; i++) {
-		name = sym != NULL ? sym(cons_symbolizer_arg, pcs[i], &off) :
-		    NULL;
-		if (name != NULL)
-			printf("#%zu 0x%lx <%s+0x%lx>\n", i, (u_long)pcs[i],
-			    name, (u_long)off);
-		else
-			printf("#%zu 0x%lx\n", i, (u_long)pcs[i]);
+		printf("#%zu ", i);
+		printf_pc(pcs[i]);
+		printf("\n");
 	}
 }
 
