@@ -593,7 +593,8 @@ ATF_TC(kmem_debug_overrun);
 ATF_TC_HEAD(kmem_debug_overrun, tc)
 {
 	atf_tc_set_md_var(tc, "descr", "RUMPUS_KMEM_DEBUG: a write past the "
-	    "end is reported at kmem_free with both sites");
+	    "end is reported at kmem_free with both sites; "
+	    "rumpus_kmem_debug switches the mode between boots");
 }
 ATF_TC_BODY(kmem_debug_overrun, tc)
 {
@@ -613,12 +614,17 @@ ATF_TC_BODY(kmem_debug_overrun, tc)
 	    "ktest_overrun at") != NULL);
 	ATF_REQUIRE(strstr(tail, "freed by 0x") != NULL);
 
-	/* Without the debug mode nothing is checked. */
-	ATF_REQUIRE(unsetenv("RUMPUS_KMEM_DEBUG") == 0);
+	/* Switched off, nothing is checked. */
+	rumpus_kmem_debug(0);
 	RZ(rump_init());
 	ktest_overrun();
 	RZ(rumpus_teardown(&b));
 	ATF_REQUIRE_EQ(b.b_kmem_overruns, 0);
+	rumpus_kmem_debug(1);
+	RZ(rump_init());
+	ktest_overrun();
+	RZ(rumpus_teardown(&b));
+	ATF_REQUIRE_EQ(b.b_kmem_overruns, 1);
 }
 
 ATF_TC(kmem_debug_uaf);

@@ -192,12 +192,14 @@ kthread_nlive(void)
 int
 kthread_wait_all(int ms)
 {
-	int64_t deadline = time_uptime_ns() + (int64_t)ms * 1000000;
+	int64_t deadline = 0;
 	int error = 0;
 
 	mutex_enter(&kthread_lock);
 	while (kthread_live > 0) {
-		if (time_uptime_ns() >= deadline) {
+		if (deadline == 0)
+			deadline = time_uptime_ns() + (int64_t)ms * 1000000;
+		else if (time_uptime_ns() >= deadline) {
 			error = EBUSY;
 			break;
 		}
