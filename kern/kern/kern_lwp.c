@@ -396,6 +396,7 @@ lwproc_newlwp(pid_t pid)
 {
 	struct proc *p;
 	struct lwp *l;
+	bool orphan;
 	int error = 0;
 
 	mutex_enter(proc_lock);
@@ -413,9 +414,17 @@ lwproc_newlwp(pid_t pid)
 	l = lwp_alloc(p, 0, p->p_comm);
 	mutex_enter(proc_lock);
 	p->p_nlwps--;
+	/* Its last lwp went meanwhile and left the ending to us. */
+	if ((orphan = p->p_nlwps == 0))
+		p->p_flag |= PK_EXITING;
 	mutex_exit(proc_lock);
-	if (l == NULL)
+	if (l == NULL) {
+		if (orphan) {
+			proc_exit_hooks(p);
+			proc_free(p);
+		}
 		return ENOMEM;
+	}
 	(void)lwproc_switch(l);
 	return 0;
 }
