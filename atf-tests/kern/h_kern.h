@@ -59,6 +59,8 @@ void	 ktest_stuck_thread(void);
 void	 ktest_gate_hold(void);
 void	 ktest_gate_pass(void);
 void	 ktest_gate_release(void);
+/* Pass the named fault point "ktest.point"; its verdict (0 or errno). */
+int	 ktest_fault_point(void);
 /* Take one item from a pool named "ktestpool" and keep it. */
 void	 ktest_pool_leak(void);
 

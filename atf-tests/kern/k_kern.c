@@ -8,6 +8,7 @@
 #include <sys/errno.h>
 #include <sys/kmem.h>
 #include <sys/pool.h>
+#include <sys/fault.h>
 #include <sys/mutex.h>
 #include <sys/rwlock.h>
 #include <sys/condvar.h>
@@ -424,4 +425,17 @@ ktest_gate_release(void)
 	rump_schedule();
 	mutex_exit(&ktest_gate);
 	rump_unschedule();
+}
+
+FAULT_POINT_DEFINE(ktest_point, "ktest.point", "a point of the tests");
+
+int
+ktest_fault_point(void)
+{
+	int error;
+
+	rump_schedule();
+	error = FAULT_POINT_CHECK(ktest_point, 7, 0);
+	rump_unschedule();
+	return error;
 }

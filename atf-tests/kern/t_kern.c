@@ -333,6 +333,56 @@ nosleep_hook(void *arg, const struct rumpus_fault_point *fp,
 	return 0;
 }
 
+/* What the hook saw of the site of "ktest.point". */
+struct point_seen {
+	char		ps_tag[32];
+	uint64_t	ps_size;
+};
+
+static int
+point_hook(void *arg, const struct rumpus_fault_point *fp,
+    const struct rumpus_fault_site *fs)
+{
+	struct point_seen *ps = arg;
+
+	if (strcmp(fp->fp_name, "ktest.point") != 0)
+		return 0;
+	snprintf(ps->ps_tag, sizeof(ps->ps_tag), "%s", fs->fs_tag);
+	ps->ps_size = fs->fs_size;
+	return RUMP_EIO;
+}
+
+ATF_TC(fault_point_registry);
+ATF_TC_HEAD(fault_point_registry, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "a point defined in another object "
+	    "is in the registry, and its check asks the hook with its site");
+}
+ATF_TC_BODY(fault_point_registry, tc)
+{
+	const struct rumpus_fault_point *fp[16];
+	struct point_seen seen = { "", 0 };
+	size_t i, n;
+	int names = 0;
+
+	RZ(rump_init());
+	n = rumpus_fault_points(fp, 16);
+	ATF_REQUIRE(n >= 2 && n <= 16);
+	for (i = 0; i < n; i++) {
+		names += strcmp(fp[i]->fp_name, "ktest.point") == 0;
+		names += strcmp(fp[i]->fp_name, RUMPUS_FAULT_KMEM_ALLOC) == 0;
+	}
+	ATF_REQUIRE_EQ(names, 2);
+	ATF_REQUIRE_EQ(ktest_fault_point(), 0);		/* no hook */
+	rumpus_fault_set_hook(point_hook, &seen);
+	REQUIRE_NBERRNO(ktest_fault_point(), RUMP_EIO);
+	ATF_REQUIRE_STREQ(seen.ps_tag, "ktest_fault_point");
+	ATF_REQUIRE_EQ(seen.ps_size, 7);
+	rumpus_fault_set_hook(NULL, NULL);
+	ATF_REQUIRE_EQ(ktest_fault_point(), 0);
+	teardown_clean();
+}
+
 ATF_TC(kmem_nosleep_fault);
 ATF_TC_HEAD(kmem_nosleep_fault, tc)
 {
@@ -850,6 +900,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, lock_condvar);
 	ATF_TP_ADD_TC(tp, callout_order);
 	ATF_TP_ADD_TC(tp, lwproc_creds);
+	ATF_TP_ADD_TC(tp, fault_point_registry);
 	ATF_TP_ADD_TC(tp, kmem_nosleep_fault);
 	ATF_TP_ADD_TC(tp, books_leak);
 	ATF_TP_ADD_TC(tp, books_lock_held);
