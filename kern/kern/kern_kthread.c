@@ -76,13 +76,6 @@ kthread_collect(bool all)
 	}
 }
 
-void
-kthread_reap(void)
-{
-
-	kthread_collect(true);
-}
-
 /*
  * Start func(arg) in a new kernel thread named by fmt.  Returns 0, ENOMEM,
  * or the host's error from rumpuser_thread_create.  No locks held.
@@ -176,13 +169,6 @@ kthread_join(struct lwp *l)
 	error = rumpuser_thread_join(l->l_kcookie);
 	lwp_free(l);
 	return error;
-}
-
-u_int
-kthread_nlive(void)
-{
-
-	return __atomic_load_n(&kthread_live, __ATOMIC_RELAXED);
 }
 
 /*

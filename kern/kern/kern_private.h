@@ -59,9 +59,7 @@ extern struct lwplist alllwp;		/* proc_lock */
 void	proc_reap_all(void);		/* teardown: free every process */
 
 /* Kernel threads (kern_kthread.c). */
-u_int	kthread_nlive(void);
 int	kthread_wait_all(int);
-void	kthread_reap(void);
 
 /* Lock debugging (kern_lock.c). */
 void	lockdebug_held(struct lwp *, struct rumpus_books *);
@@ -82,7 +80,6 @@ void	kmem_release_all(void);
 extern const struct rumpus_fault_point fault_kmem_alloc;
 
 /* Console (subr_prf.c). */
-void	cons_putchar(int);
 void	backtrace_print(void *, void *);
 void	printf_pc(uintptr_t);
 size_t	backtrace_collect(void *, void *, uintptr_t *, size_t);

@@ -27,7 +27,7 @@ void *cons_symbolizer_arg;
 #define BACKTRACE_MAXFRAME	(1024 * 1024)	/* largest frame believed */
 
 /* One character to the host console and the ring; cons.c_mtx held. */
-void
+static void
 cons_putchar(int c)
 {
 
