@@ -61,7 +61,12 @@ struct rumpus_lwpinfo {			/* one lwp */
 	int		 li_kthread;	/* a kernel thread */
 	int		 li_running;	/* holds a virtual CPU */
 	uintptr_t	 li_wchan;	/* lock or condvar waited on, or 0 */
-	const char	*li_wmesg;	/* kind of wait, or NULL */
+	/*
+	 * Kind of wait, or NULL: "mutex", "rwlock read", "rwlock write",
+	 * "hypercall" (a blocking hypercall; li_wchan is its interlock), or
+	 * a condvar's or kpause's own message.
+	 */
+	const char	*li_wmesg;
 	unsigned	 li_nlocks;	/* locks held */
 	unsigned	 li_nstack;	/* frames in li_stack */
 	uintptr_t	 li_stack[RUMPUS_BOOKS_STACK];	/* return addresses */
@@ -146,7 +151,12 @@ size_t	rumpus_fault_points(const struct rumpus_fault_point **, size_t);
 #define RUMPUS_FAULT_KMEM_ALLOC	"kmem.alloc"
 #define RUMPUS_KMEM_NOSLEEP	0x2	/* fs_flags bit of kmem.alloc */
 
-/* lwps: fills up to max entries, returns how many lwps exist. */
+/*
+ * lwps: fills up to max entries, returns how many lwps exist.  Never
+ * blocks (proc_lock is taken only if free), so a hang detector may call
+ * it, even from a signal handler; other lwps' stacks are walked only
+ * while they are blocked.
+ */
 size_t	rumpus_lwp_dump(struct rumpus_lwpinfo *, size_t);
 /* Print every lwp, its wait and its held locks, on the console. */
 void	rumpus_lwp_dump_print(void);
