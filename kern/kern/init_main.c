@@ -141,6 +141,8 @@ rump_init(void)
 
 	if (kern_booted)
 		return 0;
+	KASSERTMSG(initsteps[INITSTEP_LWP0].is_init == boot_lwp0_enter,
+	    "init_main.c: INITSTEP_LWP0 does not name the \"lwp0\" step");
 	if (!hyp_inited) {
 		if ((error = rumpuser_init(RUMPUSER_VERSION,
 		    &sched_hyperup)) != 0)
