@@ -123,6 +123,24 @@ ATF_TC_BODY(boot_no_threads, tc)
 	ATF_REQUIRE_EQ(rumpus_teardown(NULL), RUMP_EINVAL);
 }
 
+ATF_TC(boot_host_refuses);
+ATF_TC_HEAD(boot_host_refuses, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "rump_init returns the host's error "
+	    "when rumpuser_init fails, and no kernel is up");
+}
+ATF_TC_BODY(boot_host_refuses, tc)
+{
+
+	ATF_REQUIRE(setenv("RUMPUS_MODE", "bogus", 1) == 0);
+	REQUIRE_NBERRNO(rump_init(), RUMP_EINVAL);
+	REQUIRE_NBERRNO(rumpus_teardown(NULL), RUMP_EINVAL);
+	ATF_REQUIRE_EQ(rumpus_lwp_dump(NULL, 0), 0);
+	ATF_REQUIRE(setenv("RUMPUS_MODE", "threads", 1) == 0);
+	RZ(rump_init());
+	teardown_clean();
+}
+
 ATF_TC(boot_teardown_1000);
 ATF_TC_HEAD(boot_teardown_1000, tc)
 {
@@ -893,6 +911,7 @@ ATF_TC_BODY(reboot, tc)
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, boot_no_threads);
+	ATF_TP_ADD_TC(tp, boot_host_refuses);
 	ATF_TP_ADD_TC(tp, boot_teardown_1000);
 	ATF_TP_ADD_TC(tp, lock_mutex);
 	ATF_TP_ADD_TC(tp, lock_spin);
