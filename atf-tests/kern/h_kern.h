@@ -23,6 +23,8 @@ extern int ktest_leak_line;
 void	 ktest_overrun(void);
 /* Free a 32-byte allocation, then write into it. */
 void	 ktest_uaf(void);
+/* Free a 16-byte allocation twice (a panic). */
+void	 ktest_double_free(void);
 /* Take a mutex and keep it. */
 void	 ktest_hold_lock(void);
 /* panic("%s", msg); KASSERT(v == 42). */

@@ -79,6 +79,19 @@ ktest_uaf(void)
 }
 
 void
+ktest_double_free(void)
+{
+	void *p;
+
+	rump_schedule();
+	if ((p = kmem_alloc(16, KM_SLEEP)) != NULL) {
+		kmem_free(p, 16);
+		kmem_free(p, 16);
+	}
+	rump_unschedule();
+}
+
+void
 ktest_hold_lock(void)
 {
 	kmutex_t *mtx;

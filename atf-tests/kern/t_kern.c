@@ -798,6 +798,18 @@ child_panic_symbolized(void)
 }
 
 static void
+child_double_free(void)
+{
+
+	/* Debug mode keeps freed headers, so the second free names both. */
+	rumpus_kmem_debug(1);
+	if (rump_init() != 0)
+		_exit(98);
+	ktest_double_free();
+	_exit(97);
+}
+
+static void
 child_kassert(void)
 {
 
@@ -830,8 +842,9 @@ check_backtrace(const char *out, void *func)
 ATF_TC(panic_backtrace);
 ATF_TC_HEAD(panic_backtrace, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "panic prints the message and the "
-	    "lwp's backtrace, then ends the process as a crash");
+	atf_tc_set_md_var(tc, "descr", "panic (also KASSERT and a double "
+	    "free) prints the message and the lwp's backtrace, then ends the "
+	    "process as a crash");
 }
 ATF_TC_BODY(panic_backtrace, tc)
 {
@@ -850,6 +863,15 @@ ATF_TC_BODY(panic_backtrace, tc)
 	printf("%s", out);
 	ATF_REQUIRE(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
 	ATF_REQUIRE(strstr(out, " <ktest_panic+0x") != NULL);
+
+	status = run_child(child_double_free, out, sizeof(out));
+	printf("%s", out);
+	ATF_REQUIRE(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+	ATF_REQUIRE(strstr(out, "panic: kmem_free: double free of ") != NULL);
+	ATF_REQUIRE(strstr(out, "(16 bytes) allocated by ktest_double_free "
+	    "at ") != NULL);
+	ATF_REQUIRE(strstr(out, ", freed by 0x") != NULL);
+	ATF_REQUIRE(strstr(out, " and again by 0x") != NULL);
 
 	status = run_child(child_kassert, out, sizeof(out));
 	printf("%s", out);
