@@ -355,6 +355,7 @@ nosleep_hook(void *arg, const struct rumpus_fault_point *fp,
 struct point_seen {
 	char		ps_tag[32];
 	uint64_t	ps_size;
+	int		ps_inpoint;	/* a frame in ktest_fault_point */
 };
 
 static int
@@ -365,8 +366,17 @@ point_hook(void *arg, const struct rumpus_fault_point *fp,
 
 	if (strcmp(fp->fp_name, "ktest.point") != 0)
 		return 0;
+	uintptr_t pcs[16];
+	size_t i, n;
+
 	snprintf(ps->ps_tag, sizeof(ps->ps_tag), "%s", fs->fs_tag);
 	ps->ps_size = fs->fs_size;
+	n = rumpus_backtrace(pcs, 16);
+	for (i = 0; i < n; i++) {
+		if (pcs[i] >= (uintptr_t)ktest_fault_point &&
+		    pcs[i] < (uintptr_t)ktest_fault_point + 128)
+			ps->ps_inpoint = 1;
+	}
 	return RUMP_EIO;
 }
 
@@ -374,12 +384,13 @@ ATF_TC(fault_point_registry);
 ATF_TC_HEAD(fault_point_registry, tc)
 {
 	atf_tc_set_md_var(tc, "descr", "a point defined in another object "
-	    "is in the registry, and its check asks the hook with its site");
+	    "is in the registry, and its check asks the hook with its site; "
+	    "the hook can see the kernel stack (rumpus_backtrace)");
 }
 ATF_TC_BODY(fault_point_registry, tc)
 {
 	const struct rumpus_fault_point *fp[16];
-	struct point_seen seen = { "", 0 };
+	struct point_seen seen = { "", 0, 0 };
 	size_t i, n;
 	int names = 0;
 
@@ -396,6 +407,9 @@ ATF_TC_BODY(fault_point_registry, tc)
 	REQUIRE_NBERRNO(ktest_fault_point(), RUMP_EIO);
 	ATF_REQUIRE_STREQ(seen.ps_tag, "ktest_fault_point");
 	ATF_REQUIRE_EQ(seen.ps_size, 7);
+	ATF_REQUIRE_MSG(seen.ps_inpoint, "rumpus_backtrace in the hook "
+	    "missed the kernel function at the point");
+	ATF_REQUIRE_EQ(rumpus_backtrace(NULL, 0), 0);	/* no lwp here */
 	rumpus_fault_set_hook(NULL, NULL);
 	ATF_REQUIRE_EQ(ktest_fault_point(), 0);
 	teardown_clean();

@@ -187,6 +187,17 @@ printf_pc(uintptr_t pc)
 		printf("0x%lx", (u_long)pc);
 }
 
+size_t
+rumpus_backtrace(uintptr_t *pcs, size_t max)
+{
+	struct lwp *l = rumpuser_curlwp();
+
+	if (l == NULL)
+		return 0;
+	return backtrace_collect(__builtin_frame_address(0), l->l_stacktop,
+	    pcs, max);
+}
+
 /* Print a backtrace from fp on the console, one "#n 0xADDR" per line. */
 void
 backtrace_print(void *fp, void *top)

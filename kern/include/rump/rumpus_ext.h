@@ -148,6 +148,13 @@ typedef int (*rumpus_fault_hook_t)(void *, const struct rumpus_fault_point *,
 void	rumpus_fault_set_hook(rumpus_fault_hook_t, void *);
 /* The registry: fills up to max entries, returns how many points exist. */
 size_t	rumpus_fault_points(const struct rumpus_fault_point **, size_t);
+/*
+ * The calling thread's kernel stack as return addresses, innermost first
+ * (at most max); the walk stops at its lwp's outermost kernel frame, and
+ * gives 0 on a thread with no lwp.  Reads only: a fault hook may call it
+ * to match call sites.
+ */
+size_t	rumpus_backtrace(uintptr_t *, size_t);
 #define RUMPUS_FAULT_KMEM_ALLOC	"kmem.alloc"
 #define RUMPUS_KMEM_NOSLEEP	0x2	/* fs_flags bit of kmem.alloc */
 
