@@ -374,7 +374,7 @@ point_hook(void *arg, const struct rumpus_fault_point *fp,
 	n = rumpus_backtrace(pcs, 16);
 	for (i = 0; i < n; i++) {
 		if (pcs[i] >= (uintptr_t)ktest_fault_point &&
-		    pcs[i] < (uintptr_t)ktest_fault_point + 128)
+		    pcs[i] < (uintptr_t)ktest_fault_point + 1024)
 			ps->ps_inpoint = 1;
 	}
 	return RUMP_EIO;
