@@ -94,7 +94,8 @@ kthread_create(pri_t pri, int flags, struct cpu_info *ci,
 	vsnprintf(name, sizeof(name), fmt, ap);
 	va_end(ap);
 	l = lwp_alloc(&proc0, LW_SYSTEM |
-	    (flags & KTHREAD_MUSTJOIN ? LW_MUSTJOIN : 0), name);
+	    (flags & KTHREAD_MUSTJOIN ? LW_MUSTJOIN : 0) |
+	    (flags & KTHREAD_CORE ? LW_CORE : 0), name);
 	if (l == NULL)
 		return ENOMEM;
 	l->l_kfunc = func;

@@ -60,6 +60,8 @@ void	proc_reap_all(void);		/* teardown: free every process */
 
 /* Kernel threads (kern_kthread.c). */
 int	kthread_wait_all(int);
+/* kthread_create flag: a thread of the core, past the kmem fault point. */
+#define KTHREAD_CORE	0x1000
 
 /* Lock debugging (kern_lock.c). */
 void	lockdebug_held(struct lwp *, struct rumpus_books *);
