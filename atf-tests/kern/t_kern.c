@@ -142,6 +142,50 @@ ATF_TC_BODY(boot_host_refuses, tc)
 	teardown_clean();
 }
 
+/* Fail kmem allocation number *arg (counting from 1), once. */
+static int
+nth_hook(void *arg, const struct rumpus_fault_point *fp,
+    const struct rumpus_fault_site *fs)
+{
+	int *n = arg;
+
+	if (strcmp(fp->fp_name, RUMPUS_FAULT_KMEM_ALLOC) != 0)
+		return 0;
+	return --*n == 0 ? RUMP_ENOMEM : 0;
+}
+
+ATF_TC(boot_alloc_failures);
+ATF_TC_HEAD(boot_alloc_failures, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "fail each allocation of boot in "
+	    "turn: rump_init returns ENOMEM and leaves nothing behind, until "
+	    "every allocation passes");
+}
+ATF_TC_BODY(boot_alloc_failures, tc)
+{
+	struct rumpus_counters c;
+	int nth, left, error;
+
+	for (nth = 1; nth < 100; nth++) {
+		left = nth;
+		rumpus_fault_set_hook(nth_hook, &left);
+		error = rump_init();
+		rumpus_fault_set_hook(NULL, NULL);
+		if (left > 0) {		/* boot made fewer allocations */
+			RZ(error);
+			break;
+		}
+		REQUIRE_NBERRNO(error, RUMP_ENOMEM);
+		rumpus_counters(&c);
+		ATF_REQUIRE_EQ_MSG(c.c_kmem_bytes, 0, "failing allocation %d "
+		    "of boot left %ju bytes", nth, (uintmax_t)c.c_kmem_bytes);
+		ATF_REQUIRE_EQ(rumpus_teardown(NULL), RUMP_EINVAL);
+	}
+	ATF_REQUIRE_MSG(nth > 1 && nth < 100, "boot made %d allocations",
+	    nth - 1);
+	teardown_clean();
+}
+
 ATF_TC(boot_teardown_1000);
 ATF_TC_HEAD(boot_teardown_1000, tc)
 {
@@ -1000,6 +1044,7 @@ ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, boot_no_threads);
 	ATF_TP_ADD_TC(tp, boot_host_refuses);
+	ATF_TP_ADD_TC(tp, boot_alloc_failures);
 	ATF_TP_ADD_TC(tp, boot_teardown_1000);
 	ATF_TP_ADD_TC(tp, lock_mutex);
 	ATF_TP_ADD_TC(tp, lock_spin);

@@ -149,11 +149,13 @@ rump_init(void)
 			return error;
 		hyp_inited = true;
 	}
+	memset(&kern_counters, 0, sizeof(kern_counters));
 	for (i = 0; i < (int)__arraycount(initsteps); i++) {
 		if ((error = initsteps[i].is_init()) != 0) {
 			printf("rump kernel: boot step \"%s\" failed: "
 			    "error %d\n", initsteps[i].is_name, error);
 			boot_unwind(i);
+			kern_booted = 0;
 			return error;
 		}
 		if (i == INITSTEP_LWP0)

@@ -107,7 +107,7 @@ void	rumpus_books_print(const struct rumpus_books *);
  */
 void	rumpus_kmem_debug(int);
 
-/* Counters since boot. */
+/* Counters since the last rump_init. */
 struct rumpus_counters {
 	uint64_t	 c_kmem_allocs;
 	uint64_t	 c_kmem_frees;
