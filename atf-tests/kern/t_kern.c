@@ -186,6 +186,39 @@ ATF_TC_BODY(boot_alloc_failures, tc)
 	teardown_clean();
 }
 
+ATF_TC(rfork_alloc_failures);
+ATF_TC_HEAD(rfork_alloc_failures, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "fail each allocation of "
+	    "rump_pub_lwproc_rfork in turn: ENOMEM, the caller keeps its "
+	    "context, and teardown finds nothing left over");
+}
+ATF_TC_BODY(rfork_alloc_failures, tc)
+{
+	int nth, left, error;
+
+	for (nth = 1; nth < 100; nth++) {
+		RZ(rump_init());
+		left = nth;
+		rumpus_fault_set_hook(nth_hook, &left);
+		error = rump_pub_lwproc_rfork(RUMP_RFCFDG);
+		rumpus_fault_set_hook(NULL, NULL);
+		if (left > 0) {		/* rfork made fewer allocations */
+			RZ(error);
+			rump_pub_lwproc_releaselwp();
+			rump_pub_lwproc_switch(NULL);
+			teardown_clean();
+			break;
+		}
+		REQUIRE_NBERRNO(error, RUMP_ENOMEM);
+		ATF_REQUIRE(rump_pub_lwproc_curlwp() == NULL);
+		ATF_REQUIRE_EQ(rump_sys_getpid(), 1);
+		teardown_clean();
+	}
+	ATF_REQUIRE_MSG(nth > 1 && nth < 100, "rfork made %d allocations",
+	    nth - 1);
+}
+
 ATF_TC(boot_teardown_1000);
 ATF_TC_HEAD(boot_teardown_1000, tc)
 {
@@ -1045,6 +1078,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, boot_no_threads);
 	ATF_TP_ADD_TC(tp, boot_host_refuses);
 	ATF_TP_ADD_TC(tp, boot_alloc_failures);
+	ATF_TP_ADD_TC(tp, rfork_alloc_failures);
 	ATF_TP_ADD_TC(tp, boot_teardown_1000);
 	ATF_TP_ADD_TC(tp, lock_mutex);
 	ATF_TP_ADD_TC(tp, lock_spin);
