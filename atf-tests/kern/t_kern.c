@@ -681,7 +681,14 @@ ATF_TC_BODY(lwp_dump, tc)
 	}
 	ATF_REQUIRE_MSG(found, "the blocked thread is not in the dump");
 	ATF_REQUIRE_MSG(inthread, "no frame in the thread's function");
-	/* The running books: the caller's lwp holds the mutex. */
+	/* The caller's lwp holds the mutex: in the dump and the books. */
+	for (i = 0; i < n && i < 16; i++) {
+		if (li[i].li_pid != rump_sys_getpid())
+			continue;
+		ATF_REQUIRE_EQ(li[i].li_nlocks, 1);
+		ATF_REQUIRE_EQ(li[i].li_locks[0].ll_lock, (uintptr_t)mtx);
+		ATF_REQUIRE_EQ(li[i].li_locks[0].ll_kind, RUMPUS_LOCK_MUTEX);
+	}
 	RZ(rumpus_books(&b));
 	ATF_REQUIRE_EQ(b.b_locks_total, 1);
 	ATF_REQUIRE_EQ(b.b_locks[0].bl_lock, (uintptr_t)mtx);

@@ -65,6 +65,7 @@ int	kthread_wait_all(int);
 
 /* Lock debugging (kern_lock.c). */
 void	lockdebug_held(struct lwp *, struct rumpus_books *);
+int	lockdebug_kind(int);
 void	mutex_init_static(kmutex_t *, kmutex_type_t, int);
 void	cv_init_static(kcondvar_t *, const char *);
 void	mutex_release_for_wait(kmutex_t *);

@@ -54,6 +54,13 @@ struct rumpus_books_lock {		/* one lock held */
 	char		 bl_holder[RUMPUS_BOOKS_NAME];
 };
 
+#define RUMPUS_LWP_LOCKS	4
+struct rumpus_lwplock {			/* a lock an lwp holds */
+	uintptr_t	 ll_lock;
+	int		 ll_kind;	/* RUMPUS_LOCK_* */
+	uintptr_t	 ll_site;	/* return address of the enter call */
+};
+
 struct rumpus_lwpinfo {			/* one lwp */
 	int		 li_pid;
 	int		 li_lid;
@@ -68,6 +75,7 @@ struct rumpus_lwpinfo {			/* one lwp */
 	 */
 	const char	*li_wmesg;
 	unsigned	 li_nlocks;	/* locks held */
+	struct rumpus_lwplock li_locks[RUMPUS_LWP_LOCKS]; /* the first ones */
 	unsigned	 li_nstack;	/* frames in li_stack */
 	uintptr_t	 li_stack[RUMPUS_BOOKS_STACK];	/* return addresses */
 };
