@@ -6,7 +6,8 @@
 
 SUBDIR=	faults \
 	kern \
-	atf-tests
+	atf-tests \
+	./bench		# ./: a plain "bench" would clash with the bench target
 
 .include <bsd.subdir.mk>
 

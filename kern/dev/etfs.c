@@ -21,7 +21,7 @@
 #include <sys/uio.h>
 #include <sys/vnode.h>
 
-
+#include <rump/rump.h>
 #include <rump/rumpuser.h>
 #include <rump/rumpvfs_if_pub.h>
 

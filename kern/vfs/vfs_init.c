@@ -35,8 +35,6 @@ vfs_init(void)
 		error = proc_hooks_register(&vfs_proc_hooks);
 	if (error == 0 && proc0.p_fd == NULL)
 		error = vfs_proc_init(&proc0);
-	if (error == 0 && initproc != NULL && initproc->p_fd == NULL)
-		error = vfs_proc_init(initproc);
 	if (error != 0) {
 		printf("vfs: cannot start: error %d\n", error);
 		return error;
@@ -46,9 +44,8 @@ vfs_init(void)
 }
 
 /*
- * Teardown: the kernel's own processes let go of their files, every mount
- * goes (by force), etfs closes its host files.  Vnodes that processes
- * still hold stay, dead, until those processes exit.
+ * Teardown, after every process but proc0 has ended: proc0 lets go of its
+ * files, every mount goes (by force), etfs closes its host files.
  */
 void
 vfs_fini(void)
@@ -57,8 +54,6 @@ vfs_fini(void)
 
 	if (!vfs_up)
 		return;
-	if (initproc != NULL)
-		vfs_proc_exit(initproc);
 	vfs_proc_exit(&proc0);
 	(void)vfs_unmountall();
 	etfs_fini();

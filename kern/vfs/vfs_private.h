@@ -35,8 +35,4 @@ void	etfs_init(void);
 void	etfs_fini(void);
 struct vnode *etfs_lookup(const char *);
 
-/* The virtual CPU bracket of the public entry points (the core's). */
-void	rump_schedule(void);
-void	rump_unschedule(void);
-
 #endif /* _VFS_VFS_PRIVATE_H_ */

@@ -26,7 +26,7 @@
 #include <sys/namei.h>
 #include <sys/filedesc.h>
 
-
+#include <rump/rump.h>
 #include <rump/rumpuser.h>
 
 #include "vfs_private.h"
