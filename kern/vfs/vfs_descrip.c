@@ -477,7 +477,7 @@ vfs_proc_init(struct proc *p)
  * (PROC_FD_*).  A parent the VFS never set up gives "/" and no files.
  */
 static int
-vfs_proc_fork(struct proc *parent, struct proc *child, int flags)
+vfs_proc_fork(struct proc *child, struct proc *parent, int flags)
 {
 	struct cwdinfo *pc = parent->p_cwdi;
 	int error;

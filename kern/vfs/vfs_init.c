@@ -19,6 +19,7 @@
 #include "vfs_private.h"
 
 static bool vfs_up;
+static u_int vfs_teardown_vnodes;
 
 int
 vfs_init(void)
@@ -60,6 +61,7 @@ vfs_fini(void)
 	vfs_detach(&tmpfs_vfsops);
 	vfs_mount_fini();
 	n = vfs_vnodes_alive();
+	vfs_teardown_vnodes = n;
 	if (n != 0)
 		printf("vfs: %u vnodes still referenced at teardown\n", n);
 	else
@@ -75,5 +77,6 @@ rumpus_vfs_books(struct rumpus_vfs_books *vb)
 		return EFAULT;
 	vb->vb_vnodes = vfs_up ? vfs_vnodes_alive() : 0;
 	vb->vb_mounts = vfs_up ? vfs_mounts() : 0;
+	vb->vb_teardown_vnodes = vfs_teardown_vnodes;
 	return 0;
 }

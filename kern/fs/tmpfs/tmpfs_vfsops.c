@@ -15,6 +15,8 @@
 
 #include "tmpfs.h"
 
+#define TMPFS_UNLIMITED_REPORT	((uint64_t)1 << 32)
+
 /*
  * Mount: ta_version must be RUMP_TMPFS_ARGS_VERSION (else EINVAL);
  * ta_nodes_max and ta_size_max of 0 mean no limit; the root gets
@@ -90,7 +92,10 @@ tmpfs_unmount(struct mount *mp, int flags)
 	return 0;
 }
 
-/* Without a limit, report a free count as large as what is used, at least 2^20. */
+/*
+ * Without a limit, report 2^32 pages and nodes in all (or twice what is
+ * used, if more), so that free counts still fall as files grow.
+ */
 static int
 tmpfs_statvfs(struct mount *mp, struct rump_statvfs *sb)
 {
@@ -99,9 +104,9 @@ tmpfs_statvfs(struct mount *mp, struct rump_statvfs *sb)
 
 	mutex_enter(&tm->tm_lock);
 	pages = tm->tm_pages_max != UINT64_MAX ? tm->tm_pages_max :
-	    tm->tm_pages_used + MAX(tm->tm_pages_used, (uint64_t)1 << 20);
+	    MAX(tm->tm_pages_used * 2, TMPFS_UNLIMITED_REPORT);
 	nodes = tm->tm_nodes_max != UINT64_MAX ? tm->tm_nodes_max :
-	    tm->tm_nodes_inuse + MAX(tm->tm_nodes_inuse, (uint64_t)1 << 20);
+	    MAX(tm->tm_nodes_inuse * 2, TMPFS_UNLIMITED_REPORT);
 	sb->f_bsize = sb->f_frsize = sb->f_iosize = PAGE_SIZE;
 	sb->f_blocks = pages;
 	sb->f_bfree = sb->f_bavail = pages - MIN(pages, tm->tm_pages_used);

@@ -8,6 +8,8 @@
 struct rumpus_vfs_books {
 	unsigned	vb_vnodes;	/* vnodes allocated, not yet freed */
 	unsigned	vb_mounts;	/* mounts, "/" included */
+	unsigned	vb_teardown_vnodes; /* alive when the last teardown
+					       finished (0: none leaked) */
 };
 
 /* 0, or EFAULT for NULL.  Safe before boot and after teardown (zeroes). */
