@@ -644,6 +644,7 @@ FSTEST(mounts, "mount and unmount: busy, forced, errors")
 static void
 mounts(const struct fstest_fs *fs)
 {
+	struct rump_statvfs sv;
 	struct rump_stat sb, sb2;
 	char buf[4];
 	int fd;
@@ -676,6 +677,30 @@ mounts(const struct fstest_fs *fs)
 	RL(rump_sys_chdir("m"));
 	FS_ERR(rump_sys_unmount("/mnt/m", 0), RUMP_EBUSY);
 	RL(rump_sys_chdir(".."));
+	RL(rump_sys_unmount("m", 0));
+	/* Read-only, and updated between read-only and read-write. */
+	RL(fs->fs_mount(fs, "m", 0));
+	fs_mkfile("m/f", "rw");
+	RL(fd = rump_sys_open("m/f", RUMP_O_RDWR));
+	RL(fs->fs_mount(fs, "m", RUMP_MNT_UPDATE | RUMP_MNT_RDONLY));
+	RL(rump_sys_statvfs1("m", &sv, RUMP_ST_WAIT));
+	ATF_REQUIRE(sv.f_flag & RUMP_MNT_RDONLY);
+	FS_ERR(rump_sys_write(fd, "x", 1), RUMP_EROFS);
+	FS_ERR(rump_sys_open("m/f", RUMP_O_WRONLY), RUMP_EROFS);
+	FS_ERR(rump_sys_open("m/g", RUMP_O_WRONLY | RUMP_O_CREAT, 0644),
+	    RUMP_EROFS);
+	FS_ERR(rump_sys_mkdir("m/d", 0755), RUMP_EROFS);
+	FS_ERR(rump_sys_unlink("m/f"), RUMP_EROFS);
+	FS_ERR(rump_sys_rename("m/f", "m/g"), RUMP_EROFS);
+	FS_ERR(rump_sys_chmod("m/f", 0600), RUMP_EROFS);
+	FS_ERR(rump_sys_truncate("m/f", 0), RUMP_EROFS);
+	FS_ERR(rump_sys_access("m/f", RUMP_W_OK), RUMP_EROFS);
+	fs_require_contents("m/f", "rw");
+	FS_ERR(fs->fs_mount(fs, "m/f", RUMP_MNT_UPDATE), RUMP_EINVAL);
+	RL(fs->fs_mount(fs, "m", RUMP_MNT_UPDATE));
+	ATF_REQUIRE_EQ(rump_sys_write(fd, "RW", 2), 2);
+	RL(rump_sys_close(fd));
+	fs_require_contents("m/f", "RW");
 	RL(rump_sys_unmount("m", 0));
 	RL(rump_sys_rmdir("m"));
 }

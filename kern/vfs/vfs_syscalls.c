@@ -429,6 +429,10 @@ do_rw(int fd, struct iovec *kiov, int iovcnt, off_t offset, enum uio_rw rw,
 		error = EINVAL;
 		goto out;
 	}
+	if (rw == UIO_WRITE && vn_rdonly(vp)) {
+		error = EROFS;
+		goto out;
+	}
 	if (rw == UIO_WRITE && (fp->f_flag & O_APPEND) && offset == -1)
 		ioflag |= IO_APPEND;
 	if (fp->f_flag & (O_SYNC | O_DSYNC))
@@ -1043,8 +1047,9 @@ rump___sysimpl_linkat(int fd1, const char *path1, int fd2, const char *path2,
 /*
  * Lock the directories of a rename, ancestor first (unrelated ones in
  * address order), so that no lwp locking parent before child waits on us.
- * The rename lock of the mount is held: directories cannot move.  Fails
- * with EINVAL if fvp (a directory) is tdvp or one of its ancestors.
+ * Two directories: the rename lock of the mount is held, so directories
+ * cannot move.  Fails with EINVAL if fvp (a directory) is tdvp or one of
+ * its ancestors.
  */
 static int
 rename_lockdirs(struct vnode *fdvp, struct vnode *fvp, struct vnode *tdvp,
@@ -1151,7 +1156,11 @@ do_rename(int fromfd, const char *from, int tofd, const char *to)
 		mp = NULL;
 		goto out;
 	}
-	mutex_enter(&mp->mnt_renamelock);
+	/* Only a move between directories can change their ancestry. */
+	if (fdvp != tdvp)
+		mutex_enter(&mp->mnt_renamelock);
+	else
+		mp = NULL;
 	vn_lock(fdvp, LK_SHARED);
 	error = VOP_LOOKUP(fdvp, &fnd.ni_cn, &fvp);
 	VOP_UNLOCK(fdvp);
