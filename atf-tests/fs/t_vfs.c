@@ -873,6 +873,110 @@ threads(const struct fstest_fs *fs)
 	RL(rump_sys_rmdir("dir"));
 }
 
+/*
+ * Moves between two directories from eight lwps at once: four move a
+ * file of their own between "a" and "b"; four move a directory of their
+ * own ("p") between them and another ("c") in and out of it, and try to
+ * move "p" into its own subtree.  Nothing may hang, be lost or appear
+ * twice; each lwp knows where its entries must end up.
+ */
+static void *
+mover(void *arg)
+{
+	int id = (int)(intptr_t)arg;
+	const char *side[2] = { "a", "b" };
+	char from[64], to[64], inner[64];
+	int at = 0, cin = 0;
+
+	for (int i = 0; i < NROUNDS; i++) {
+		if (id < 4) {
+			snprintf(from, sizeof(from), "%s/f%d", side[at], id);
+			snprintf(to, sizeof(to), "%s/f%d", side[!at], id);
+			if (rump_sys_rename(from, to) == -1)
+				return (void *)"move file";
+			at = !at;
+			continue;
+		}
+		/* c in or out of p, then p across, then p into itself. */
+		if (cin) {
+			snprintf(from, sizeof(from), "%s/p%d/c%d", side[at],
+			    id, id);
+			snprintf(to, sizeof(to), "%s/c%d", side[at], id);
+		} else {
+			snprintf(from, sizeof(from), "%s/c%d", side[at], id);
+			snprintf(to, sizeof(to), "%s/p%d/c%d", side[at], id,
+			    id);
+		}
+		if (rump_sys_rename(from, to) == -1)
+			return (void *)"move c";
+		cin = !cin;
+		if (cin) {
+			snprintf(from, sizeof(from), "%s/p%d", side[at], id);
+			snprintf(inner, sizeof(inner), "%s/p%d/c%d/p%d",
+			    side[at], id, id, id);
+			if (rump_sys_rename(from, inner) != -1 ||
+			    errno != RUMP_EINVAL)
+				return (void *)"p into its own subtree";
+			snprintf(to, sizeof(to), "%s/p%d", side[!at], id);
+			if (rump_sys_rename(from, to) == -1)
+				return (void *)"move p";
+			at = !at;
+		}
+	}
+	return NULL;
+}
+
+FSTEST(threads_across, "eight lwps move files and directories between two "
+    "directories")
+static void
+threads_across(const struct fstest_fs *fs)
+{
+	pthread_t t[NTHREADS];
+	struct rump_stat sb;
+	char path[64];
+	void *rv;
+	int i;
+
+	RL(rump_sys_mkdir("a", 0755));
+	RL(rump_sys_mkdir("b", 0755));
+	for (i = 0; i < NTHREADS; i++) {
+		if (i < 4) {
+			snprintf(path, sizeof(path), "a/f%d", i);
+			fs_mkfile(path, "f");
+		} else {
+			snprintf(path, sizeof(path), "a/p%d", i);
+			RL(rump_sys_mkdir(path, 0755));
+			snprintf(path, sizeof(path), "a/c%d", i);
+			RL(rump_sys_mkdir(path, 0755));
+		}
+	}
+	for (i = 0; i < NTHREADS; i++)
+		ATF_REQUIRE(pthread_create(&t[i], NULL, mover,
+		    (void *)(intptr_t)i) == 0);
+	for (i = 0; i < NTHREADS; i++) {
+		ATF_REQUIRE(pthread_join(t[i], &rv) == 0);
+		ATF_REQUIRE_MSG(rv == NULL, "lwp %d: %s failed", i,
+		    (char *)rv);
+	}
+	/*
+	 * NROUNDS is even: the files are back in "a"; each p crossed
+	 * NROUNDS / 2 times (back in "a") with its c out of it.
+	 */
+	for (i = 0; i < NTHREADS; i++) {
+		snprintf(path, sizeof(path), i < 4 ? "a/f%d" : "a/p%d", i);
+		RL(rump_sys_stat(path, &sb));
+		if (i >= 4) {
+			ATF_REQUIRE_EQ(sb.st_nlink, 2);
+			RL(rump_sys_rmdir(path));
+			snprintf(path, sizeof(path), "a/c%d", i);
+			RL(rump_sys_rmdir(path));
+		} else
+			RL(rump_sys_unlink(path));
+	}
+	RL(rump_sys_rmdir("a"));
+	RL(rump_sys_rmdir("b"));
+}
+
 FSTEST(namei_edges, "lookups: \"..\" at \"/\", slashes, ELOOP on a long chain")
 static void
 namei_edges(const struct fstest_fs *fs)
@@ -922,6 +1026,7 @@ ATF_TP_ADD_TCS(tp)
 	FSTEST_ADD(tp, nonroot);
 	FSTEST_ADD(tp, processes);
 	FSTEST_ADD(tp, threads);
+	FSTEST_ADD(tp, threads_across);
 	FSTEST_ADD(tp, namei_edges);
 	return atf_no_error();
 }
