@@ -977,6 +977,117 @@ threads_across(const struct fstest_fs *fs)
 	RL(rump_sys_rmdir("b"));
 }
 
+/* Every path-taking call with a NULL, an empty and an overlong path. */
+static void
+bad_path(const char *p, int err)
+{
+	struct rump_timeval tv[2] = { { 0, 0 }, { 0, 0 } };
+	struct rump_statvfs sv;
+	struct rump_stat sb;
+	char buf[16];
+
+	FS_ERR(rump_sys_open(p, RUMP_O_RDONLY), err);
+	FS_ERR(rump_sys_open(p, RUMP_O_RDWR | RUMP_O_CREAT, 0644), err);
+	FS_ERR(rump_sys_openat(RUMP_AT_FDCWD, p, RUMP_O_RDONLY), err);
+	FS_ERR(rump_sys_stat(p, &sb), err);
+	FS_ERR(rump_sys_lstat(p, &sb), err);
+	FS_ERR(rump_sys_fstatat(RUMP_AT_FDCWD, p, &sb, 0), err);
+	FS_ERR(rump_sys_truncate(p, 0), err);
+	FS_ERR(rump_sys_mkdir(p, 0755), err);
+	FS_ERR(rump_sys_mkdirat(RUMP_AT_FDCWD, p, 0755), err);
+	FS_ERR(rump_sys_rmdir(p), err);
+	FS_ERR(rump_sys_unlink(p), err);
+	FS_ERR(rump_sys_unlinkat(RUMP_AT_FDCWD, p, 0), err);
+	FS_ERR(rump_sys_rename(p, "x"), err);
+	FS_ERR(rump_sys_rename("f", p), err);
+	FS_ERR(rump_sys_link(p, "x"), err);
+	FS_ERR(rump_sys_link("f", p), err);
+	FS_ERR(rump_sys_symlink("f", p), err);
+	FS_ERR(rump_sys_readlink(p, buf, sizeof(buf)), err);
+	FS_ERR(rump_sys_chmod(p, 0644), err);
+	FS_ERR(rump_sys_chown(p, 0, 0), err);
+	FS_ERR(rump_sys_lchown(p, 0, 0), err);
+	FS_ERR(rump_sys_utimes(p, tv), err);
+	FS_ERR(rump_sys_utimensat(RUMP_AT_FDCWD, p, NULL, 0), err);
+	FS_ERR(rump_sys_access(p, RUMP_F_OK), err);
+	FS_ERR(rump_sys_chdir(p), err);
+	FS_ERR(rump_sys_statvfs1(p, &sv, RUMP_ST_WAIT), err);
+	FS_ERR(rump_sys_unmount(p, 0), err);
+	FS_ERR(rump_sys_mount(RUMP_MOUNT_TMPFS, p, 0, NULL, 0), err);
+}
+
+/* Every descriptor-taking call with a descriptor that is not open. */
+static void
+bad_fd(int fd)
+{
+	struct rump_iovec iov = { NULL, 0 };
+	struct rump_timeval tv[2] = { { 0, 0 }, { 0, 0 } };
+	struct rump_statvfs sv;
+	struct rump_stat sb;
+	char buf[512];
+
+	FS_ERR(rump_sys_close(fd), RUMP_EBADF);
+	FS_ERR(rump_sys_read(fd, buf, 1), RUMP_EBADF);
+	FS_ERR(rump_sys_write(fd, buf, 1), RUMP_EBADF);
+	FS_ERR(rump_sys_pread(fd, buf, 1, 0), RUMP_EBADF);
+	FS_ERR(rump_sys_pwrite(fd, buf, 1, 0), RUMP_EBADF);
+	FS_ERR(rump_sys_readv(fd, &iov, 1), RUMP_EBADF);
+	FS_ERR(rump_sys_writev(fd, &iov, 1), RUMP_EBADF);
+	FS_ERR(rump_sys_lseek(fd, 0, RUMP_SEEK_SET), RUMP_EBADF);
+	FS_ERR(rump_sys_fsync(fd), RUMP_EBADF);
+	FS_ERR(rump_sys_fdatasync(fd), RUMP_EBADF);
+	FS_ERR(rump_sys_ftruncate(fd, 0), RUMP_EBADF);
+	FS_ERR(rump_sys_fstat(fd, &sb), RUMP_EBADF);
+	FS_ERR(rump_sys_getdents(fd, buf, sizeof(buf)), RUMP_EBADF);
+	FS_ERR(rump_sys_fchmod(fd, 0644), RUMP_EBADF);
+	FS_ERR(rump_sys_fchown(fd, 0, 0), RUMP_EBADF);
+	FS_ERR(rump_sys_futimes(fd, tv), RUMP_EBADF);
+	FS_ERR(rump_sys_fchdir(fd), RUMP_EBADF);
+	FS_ERR(rump_sys_dup(fd), RUMP_EBADF);
+	FS_ERR(rump_sys_dup2(fd, 5), RUMP_EBADF);
+	FS_ERR(rump_sys_fcntl(fd, RUMP_F_GETFD), RUMP_EBADF);
+	FS_ERR(rump_sys_fcntl(fd, RUMP_F_SETFL, 0), RUMP_EBADF);
+	FS_ERR(rump_sys_fstatvfs1(fd, &sv, RUMP_ST_WAIT), RUMP_EBADF);
+	FS_ERR(rump_sys_openat(fd, "f", RUMP_O_RDONLY), RUMP_EBADF);
+	FS_ERR(rump_sys_fstatat(fd, "f", &sb, 0), RUMP_EBADF);
+	FS_ERR(rump_sys_mkdirat(fd, "x", 0755), RUMP_EBADF);
+	FS_ERR(rump_sys_unlinkat(fd, "f", 0), RUMP_EBADF);
+	FS_ERR(rump_sys_renameat(fd, "f", RUMP_AT_FDCWD, "g"), RUMP_EBADF);
+	FS_ERR(rump_sys_linkat(RUMP_AT_FDCWD, "f", fd, "g", 0), RUMP_EBADF);
+	FS_ERR(rump_sys_symlinkat("f", fd, "g"), RUMP_EBADF);
+	FS_ERR(rump_sys_readlinkat(fd, "f", buf, sizeof(buf)), RUMP_EBADF);
+	FS_ERR(rump_sys_fchmodat(fd, "f", 0644, 0), RUMP_EBADF);
+	FS_ERR(rump_sys_faccessat(fd, "f", RUMP_F_OK, 0), RUMP_EBADF);
+	FS_ERR(rump_sys_utimensat(fd, "f", NULL, 0), RUMP_EBADF);
+}
+
+FSTEST(bad_input, "bad paths and descriptors give NetBSD's errno to "
+    "every call")
+static void
+bad_input(const struct fstest_fs *fs)
+{
+	char longpath[RUMP_MAXPATHLEN + 10];
+	int fd;
+
+	fs_mkfile("f", "");
+	bad_path(NULL, RUMP_EFAULT);
+	bad_path("", RUMP_ENOENT);
+	memset(longpath, 'p', sizeof(longpath) - 1);
+	longpath[sizeof(longpath) - 1] = '\0';
+	bad_path(longpath, RUMP_ENAMETOOLONG);
+	bad_fd(-1);
+	bad_fd(7);
+	bad_fd(1023);
+	bad_fd(1024);
+	bad_fd(0x7fffffff);
+	/* A regular file as the directory of an *at call. */
+	RL(fd = rump_sys_open("f", RUMP_O_RDONLY));
+	FS_ERR(rump_sys_openat(fd, "x", RUMP_O_RDONLY), RUMP_ENOTDIR);
+	FS_ERR(rump_sys_mkdirat(fd, "x", 0755), RUMP_ENOTDIR);
+	RL(rump_sys_close(fd));
+	ATF_REQUIRE(fs_exists("f"));
+}
+
 FSTEST(namei_edges, "lookups: \"..\" at \"/\", slashes, ELOOP on a long chain")
 static void
 namei_edges(const struct fstest_fs *fs)
@@ -1027,6 +1138,7 @@ ATF_TP_ADD_TCS(tp)
 	FSTEST_ADD(tp, processes);
 	FSTEST_ADD(tp, threads);
 	FSTEST_ADD(tp, threads_across);
+	FSTEST_ADD(tp, bad_input);
 	FSTEST_ADD(tp, namei_edges);
 	return atf_no_error();
 }
