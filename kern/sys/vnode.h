@@ -147,7 +147,8 @@ struct vnodeops {
 };
 
 #define VOP_LOOKUP(dvp, cnp, vpp)	((dvp)->v_op->vop_lookup(dvp, cnp, vpp))
-#define VOP_CREATE(dvp, cnp, vap, vpp)	((dvp)->v_op->vop_create(dvp, cnp, vap, vpp))
+#define VOP_CREATE(dvp, cnp, vap, vpp) \
+	((dvp)->v_op->vop_create(dvp, cnp, vap, vpp))
 #define VOP_SYMLINK(dvp, cnp, vap, t, vpp) \
 	((dvp)->v_op->vop_symlink(dvp, cnp, vap, t, vpp))
 #define VOP_REMOVE(dvp, vp, cnp)	((dvp)->v_op->vop_remove(dvp, vp, cnp))

@@ -115,9 +115,11 @@ vfs_cross(struct vnode *vp)
 /*
  * Mount a file system of type fstype on the directory vp (referenced,
  * unlocked; the reference passes to a new mount on success, an update
- * leaves it to the caller; NULL mounts the root).  path names the mount point for statvfs.  MNT_UPDATE changes the
- * flags of the mount whose root vp is.  Root only (EPERM); cred NULL is
- * the kernel.
+ * leaves it to the caller; NULL mounts the root).  path names the mount
+ * point for statvfs.  MNT_UPDATE changes the flags of the mount whose
+ * root vp is (EINVAL if vp is no mount's root).  Root only (EPERM); cred
+ * NULL is the kernel.  ENODEV for an unknown type, ENOTDIR, EBUSY for a
+ * mount point or a mount's root.  No lock held on entry.
  */
 int
 vfs_domount(struct vnode *vp, const char *fstype, const char *path,

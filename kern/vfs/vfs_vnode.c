@@ -281,6 +281,7 @@ vput(struct vnode *vp)
 	vrele(vp);
 }
 
+/* Take the vnode lock: LK_SHARED as a reader, else as the writer. */
 void
 vn_lock(struct vnode *vp, int flags)
 {
@@ -384,6 +385,7 @@ vfs_vnodes_alive(void)
 	return n;
 }
 
+/* Every field "not set" (VNOVAL), as VOP_SETATTR takes it. */
 void
 vattr_null(struct vattr *vap)
 {

@@ -115,7 +115,10 @@ tmpfs_touch(struct tmpfs_node *node, bool modified)
 		node->tn_mtime = now;
 }
 
-/* "." (dvp itself), ".." (the parent; ENOENT once removed) or an entry.  dvp LS. */
+/*
+ * "." (dvp itself), ".." (the parent; ENOENT once removed) or an entry.
+ * dvp LS.
+ */
 static int
 tmpfs_lookup(struct vnode *dvp, const struct componentname *cnp,
     struct vnode **vpp)
