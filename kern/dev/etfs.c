@@ -424,8 +424,17 @@ etfs_fsync(struct vnode *vp, int flags)
 	    RUMPUSER_SYNCFD_SYNC, 0, 0);
 }
 
+/* Never called: etfs vnodes are of no file system (VS_DEAD). */
 static int
-etfs_ok(struct vnode *vp)
+etfs_inactive(struct vnode *vp, bool *recycle)
+{
+
+	*recycle = true;
+	return 0;
+}
+
+static int
+etfs_reclaim(struct vnode *vp)
 {
 
 	return 0;
@@ -446,8 +455,8 @@ static const struct vnodeops etfs_vnodeops = {
 	.vop_readdir = etfs_readdir,
 	.vop_readlink = etfs_readlink,
 	.vop_fsync = etfs_fsync,
-	.vop_inactive = etfs_ok,
-	.vop_reclaim = etfs_ok,
+	.vop_inactive = etfs_inactive,
+	.vop_reclaim = etfs_reclaim,
 };
 
 /*

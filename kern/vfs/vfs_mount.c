@@ -176,6 +176,7 @@ vfs_domount(struct vnode *vp, const char *fstype, const char *path,
 		/* Someone mounted here meanwhile. */
 		rw_exit(&mountlist_lock);
 		vrele(mp->mnt_rootvp);
+		vcache_mount_purge(mp);
 		vcache_mount_drain(mp);
 		(void)vfs->vfs_unmount(mp, MNT_FORCE);
 		error = EBUSY;
@@ -237,6 +238,7 @@ vfs_dounmount_locked(struct mount *mp, int flags, kauth_cred_t cred)
 	vp = mp->mnt_rootvp;
 	mp->mnt_rootvp = NULL;
 	vrele(vp);
+	vcache_mount_purge(mp);
 	vcache_mount_drain(mp);
 	error = mp->mnt_op->vfs_unmount(mp, flags);
 	KASSERTMSG(error == 0, "%s: vfs_unmount failed after sync: %d",
