@@ -1352,7 +1352,8 @@ do_getdents(int fd, char *buf, size_t count, int *donep)
 	if (error != 0)
 		goto out;
 	count = MIN(count, (size_t)INT32_MAX);
-	vn_lock(vp, LK_SHARED);
+	/* Exclusive: the descriptor's offset is read and advanced. */
+	vn_lock(vp, LK_EXCLUSIVE);
 	mutex_enter(&fp->f_lock);
 	uio_init1(&uio, &iov, buf, count, fp->f_offset, UIO_READ);
 	mutex_exit(&fp->f_lock);
