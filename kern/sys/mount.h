@@ -64,9 +64,10 @@ struct mount {
 /*
  * A file-system type.  vfs_mount sets mnt_rootvp (referenced), mnt_data
  * and mnt_mntfromname (with MNT_UPDATE in mnt_flag: an update of flags;
- * MNT_RDONLY in the requested flags is the new state).  At unmount,
- * vfs_sync (MNT_WAIT; its error fails a plain unmount) and then
- * vfs_unmount run when no vnode of the mount is left, with mountlist_lock
+ * MNT_RDONLY in the requested flags is the new state).  At unmount (and
+ * at teardown, which unmounts everything by force), vfs_sync (MNT_WAIT;
+ * its error fails a plain unmount, not a forced one) runs, then, once no
+ * vnode of the mount is left, vfs_unmount; both with mountlist_lock
  * held as writer: neither may do path lookups or wait for a thread that
  * does (sync(2) takes mountlist_lock as reader).  vfs_unmount must succeed.
  * vfs_loadvnode fills in a new vnode for a key (v_type, v_op, v_data,

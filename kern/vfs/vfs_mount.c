@@ -200,11 +200,11 @@ bad:
 
 /*
  * Unmount mp, with mountlist_lock held as writer (released on return).
- * Without MNT_FORCE, EBUSY while any of its vnodes is in use (a
- * descriptor, a working directory, a mount on one of its directories)
- * and any error its sync reports; with MNT_FORCE the vnodes in use are
- * made dead (their operations fail with EBADF) and the unmount proceeds,
- * except under another mount (EBUSY).
+ * The file system syncs first.  Without MNT_FORCE, EBUSY while any of its
+ * vnodes is in use (a descriptor, a working directory) and any error its
+ * sync reports; with MNT_FORCE a sync error is ignored and the vnodes in
+ * use are made dead (their operations fail with EBADF).  A mount on one
+ * of its directories is EBUSY either way.
  */
 static int
 vfs_dounmount_locked(struct mount *mp, int flags, kauth_cred_t cred)
@@ -221,15 +221,15 @@ vfs_dounmount_locked(struct mount *mp, int flags, kauth_cred_t cred)
 			goto out;
 		}
 	}
-	if ((flags & MNT_FORCE) == 0) {
-		if (vcache_mount_busy(mp, NULL) != 0) {
-			error = EBUSY;
-			goto out;
-		}
-		error = mp->mnt_op->vfs_sync(mp, MNT_WAIT, cred);
-		if (error != 0)
-			goto out;
-	} else {
+	if ((flags & MNT_FORCE) == 0 && vcache_mount_busy(mp, NULL) != 0) {
+		error = EBUSY;
+		goto out;
+	}
+	/* Write back first; by force, whatever the sync says. */
+	error = mp->mnt_op->vfs_sync(mp, MNT_WAIT, cred);
+	if (error != 0 && (flags & MNT_FORCE) == 0)
+		goto out;
+	if (flags & MNT_FORCE) {
 		while (vcache_mount_busy(mp, &vp), vp != NULL) {
 			vgone(vp);
 			vrele(vp);
