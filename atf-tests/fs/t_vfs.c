@@ -11,6 +11,8 @@
 
 #include <atf-c.h>
 
+#include <rump/rumpus_vfs.h>
+
 #include "h_fsmacros.h"
 
 FSTEST(open_rw, "open, write, lseek, read back, close")
@@ -1088,6 +1090,48 @@ bad_input(const struct fstest_fs *fs)
 	ATF_REQUIRE(fs_exists("f"));
 }
 
+FSTEST(vnode_cache, "the vnode cache keeps at most its limit of "
+    "unreferenced vnodes and lets removed files go")
+static void
+vnode_cache(const struct fstest_fs *fs)
+{
+	struct rumpus_vfs_books vb, vb0;
+	struct rump_stat sb;
+	char name[32];
+	int i, n, fd;
+
+	RZ(rumpus_vfs_books(&vb0));
+	RL(rump_sys_mkdir("d", 0755));
+	n = (int)vb0.vb_cachemax + 500;
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "d/%d", i);
+		RL(fd = rump_sys_open(name, RUMP_O_RDWR | RUMP_O_CREAT, 0644));
+		RL(rump_sys_close(fd));
+	}
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "d/%d", i);
+		RL(rump_sys_stat(name, &sb));
+	}
+	RZ(rumpus_vfs_books(&vb));
+	ATF_REQUIRE_MSG(vb.vb_cached <= vb.vb_cachemax, "%u cached",
+	    vb.vb_cached);
+	ATF_REQUIRE_MSG(vb.vb_vnodes - vb.vb_cached < 16, "%u vnodes, %u "
+	    "cached", vb.vb_vnodes, vb.vb_cached);
+	/* A held file's vnode stays; removed files' vnodes go. */
+	RL(fd = rump_sys_open("d/0", RUMP_O_RDONLY));
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "d/%d", i);
+		RL(rump_sys_unlink(name));
+	}
+	RL(rump_sys_fstat(fd, &sb));
+	ATF_REQUIRE_EQ(sb.st_nlink, 0);
+	RL(rump_sys_close(fd));
+	RL(rump_sys_rmdir("d"));
+	RZ(rumpus_vfs_books(&vb));
+	ATF_REQUIRE_MSG(vb.vb_vnodes <= vb0.vb_vnodes + 1, "%u vnodes "
+	    "after removing all, %u before", vb.vb_vnodes, vb0.vb_vnodes);
+}
+
 FSTEST(namei_edges, "lookups: \"..\" at \"/\", slashes, ELOOP on a long chain")
 static void
 namei_edges(const struct fstest_fs *fs)
@@ -1139,6 +1183,7 @@ ATF_TP_ADD_TCS(tp)
 	FSTEST_ADD(tp, threads);
 	FSTEST_ADD(tp, threads_across);
 	FSTEST_ADD(tp, bad_input);
+	FSTEST_ADD(tp, vnode_cache);
 	FSTEST_ADD(tp, namei_edges);
 	return atf_no_error();
 }

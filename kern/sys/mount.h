@@ -103,8 +103,8 @@ struct vnode *vfs_root(struct mount *);
 struct vnode *vfs_cross(struct vnode *);
 int	vfs_statvfs(struct mount *, struct rump_statvfs *);
 
-/* Books: vnodes alive, mounts other than "/". */
-u_int	vfs_vnodes_alive(void);
+/* Books: vnodes alive (and of those, cached), mounts ("/" included). */
+u_int	vfs_vnodes_alive(u_int *);
 u_int	vfs_mounts(void);
 
 #endif /* _SYS_MOUNT_H_ */

@@ -472,14 +472,16 @@ vcache_mount_drain(struct mount *mp)
 	mutex_exit(&vcache_lock);
 }
 
-/* Books: vnodes allocated and not yet freed. */
+/* Books: vnodes allocated and not yet freed; of those, cached. */
 u_int
-vfs_vnodes_alive(void)
+vfs_vnodes_alive(u_int *cachedp)
 {
 	u_int n;
 
 	mutex_enter(&vcache_lock);
 	n = vcache_nvnodes;
+	if (cachedp != NULL)
+		*cachedp = vcache_nfree;
 	mutex_exit(&vcache_lock);
 	return n;
 }
