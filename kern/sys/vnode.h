@@ -151,7 +151,12 @@ struct vnodeops {
 	 * file) rather than worth keeping cached.
 	 */
 	int	(*vop_inactive)(struct vnode *, bool *);
-	/* LE: detach v_data from the vnode, which is about to be freed. */
+	/*
+	 * LE: detach v_data from the vnode, which is about to be freed.
+	 * Any vrele may reclaim another (the oldest cached) vnode, so this
+	 * must not need a lock a vrele caller may hold (vnode locks of other
+	 * vnodes are fine: the VFS holds none on the victim).
+	 */
 	int	(*vop_reclaim)(struct vnode *);
 };
 
