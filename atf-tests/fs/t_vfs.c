@@ -815,6 +815,8 @@ churn(void *arg)
 	char a[32], b[32];
 	int fd;
 
+	if (rump_pub_lwproc_newlwp(rump_sys_getpid()) != 0)
+		return (void *)"newlwp";
 	for (int i = 0; i < NROUNDS; i++) {
 		snprintf(a, sizeof(a), "dir/t%d_%d", id, i);
 		snprintf(b, sizeof(b), "dir/r%d_%d", id, i);
@@ -835,6 +837,7 @@ churn(void *arg)
 		if (i % 2 == 0 && rump_sys_unlink(b) == -1)
 			return (void *)"unlink";
 	}
+	rump_pub_lwproc_releaselwp();
 	return NULL;
 }
 
@@ -890,6 +893,8 @@ mover(void *arg)
 	char from[64], to[64], inner[64];
 	int at = 0, cin = 0;
 
+	if (rump_pub_lwproc_newlwp(rump_sys_getpid()) != 0)
+		return (void *)"newlwp";
 	for (int i = 0; i < NROUNDS; i++) {
 		if (id < 4) {
 			snprintf(from, sizeof(from), "%s/f%d", side[at], id);
@@ -925,6 +930,7 @@ mover(void *arg)
 			at = !at;
 		}
 	}
+	rump_pub_lwproc_releaselwp();
 	return NULL;
 }
 
