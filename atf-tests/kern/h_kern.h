@@ -35,8 +35,8 @@ void	 ktest_kassert(int);
  */
 int	 ktest_locks(int, int, int, char *, size_t);
 /*
- * Schedule callouts 0..3 for 3, 1, 2 and 1 ticks and a fifth that is
- * stopped; wait for them; fill order[] with the ids as they fired.
+ * Schedule callouts 0..3 for 30, 10, 20 and 10 ticks and a fifth (10)
+ * that is stopped; wait for them; fill order[] with the ids as they fired.
  * Returns how many fired.
  */
 int	 ktest_callouts(int *, int);

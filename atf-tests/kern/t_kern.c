@@ -570,6 +570,54 @@ ATF_TC_BODY(teardown_busy, tc)
 	ATF_REQUIRE_EQ(b.b_lwps_total, 0);
 }
 
+/* Thread i: its own process with uid 1000 + i, or a bare thread. */
+static void *
+syscall_thread(void *arg)
+{
+	intptr_t i = (intptr_t)arg;
+	intptr_t bad = 0;
+	int n;
+
+	if (i % 2 == 0) {
+		for (n = 0; n < 2000; n++)
+			bad += rump_sys_getpid() != 1 || rump_sys_getuid() != 0;
+		return (void *)bad;
+	}
+	if (rump_pub_lwproc_rfork(RUMP_RFCFDG) != 0 ||
+	    rump_sys_setuid((uid_t)(1000 + i)) != 0)
+		return (void *)1;
+	for (n = 0; n < 2000; n++)
+		bad += rump_sys_getuid() != (uid_t)(1000 + i);
+	rump_pub_lwproc_releaselwp();
+	rump_pub_lwproc_switch(NULL);
+	return (void *)bad;
+}
+
+ATF_TC(syscalls_concurrent);
+ATF_TC_HEAD(syscalls_concurrent, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "16 host threads in the kernel at "
+	    "once, half bare (implicit lwps), half each in its own process: "
+	    "every one sees its own credentials; books clean after");
+}
+ATF_TC_BODY(syscalls_concurrent, tc)
+{
+	pthread_t t[16];
+	void *bad;
+	intptr_t i;
+
+	RZ(rump_init());
+	for (i = 0; i < 16; i++)
+		ATF_REQUIRE(pthread_create(&t[i], NULL, syscall_thread,
+		    (void *)i) == 0);
+	for (i = 0; i < 16; i++) {
+		ATF_REQUIRE(pthread_join(t[i], &bad) == 0);
+		ATF_REQUIRE_EQ_MSG((intptr_t)bad, 0, "thread %jd: %jd wrong "
+		    "answers", (intmax_t)i, (intmax_t)(intptr_t)bad);
+	}
+	teardown_clean();
+}
+
 ATF_TC(lock_serial);
 ATF_TC_HEAD(lock_serial, tc)
 {
@@ -808,6 +856,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, lwp_dump);
 	ATF_TP_ADD_TC(tp, teardown_stuck_thread);
 	ATF_TP_ADD_TC(tp, teardown_busy);
+	ATF_TP_ADD_TC(tp, syscalls_concurrent);
 	ATF_TP_ADD_TC(tp, lock_serial);
 	ATF_TP_ADD_TC(tp, kmem_debug_overrun);
 	ATF_TP_ADD_TC(tp, kmem_debug_uaf);

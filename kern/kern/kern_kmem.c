@@ -120,9 +120,12 @@ kmem_report(const char *what, const struct kmem_hdr *kh, void *user,
 	const struct kmem_site *ks = kh->kh_site;
 
 	printf("kmem: %s of %p (%zu bytes, byte %zu) allocated by %s at "
-	    "%s:%d (caller 0x%lx), freed by 0x%lx\n", what, user,
-	    kh->kh_size, at, kh->kh_tag, ks->ks_file, ks->ks_line,
-	    (u_long)kh->kh_caller, (u_long)freer);
+	    "%s:%d (caller ", what, user, kh->kh_size, at, kh->kh_tag,
+	    ks->ks_file, ks->ks_line);
+	printf_pc(kh->kh_caller);
+	printf("), freed by ");
+	printf_pc(freer);
+	printf("\n");
 }
 
 /*

@@ -154,6 +154,9 @@ rump_schedule(void)
 			    "of a bare host thread");
 		lwp_bind(l);
 	}
+	KASSERTMSG(l->l_stat != LSONPROC, "rump_schedule: lwp %d.%d (%s) "
+	    "already holds a virtual CPU (kernel entered twice)",
+	    l->l_proc->p_pid, l->l_lid, l->l_name);
 	sched_cpu_take(l);
 	l->l_stacktop = __builtin_frame_address(1);
 	lwp_cache_creds(l);
