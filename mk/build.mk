@@ -6,6 +6,7 @@
 
 SUBDIR=	faults \
 	kern \
+	harness \
 	atf-tests
 
 .include <bsd.subdir.mk>

@@ -1,0 +1,35 @@
+/*
+ * Internal interfaces of the Lua binding (lua/): what lscenario.c, the
+ * kernel table (lkern.c, or lnokern.c in a build without a kernel) and
+ * the images (limage.c) offer one another.
+ */
+#ifndef _LRUMPUS_H_
+#define _LRUMPUS_H_
+
+#include <stddef.h>
+
+#include <lua.h>
+
+#include "rumpus_lua.h"
+
+/* lscenario.c */
+void	lscen_setstr(char *, size_t, const char *, ...)
+	    __attribute__((__format__(__printf__, 3, 4)));
+int	lscen_pcall(lua_State *, int, struct rumpus_result *);
+
+/*
+ * The kernel table.  lkern_open pushes the table k.  lkern_boot boots the
+ * kernel in a child, mounts the fs variant ("" for none) and pushes the fs
+ * argument of the body; on failure it fills *res and returns -1 (pushing
+ * nothing).  lkern_teardown unmounts and stops the kernel, turning what the
+ * books hold into a "leak" verdict when no other outcome was decided.
+ */
+void	lkern_open(lua_State *);
+int	lkern_fs_known(const char *);
+int	lkern_boot(lua_State *, const char *, struct rumpus_result *);
+void	lkern_teardown(lua_State *, struct rumpus_result *);
+
+/* limage.c: pushes the table image. */
+void	limage_open(lua_State *);
+
+#endif /* !_LRUMPUS_H_ */
