@@ -190,6 +190,27 @@ cache_setup(void)
 	rumpus_image_cachedir(dir);
 }
 
+/*
+ * One line of "rumpus list -p": file, name, fs, timeout, wanted outcome,
+ * description, and why the case cannot run in this build ("" if it can),
+ * separated by tabs.
+ */
+static void
+list_parseable(const struct hcase *hc)
+{
+	const struct rumpus_case *rc = NULL;
+	const char *why = NULL;
+
+	if (hc->hc_file != NULL) {
+		rc = rumpus_file_case(hc->hc_file, hc->hc_idx);
+		why = rumpus_case_unrunnable(rc);
+	}
+	printf("%s\t%s\t%s\t%g\t%s\t%s\t%s\n", hc->hc_path, hc->hc_name,
+	    hc->hc_fs, hc->hc_timeout, hc->hc_expect ? hc->hc_expect : "pass",
+	    rc != NULL ? rc->rc_descr : "the file does not load",
+	    why != NULL ? why : "");
+}
+
 /* A number option, or usage. */
 static double
 optnum(const char *opt, const char *arg, double min)
@@ -303,14 +324,7 @@ main(int argc, char **argv)
 	if (strcmp(cmd, "list") == 0) {
 		for (i = 0; i < n; i++) {
 			if (parseable)
-				printf("%s\t%s\t%s\t%g\t%s\t%s\n",
-				    cases[i].hc_path, cases[i].hc_name,
-				    cases[i].hc_fs, cases[i].hc_timeout,
-				    cases[i].hc_expect ? cases[i].hc_expect :
-				    "pass", cases[i].hc_file == NULL ?
-				    cases[i].hc_loaderr :
-				    rumpus_file_case(cases[i].hc_file,
-				    cases[i].hc_idx)->rc_descr);
+				list_parseable(&cases[i]);
 			else
 				printf("%s:%s%s%s%s\n", cases[i].hc_path,
 				    cases[i].hc_name, *cases[i].hc_fs ? "[" : "",

@@ -14,11 +14,11 @@
 #define LNOKERN_WHY	"this rumpus was built without a kernel " \
 			"(kern/rumpkern.o was missing)"
 
-int
-rumpus_have_kernel(void)
+const char *
+lkern_fs_unavailable(const char *fs)
 {
 
-	return 0;
+	return *fs != '\0' ? LNOKERN_WHY : NULL;
 }
 
 /* Every field of k raises the same error. */

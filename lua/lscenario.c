@@ -617,6 +617,13 @@ rumpus_file_case(const struct rumpus_file *rf, size_t i)
 }
 
 const char *
+rumpus_case_unrunnable(const struct rumpus_case *rc)
+{
+
+	return lkern_fs_unavailable(rc->rc_fs);
+}
+
+const char *
 rumpus_file_path(const struct rumpus_file *rf)
 {
 

@@ -101,8 +101,11 @@ void		 rumpus_case_run(struct rumpus_file *, size_t,
  */
 void		 rumpus_case_interrupt(void);
 
-/* Whether this binary carries a kernel (kern/rumpkern.o was linked). */
-int		 rumpus_have_kernel(void);
+/*
+ * Why case rc cannot run in this build (a file system the kernel lacks, no
+ * kernel linked), or NULL when it can.
+ */
+const char	*rumpus_case_unrunnable(const struct rumpus_case *);
 
 /* Where built images are cached (set by the runner before loading). */
 void		 rumpus_image_cachedir(const char *);
