@@ -30,7 +30,7 @@ lnokern_index(lua_State *L)
 }
 
 void
-lkern_open(lua_State *L)
+lkern_openlib(lua_State *L)
 {
 
 	lua_newtable(L);

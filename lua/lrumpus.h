@@ -18,14 +18,14 @@ void	lscen_setstr(char *, size_t, const char *, ...)
 int	lscen_pcall(lua_State *, int, struct rumpus_result *);
 
 /*
- * The kernel table.  lkern_open pushes the table k.  lkern_boot boots the
+ * The kernel table.  lkern_openlib pushes the table k.  lkern_boot boots the
  * kernel in a child, mounts the fs variant ("" for none) and pushes the fs
  * argument of the body; on failure it fills *res and returns -1 (pushing
  * nothing).  lkern_fs_unavailable says why a known fs (or "" for none)
  * cannot be used in this build, or returns NULL.  lkern_teardown unmounts and stops the kernel, turning what the
  * books hold into a "leak" verdict when no other outcome was decided.
  */
-void	lkern_open(lua_State *);
+void	lkern_openlib(lua_State *);
 int	lkern_fs_known(const char *);
 const char *lkern_fs_unavailable(const char *);
 int	lkern_boot(lua_State *, const char *, struct rumpus_result *);

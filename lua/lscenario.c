@@ -390,7 +390,7 @@ luaopen_rumpus(lua_State *L)
 {
 
 	luaL_newlib(L, lscen_funcs);
-	lkern_open(L);
+	lkern_openlib(L);
 	lua_setfield(L, -2, "k");
 	limage_open(L);
 	lua_setfield(L, -2, "image");
