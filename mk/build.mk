@@ -7,7 +7,8 @@
 SUBDIR=	faults \
 	kern \
 	harness \
-	atf-tests
+	atf-tests \
+	./bench		# ./: a plain "bench" would clash with the bench target
 
 .include <bsd.subdir.mk>
 

@@ -1,0 +1,91 @@
+/*
+ * librumpuser's fault wrapper points: the interface the fault engine
+ * (issue 7) hooks into.  Every faultable hypercall passes through exactly
+ * one point.  With no hook armed a point costs one load and one branch
+ * predicted not taken (rumpuser_fault_armed is 0); nothing is counted.
+ * With a hook armed, every point asks the hook for a decision before the
+ * host is touched, and counts the call in rumpuser_fault_calls[point].
+ *
+ * Host code only (the kernel never sees this header).
+ */
+#ifndef _FAULTS_FAULT_HOOK_H_
+#define _FAULTS_FAULT_HOOK_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The points, one per faultable hypercall; names as in rumpus-faults(7). */
+#define RUMPUSER_FAULT_POINTS(X)					\
+	X(MALLOC,	 "malloc")					\
+	X(BIO_READ,	 "bio.read")					\
+	X(BIO_WRITE,	 "bio.write")					\
+	X(IOVREAD,	 "iovread")					\
+	X(IOVWRITE,	 "iovwrite")					\
+	X(OPEN,		 "open")					\
+	X(SYNCFD,	 "syncfd")					\
+	X(THREAD_CREATE, "thread_create")				\
+	X(GETRANDOM,	 "getrandom")					\
+	X(CLOCK_SLEEP,	 "clock_sleep")					\
+	X(CV_TIMEDWAIT,	 "cv_timedwait")				\
+	X(MUTEX_ENTER,	 "mutex_enter")					\
+	X(RW_ENTER,	 "rw_enter")					\
+	X(CV_WAIT,	 "cv_wait")
+
+#define _RUMPUSER_FP_ENUM(id, name)	RUMPUSER_FP_##id,
+enum rumpuser_fault_point {
+	RUMPUSER_FAULT_POINTS(_RUMPUSER_FP_ENUM)
+	RUMPUSER_FP__COUNT
+};
+#undef _RUMPUSER_FP_ENUM
+
+/* What the hook decided for one call. */
+enum rumpuser_fault_action {
+	RUMPUSER_FA_PASS,	/* go to the host as if nothing were armed */
+	RUMPUSER_FA_ERROR,	/* fail with fd_error, host untouched */
+	RUMPUSER_FA_DELAY,	/* sleep fd_delay_us (vCPU held), then go on */
+	RUMPUSER_FA_SHORT	/* transfer at most fd_length bytes */
+};
+
+struct rumpuser_fault_decision {
+	int	 fd_action;	/* enum rumpuser_fault_action */
+	int	 fd_error;	/* FA_ERROR: a NetBSD errno value, not 0 */
+	uint64_t fd_delay_us;	/* FA_DELAY: microseconds */
+	size_t	 fd_length;	/* FA_SHORT: bytes to transfer */
+};
+
+/* What the hook is told about one call. */
+struct rumpuser_fault_call {
+	int	 fc_point;	/* enum rumpuser_fault_point */
+	int	 fc_fd;		/* I/O points: the handle; else -1 */
+	int64_t	 fc_off;	/* I/O points: the offset; else 0 */
+	size_t	 fc_len;	/* bytes asked for (malloc, I/O, getrandom) */
+	const char *fc_name;	/* open: the name; else NULL */
+	void	*fc_caller;	/* return address into the caller */
+};
+
+/*
+ * The hook.  It fills *d (preset to PASS) and must not call back into
+ * librumpuser's faultable hypercalls.  Actions a point cannot honour are
+ * ignored: ERROR at a void hypercall (the lock points), SHORT outside I/O.
+ * Called with the caller's vCPU held, from any thread.
+ */
+typedef void (*rumpuser_fault_hook_fn)(const struct rumpuser_fault_call *,
+    struct rumpuser_fault_decision *, void *);
+
+/*
+ * Install the hook (NULL disarms every point) with an argument passed
+ * back on every call.  Not to be called while hypercalls are in flight on
+ * other threads: arming is set-up, not a hot-path operation.
+ */
+void	rumpuser_fault_sethook(rumpuser_fault_hook_fn, void *);
+
+/* The point's name ("bio.write"), or NULL for a number out of range. */
+const char *rumpuser_fault_pointname(int);
+
+/* Calls seen at each point while a hook was armed (reset by sethook). */
+extern uint64_t rumpuser_fault_calls[RUMPUSER_FP__COUNT];
+
+/* Non-zero while a hook is armed: the one flag the fast path tests. */
+extern int rumpuser_fault_armed;
+
+#endif /* _FAULTS_FAULT_HOOK_H_ */

@@ -1,0 +1,245 @@
+/*
+ * librumpuser: host files as the kernel's devices and images: open,
+ * close, getfileinfo, scatter/gather I/O and syncfd.  Every call that
+ * may wait for the disk runs without a vCPU (RUMPUSER_BLOCKING).
+ */
+#define _GNU_SOURCE
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+
+#include <linux/fs.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stddef.h>
+#include <unistd.h>
+
+#include <rump/rumperrno.h>
+
+#include "rumpuser_int.h"
+
+/* struct rumpuser_iovec is passed to the host as struct iovec. */
+_Static_assert(sizeof(struct rumpuser_iovec) == sizeof(struct iovec),
+    "rumpuser_iovec and iovec differ in size");
+_Static_assert(offsetof(struct rumpuser_iovec, iov_base) ==
+    offsetof(struct iovec, iov_base), "iov_base offsets differ");
+_Static_assert(offsetof(struct rumpuser_iovec, iov_len) ==
+    offsetof(struct iovec, iov_len), "iov_len offsets differ");
+
+/*
+ * Open host file name.  mode: RUMPUSER_OPEN_RDONLY/WRONLY/RDWR, with
+ * CREATE (0644), EXCL and BIO (a hint: block I/O will follow).
+ */
+int
+rumpuser_open(const char *name, int mode, int *fdp)
+{
+	int flags, fd, error;
+
+	if (RUMPUSER_FAULT(RUMPUSER_FP_OPEN, -1, 0, 0, name)
+	    == RUMPUSER_FA_ERROR)
+		return rumpuser__fault_last.fd_error;
+	switch (mode & RUMPUSER_OPEN_ACCMODE) {
+	case RUMPUSER_OPEN_RDONLY:
+		flags = O_RDONLY;
+		break;
+	case RUMPUSER_OPEN_WRONLY:
+		flags = O_WRONLY;
+		break;
+	case RUMPUSER_OPEN_RDWR:
+		flags = O_RDWR;
+		break;
+	default:
+		return RUMP_EINVAL;
+	}
+	if (mode & ~(RUMPUSER_OPEN_ACCMODE | RUMPUSER_OPEN_CREATE |
+	    RUMPUSER_OPEN_EXCL | RUMPUSER_OPEN_BIO))
+		return RUMP_EINVAL;
+	if (mode & RUMPUSER_OPEN_CREATE)
+		flags |= O_CREAT;
+	if (mode & RUMPUSER_OPEN_EXCL)
+		flags |= O_EXCL;
+	flags |= O_CLOEXEC;
+
+	error = 0;
+	RUMPUSER_BLOCKING(NULL, {
+		if ((fd = open(name, flags, 0644)) == -1)
+			error = errno;
+	});
+	if (error != 0)
+		return rumpuser__errtrans(error);
+	*fdp = fd;
+	return 0;
+}
+
+/* Close a handle from rumpuser_open. */
+int
+rumpuser_close(int fd)
+{
+
+	if (close(fd) == -1 && errno != EINTR)
+		return rumpuser__errtrans(errno);
+	return 0;
+}
+
+/*
+ * Size and type of host file name; either pointer may be NULL.  A block
+ * device's size is its capacity.
+ */
+int
+rumpuser_getfileinfo(const char *name, uint64_t *sizep, int *typep)
+{
+	struct stat sb;
+	uint64_t size;
+	int fd, error;
+
+	if (stat(name, &sb) == -1)
+		return rumpuser__errtrans(errno);
+	size = (uint64_t)sb.st_size;
+	if (S_ISBLK(sb.st_mode) && sizep != NULL) {
+		if ((fd = open(name, O_RDONLY | O_CLOEXEC)) == -1)
+			return rumpuser__errtrans(errno);
+		error = ioctl(fd, BLKGETSIZE64, &size) == -1 ? errno : 0;
+		close(fd);
+		if (error != 0)
+			return rumpuser__errtrans(error);
+	}
+	if (sizep != NULL)
+		*sizep = size;
+	if (typep != NULL) {
+		if (S_ISDIR(sb.st_mode))
+			*typep = RUMPUSER_FT_DIR;
+		else if (S_ISREG(sb.st_mode))
+			*typep = RUMPUSER_FT_REG;
+		else if (S_ISBLK(sb.st_mode))
+			*typep = RUMPUSER_FT_BLK;
+		else if (S_ISCHR(sb.st_mode))
+			*typep = RUMPUSER_FT_CHR;
+		else
+			*typep = RUMPUSER_FT_OTHER;
+	}
+	return 0;
+}
+
+/*
+ * Copy at most limit bytes' worth of ruiov into iov (for a short
+ * transfer); returns the vector length to use.
+ */
+static int
+iov_clip(const struct rumpuser_iovec *ruiov, size_t iovlen,
+    struct iovec *iov, size_t limit)
+{
+	size_t i;
+
+	for (i = 0; i < iovlen && limit > 0; i++) {
+		iov[i].iov_base = ruiov[i].iov_base;
+		iov[i].iov_len = ruiov[i].iov_len < limit ?
+		    ruiov[i].iov_len : limit;
+		limit -= iov[i].iov_len;
+	}
+	return (int)i;
+}
+
+/* Total bytes a vector describes. */
+static size_t
+iov_total(const struct rumpuser_iovec *ruiov, size_t iovlen)
+{
+	size_t i, total = 0;
+
+	for (i = 0; i < iovlen; i++)
+		total += ruiov[i].iov_len;
+	return total;
+}
+
+/*
+ * The body of iovread/iovwrite: point is RUMPUSER_FP_IOVREAD or _IOVWRITE.
+ * A short-transfer fault moves only the first fd_length bytes.
+ */
+static inline __attribute__((__always_inline__)) int
+iov_transfer(int point, int fd, const struct rumpuser_iovec *ruiov,
+    size_t iovlen, int64_t off, size_t *retv)
+{
+	struct iovec clipped[IOV_MAX];
+	const struct iovec *iov;
+	ssize_t n;
+	int niov, error;
+
+	*retv = 0;
+	if (iovlen > IOV_MAX || (off < 0 && off != RUMPUSER_IOV_NOSEEK))
+		return RUMP_EINVAL;
+	iov = (const struct iovec *)(const void *)ruiov;
+	niov = (int)iovlen;
+	switch (RUMPUSER_FAULT(point, fd, off, iov_total(ruiov, iovlen),
+	    NULL)) {
+	case RUMPUSER_FA_ERROR:
+		return rumpuser__fault_last.fd_error;
+	case RUMPUSER_FA_SHORT:
+		niov = iov_clip(ruiov, iovlen, clipped,
+		    rumpuser__fault_last.fd_length);
+		iov = clipped;
+		break;
+	}
+
+	error = 0;
+	RUMPUSER_BLOCKING(NULL, {
+		if (point == RUMPUSER_FP_IOVREAD)
+			n = off == RUMPUSER_IOV_NOSEEK ? readv(fd, iov, niov) :
+			    preadv(fd, iov, niov, (off_t)off);
+		else
+			n = off == RUMPUSER_IOV_NOSEEK ? writev(fd, iov, niov) :
+			    pwritev(fd, iov, niov, (off_t)off);
+		if (n == -1)
+			error = errno;
+	});
+	if (error != 0)
+		return rumpuser__errtrans(error);
+	*retv = (size_t)n;
+	return 0;
+}
+
+/* Scatter read at off (RUMPUSER_IOV_NOSEEK: the current position). */
+int
+rumpuser_iovread(int fd, struct rumpuser_iovec *ruiov, size_t iovlen,
+    int64_t off, size_t *retv)
+{
+
+	return iov_transfer(RUMPUSER_FP_IOVREAD, fd, ruiov, iovlen, off, retv);
+}
+
+/* Gather write at off (RUMPUSER_IOV_NOSEEK: the current position). */
+int
+rumpuser_iovwrite(int fd, const struct rumpuser_iovec *ruiov, size_t iovlen,
+    int64_t off, size_t *retv)
+{
+
+	return iov_transfer(RUMPUSER_FP_IOVWRITE, fd, ruiov, iovlen, off,
+	    retv);
+}
+
+/*
+ * Flush fd's writes to stable storage: WRITE (or BARRIER) syncs the data,
+ * with SYNC also the metadata (fsync); READ alone has nothing to do.  The
+ * range (start, len; len 0 = to the end) is not narrowed on Linux.
+ */
+int
+rumpuser_syncfd(int fd, int flags, uint64_t start, uint64_t len)
+{
+	int error;
+
+	if (flags & ~(RUMPUSER_SYNCFD_BOTH | RUMPUSER_SYNCFD_BARRIER |
+	    RUMPUSER_SYNCFD_SYNC))
+		return RUMP_EINVAL;
+	if (RUMPUSER_FAULT(RUMPUSER_FP_SYNCFD, fd, (int64_t)start, len, NULL)
+	    == RUMPUSER_FA_ERROR)
+		return rumpuser__fault_last.fd_error;
+	if ((flags & (RUMPUSER_SYNCFD_WRITE | RUMPUSER_SYNCFD_BARRIER)) == 0)
+		return 0;
+	error = 0;
+	RUMPUSER_BLOCKING(NULL, {
+		if ((flags & RUMPUSER_SYNCFD_SYNC ? fsync(fd) : fdatasync(fd))
+		    == -1)
+			error = errno;
+	});
+	return rumpuser__errtrans(error);
+}

@@ -1,0 +1,79 @@
+/*
+ * librumpuser internals shared by its source files: the saved upcalls, the
+ * mode, the one macro that brackets every blocking host call, the fault
+ * point macro and the host-to-NetBSD errno translation.
+ */
+#ifndef _FAULTS_RUMPUSER_INT_H_
+#define _FAULTS_RUMPUSER_INT_H_
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <rump/rumpuser.h>
+
+#include "fault_hook.h"
+
+/* The kernel's upcalls, saved by rumpuser_init(). */
+extern struct rumpuser_hyperup rumpuser__hyp;
+
+/* Non-zero in serial mode (RUMPUS_MODE=serial); set once by rumpuser_init. */
+extern int rumpuser__serial;
+
+/*
+ * RUMPUSER_BLOCKING(interlock, stmt): run stmt, which may block on the
+ * host, without a virtual CPU.  Every blocking host call in librumpuser
+ * goes through this macro and nowhere else calls hyp_backend_(un)schedule,
+ * so no call site can forget either half.  interlock is the rumpuser_mtx
+ * the caller sleeps on (cv waits), or NULL.  The *_nowrap hypercalls and
+ * spin mutexes never use it.
+ */
+#define RUMPUSER_BLOCKING(interlock, stmt) do {				\
+	int _rb_nlocks;							\
+	rumpuser__hyp.hyp_backend_unschedule(0, &_rb_nlocks, (interlock)); \
+	stmt;								\
+	rumpuser__hyp.hyp_backend_schedule(_rb_nlocks, (interlock));	\
+} while (/*CONSTCOND*/0)
+
+/*
+ * RUMPUSER_FAULT(point, fd, off, len, name): the wrapper point of one
+ * faultable hypercall.  Nothing armed: one predicted-not-taken branch,
+ * value 0.  Armed: the hook decides; a delay is served here; the value is
+ * RUMPUSER_FA_ERROR or RUMPUSER_FA_SHORT with the details in
+ * rumpuser__fault_last (per thread), or 0 to go on.
+ */
+#define RUMPUSER_FAULT(point, fd, off, len, name)			\
+	(__builtin_expect(rumpuser_fault_armed, 0) ?			\
+	    rumpuser__fault_decide((point), (fd), (off), (len), (name), \
+	    __builtin_return_address(0)) : 0)
+
+int	rumpuser__fault_decide(int, int, int64_t, size_t, const char *,
+	    void *);
+extern __thread struct rumpuser_fault_decision rumpuser__fault_last;
+
+/* A host errno value as a NetBSD one (EIO for one NetBSD lacks). */
+int	rumpuser__errtrans(int);
+
+/* A host call that cannot fail without a bug: abort, naming it. */
+void	rumpuser__nofail(int, const char *);
+
+/* Bytes from the serial mode's seeded generator. */
+void	rumpuser__prng_fill(void *, size_t);
+
+/* ts += (sec, nsec), normalized (0 <= nsec < 1e9 in both). */
+static inline void
+rumpuser__timespec_add(struct timespec *ts, int64_t sec, long nsec)
+{
+
+	ts->tv_sec += (time_t)sec;
+	ts->tv_nsec += nsec;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+/* Console flush, before the process ends. */
+void	rumpuser__console_flush(void);
+
+#endif /* _FAULTS_RUMPUSER_INT_H_ */
