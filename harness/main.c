@@ -20,6 +20,7 @@
 /* The scenario files named on the command line, in order. */
 struct files {
 	char	**f_path;
+	struct rumpus_file **f_rf;	/* each file loaded, or NULL */
 	size_t	  f_n;
 	size_t	  f_cap;
 };
@@ -54,7 +55,9 @@ files_add(struct files *f, const char *path)
 	if (f->f_n == f->f_cap) {
 		f->f_cap = f->f_cap ? 2 * f->f_cap : 16;
 		f->f_path = xrealloc(f->f_path, f->f_cap * sizeof(char *));
+		f->f_rf = xrealloc(f->f_rf, f->f_cap * sizeof(*f->f_rf));
 	}
+	f->f_rf[f->f_n] = NULL;
 	if ((f->f_path[f->f_n++] = strdup(path)) == NULL) {
 		fprintf(stderr, "rumpus: %s\n", strerror(errno));
 		exit(1);
@@ -132,7 +135,8 @@ cases_load(struct files *f, const char *sel, double timeout, size_t *np)
 	char err[1024];
 
 	for (i = 0; i < f->f_n; i++) {
-		rf = rumpus_file_load(f->f_path[i], err, sizeof(err));
+		rf = f->f_rf[i] = rumpus_file_load(f->f_path[i], err,
+		    sizeof(err));
 		for (j = 0; rf == NULL || j < rumpus_file_ncases(rf); j++) {
 			if (n == cap) {
 				cap = cap ? 2 * cap : 64;
@@ -158,6 +162,7 @@ cases_load(struct files *f, const char *sel, double timeout, size_t *np)
 			hc->hc_name = rc->rc_name;
 			hc->hc_fs = rc->rc_fs;
 			hc->hc_expect = rc->rc_expect;
+			hc->hc_skip = rumpus_case_unrunnable(rc);
 			if (timeout <= 0 && rc->rc_timeout > 0)
 				hc->hc_timeout = rc->rc_timeout;
 			if (case_selected(hc, sel))
@@ -166,6 +171,20 @@ cases_load(struct files *f, const char *sel, double timeout, size_t *np)
 	}
 	*np = n;
 	return cases;
+}
+
+/* Unload every file and free the list. */
+static void
+files_free(struct files *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->f_n; i++) {
+		rumpus_file_free(f->f_rf[i]);
+		free(f->f_path[i]);
+	}
+	free(f->f_rf);
+	free(f->f_path);
 }
 
 /*
@@ -198,17 +217,13 @@ cache_setup(void)
 static void
 list_parseable(const struct hcase *hc)
 {
-	const struct rumpus_case *rc = NULL;
-	const char *why = NULL;
+	const char *descr = "the file does not load";
 
-	if (hc->hc_file != NULL) {
-		rc = rumpus_file_case(hc->hc_file, hc->hc_idx);
-		why = rumpus_case_unrunnable(rc);
-	}
+	if (hc->hc_file != NULL)
+		descr = rumpus_file_case(hc->hc_file, hc->hc_idx)->rc_descr;
 	printf("%s\t%s\t%s\t%g\t%s\t%s\t%s\n", hc->hc_path, hc->hc_name,
 	    hc->hc_fs, hc->hc_timeout, hc->hc_expect ? hc->hc_expect : "pass",
-	    rc != NULL ? rc->rc_descr : "the file does not load",
-	    why != NULL ? why : "");
+	    descr, hc->hc_skip != NULL ? hc->hc_skip : "");
 }
 
 /* A number option, or usage. */
@@ -318,7 +333,8 @@ main(int argc, char **argv)
 	if (sel != NULL && n == 0) {
 		fprintf(stderr, "rumpus: no case \"%s\" in the files given\n",
 		    sel);
-		return 2;
+		status = 2;
+		goto out;
 	}
 
 	if (strcmp(cmd, "list") == 0) {
@@ -330,22 +346,28 @@ main(int argc, char **argv)
 				    cases[i].hc_name, *cases[i].hc_fs ? "[" : "",
 				    cases[i].hc_fs, *cases[i].hc_fs ? "]" : "");
 		}
-		return 0;
+		status = 0;
+		goto out;
 	}
 
 	if (ho.ho_atf_result != NULL && n != 1) {
 		fprintf(stderr, "rumpus: --atf-result wants exactly one case, "
 		    "%zu selected\n", n);
-		return 2;
+		status = 2;
+		goto out;
 	}
 	if (out != NULL && (ho.ho_out = fopen(out, "w")) == NULL) {
 		fprintf(stderr, "rumpus: %s: %s\n", out, strerror(errno));
-		return 2;
+		status = 2;
+		goto out;
 	}
 	status = harness_run(cases, n, &ho);
 	if (ho.ho_out != NULL && fclose(ho.ho_out) != 0) {
 		fprintf(stderr, "rumpus: %s: %s\n", out, strerror(errno));
 		status = 1;
 	}
+out:
+	free(cases);
+	files_free(&files);
 	return status;
 }

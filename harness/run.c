@@ -51,6 +51,8 @@ struct tally {
 	size_t	t_total;
 	size_t	t_done;
 	size_t	t_notok;
+	size_t	t_skipped;
+	const char *t_skipwhy;	/* the first reason for a skip */
 	size_t	t_by[RUMPUS_NOUTCOMES];
 	int	t_tty;
 	double	t_lastprogress;
@@ -400,6 +402,41 @@ run_loaderror(struct hcase *hc, const struct hopts *ho, struct tally *t)
 }
 
 /*
+ * A case this build cannot run (a file system the kernel lacks) is not
+ * run: it is counted, shown with -v, skipped under ATF, and recorded with
+ * no outcome.
+ */
+static void
+run_skip(struct hcase *hc, const struct hopts *ho, struct tally *t)
+{
+	struct hverdict hv;
+	char id[1024];
+	FILE *f;
+
+	t->t_done++;
+	t->t_skipped++;
+	if (t->t_skipwhy == NULL)
+		t->t_skipwhy = hc->hc_skip;
+	if (ho->ho_verbose) {
+		run_caseid(hc, id, sizeof(id));
+		run_progress_clear(t);
+		printf("%-8s %s: %s\n", "skipped", id, hc->hc_skip);
+	}
+	if (ho->ho_out != NULL) {
+		memset(&hv, 0, sizeof(hv));
+		hv.hv_outcome = RUMPUS_NONE;
+		hv.hv_ok = 1;
+		hv.hv_phase = "not run";
+		record_write(ho->ho_out, hc, &hv, ho);
+	}
+	if (ho->ho_atf_result != NULL &&
+	    (f = fopen(ho->ho_atf_result, "w")) != NULL) {
+		fprintf(f, "skipped: %s\n", hc->hc_skip);
+		fclose(f);
+	}
+}
+
+/*
  * Run every case, at most ho_jobs at a time.  Returns the exit status of
  * the command: 0 when every case was ok, 1 otherwise, 130 when interrupted.
  */
@@ -407,6 +444,7 @@ int
 harness_run(struct hcase *cases, size_t ncases, const struct hopts *ho)
 {
 	struct slot *slots;
+	struct hcase *hc;
 	struct tally t;
 	struct timespec ts;
 	sigset_t set;
@@ -430,15 +468,22 @@ harness_run(struct hcase *cases, size_t ncases, const struct hopts *ho)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 
 	for (;;) {
-		/* Fill free slots. */
-		for (i = 0; i < ho->ho_jobs && next < ncases; i++) {
-			if (slots[i].s_pid != 0)
-				continue;
-			if (cases[next].hc_file == NULL) {
-				run_loaderror(&cases[next++], ho, &t);
+		/* Fill free slots; cases that run no instance take none. */
+		for (i = 0; next < ncases; next++) {
+			hc = &cases[next];
+			if (hc->hc_file == NULL) {
+				run_loaderror(hc, ho, &t);
 				continue;
 			}
-			if (run_start(&slots[i], &cases[next++], ho) != 0) {
+			if (hc->hc_skip != NULL) {
+				run_skip(hc, ho, &t);
+				continue;
+			}
+			while (i < ho->ho_jobs && slots[i].s_pid != 0)
+				i++;
+			if (i == ho->ho_jobs)
+				break;
+			if (run_start(&slots[i], hc, ho) != 0) {
 				interrupted = 1;
 				break;
 			}
@@ -499,7 +544,7 @@ harness_run(struct hcase *cases, size_t ncases, const struct hopts *ho)
 
 	run_progress_clear(&t);
 	fflush(stdout);
-	fprintf(stderr, "rumpus: %zu of %zu cases ran:", t.t_done, t.t_total);
+	fprintf(stderr, "rumpus: %zu of %zu cases done:", t.t_done, t.t_total);
 	for (o = 0, first = 1; o < RUMPUS_NOUTCOMES; o++) {
 		if (t.t_by[o] == 0)
 			continue;
@@ -507,6 +552,10 @@ harness_run(struct hcase *cases, size_t ncases, const struct hopts *ho)
 		    rumpus_outcome_name(o));
 		first = 0;
 	}
+	if (t.t_skipped > 0)
+		fprintf(stderr, "%s %zu skipped (%s%s)", first ? "" : ",",
+		    t.t_skipped, t.t_skipwhy,
+		    t.t_skipped > 1 ? ", ..." : "");
 	fprintf(stderr, "; %zu not ok%s\n", t.t_notok,
 	    interrupted ? " (interrupted)" : "");
 	if (interrupted)

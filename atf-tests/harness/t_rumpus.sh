@@ -57,7 +57,7 @@ records_head() {
 	atf_set descr "one JSON record per case with the DESIGN.md fields; exit 1 when a case fails"
 }
 records_body() {
-	atf_check -s exit:1 -e match:'2 of 2 cases ran: 1 pass, 1 fail; 1 not ok' \
+	atf_check -s exit:1 -e match:'2 of 2 cases done: 1 pass, 1 fail; 1 not ok' \
 	    -o match:'^fail +.*mixed.lua:bad: .*mixed.lua:12: expectation failed: one is not two' \
 	    $rumpus run -j 2 --mode serial --seed 7 -o out.jsonl $data/mixed.lua
 	atf_check -o inline:'2\n' sh -c 'wc -l <out.jsonl'
@@ -76,7 +76,7 @@ select_case_head() {
 	atf_set descr "-c runs one case, and a case that does not exist is named"
 }
 select_case_body() {
-	atf_check -s exit:0 -e match:'1 of 1 cases ran: 1 pass' \
+	atf_check -s exit:0 -e match:'1 of 1 cases done: 1 pass' \
 	    $rumpus run -c good $data/mixed.lua
 	atf_check -s exit:2 -e match:'no case "nope"' \
 	    $rumpus run -c nope $data/mixed.lua
@@ -127,7 +127,7 @@ interrupted_body() {
 	kill -INT $runner
 	wait $runner
 	atf_check_equal 130 $?
-	atf_check -o match:'0 of 1 cases ran.*interrupted' cat stderr
+	atf_check -o match:'0 of 1 cases done.*interrupted' cat stderr
 	kill -0 $inst 2>/dev/null && atf_fail "instance $inst survived"
 	return 0
 }

@@ -8,8 +8,8 @@
  * case through "rumpus run --atf-result", which writes the ATF result.
  * The ATF timeout of a case is the scenario's own plus a margin, so the
  * runner's timeout fires first and the case reads "hang", not "broken".
- * A case the runner cannot run here (a file system the kernel lacks) is
- * listed and skipped with the reason.
+ * A case the runner cannot run in this build (a file system the kernel
+ * lacks) is listed, and the runner reports it skipped with the reason.
  */
 #include <sys/wait.h>
 
@@ -41,7 +41,6 @@ struct sc_case {
 	double	 c_timeout;
 	char	*c_expect;
 	char	*c_descr;
-	char	*c_skip;	/* why it cannot run here, or "" */
 	char	 c_ident[256];
 };
 
@@ -130,10 +129,10 @@ sc_load(void)
 		c->c_timeout = atof(sc_field(&s));
 		c->c_expect = sc_field(&s);
 		c->c_descr = sc_field(&s);
-		c->c_skip = sc_field(&s);
 		sc_ident(c);
 	}
 	free(line);
+	/* The strings stay until exit, as every case's fields point there. */
 	if ((st = pclose(p)) != 0)
 		sc_die("%s", RUMPUS_BIN " list -p failed");
 	if (sc_ncases == 0)
@@ -163,7 +162,6 @@ sc_run(const char *ident, const char *resfile)
 {
 	struct sc_case *c = NULL;
 	char sel[1024];
-	FILE *f;
 	size_t i;
 	pid_t pid;
 	int st;
@@ -173,13 +171,6 @@ sc_run(const char *ident, const char *resfile)
 			c = &sc_cases[i];
 	if (c == NULL)
 		sc_die("no test case \"%s\"", ident);
-	if (*c->c_skip != '\0') {
-		if ((f = fopen(resfile, "w")) == NULL)
-			sc_die("%s: cannot write", resfile);
-		fprintf(f, "skipped: %s\n", c->c_skip);
-		fclose(f);
-		return 0;
-	}
 	snprintf(sel, sizeof(sel), "%s%s%s%s", c->c_name, *c->c_fs ? "[" : "",
 	    c->c_fs, *c->c_fs ? "]" : "");
 	fflush(NULL);
