@@ -4,7 +4,8 @@
 #
 # Order matters: the host library and the kernel come before what links them.
 
-SUBDIR=	faults \
+SUBDIR=	faults/engine \
+	faults \
 	kern \
 	harness \
 	atf-tests \
