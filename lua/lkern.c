@@ -1416,7 +1416,7 @@ lkern_getpid(lua_State *L)
 {
 	pid_t pid;
 
-	LKERN_SYS(L, pid = rump_pub_lwproc_getpid());
+	LKERN_SYS(L, pid = rump_sys_getpid());
 	lua_pushinteger(L, pid);
 	return 1;
 }
@@ -1512,7 +1512,7 @@ lkern_process(lua_State *L)
 			    (rv = rump_sys_setuid(uid)) == -1)
 				e = errno;
 			p->p_lwp = rump_pub_lwproc_curlwp();
-			p->p_pid = rump_pub_lwproc_getpid();
+			p->p_pid = rump_sys_getpid();
 			rump_pub_lwproc_switch(me);
 		}
 	);
@@ -1576,7 +1576,7 @@ lkern_spawn(lua_State *L)
 		lua_pushvalue(L, i);
 	lua_xmove(L, l->l_co, n);
 	prev = lkern_enter(L);
-	l->l_pid = rump_pub_lwproc_getpid();
+	l->l_pid = rump_sys_getpid();
 	lkern_leave(prev);
 	if ((e = pthread_create(&l->l_thread, NULL, lkern_lwp_main, l)) != 0)
 		return luaL_error(L, "k.spawn: pthread_create: %s",
