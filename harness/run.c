@@ -335,8 +335,9 @@ run_report(struct hcase *hc, struct hverdict *hv, const struct hopts *ho,
 	run_caseid(hc, id, sizeof(id));
 	if (!hv->hv_ok || ho->ho_verbose) {
 		run_progress_clear(t);
-		printf("%-8s %s: %s%s%s%s\n", rumpus_outcome_name(hv->hv_outcome),
-		    id, hv->hv_reason,
+		printf("%-8s %s%s%s%s%s%s\n",
+		    rumpus_outcome_name(hv->hv_outcome), id,
+		    hv->hv_reason[0] ? ": " : "", hv->hv_reason,
 		    hc->hc_expect ? " (expected " : "",
 		    hc->hc_expect ? hc->hc_expect : "",
 		    hc->hc_expect ? ")" : "");

@@ -175,41 +175,50 @@ limage_stage(lua_State *L, int t, const char *dir)
 }
 
 /*
- * The canonical description of the files table: sorted "path=contents"
- * entries, so that equal tables name the same cached image.
+ * Push the canonical description of the files table at index t: sorted
+ * entries " keylen:key=datalen:data", lengths first so that no contents
+ * can fake a boundary; equal tables name the same cached image.
  */
 static void
-limage_describe_files(lua_State *L, int t, luaL_Buffer *b)
+limage_describe_files(lua_State *L, int t)
 {
 	lua_Integer i, n = 0;
+	int keys;
 
 	lua_newtable(L);
+	keys = lua_gettop(L);
 	lua_pushnil(L);
 	while (lua_next(L, t) != 0) {
 		lua_pop(L, 1);
+		if (lua_type(L, -1) != LUA_TSTRING)
+			luaL_error(L, "image.ext2: files keys must be absolute "
+			    "paths without \"..\"");
 		lua_pushvalue(L, -1);
-		lua_seti(L, -3, ++n);
+		lua_seti(L, keys, ++n);
 	}
 	lua_getglobal(L, "table");
 	lua_getfield(L, -1, "sort");
 	lua_remove(L, -2);
-	lua_pushvalue(L, -2);
+	lua_pushvalue(L, keys);
 	lua_call(L, 1, 0);
+	lua_pushliteral(L, "");				/* the description */
 	for (i = 1; i <= n; i++) {
-		lua_geti(L, -1, i);
+		lua_geti(L, keys, i);			/* key */
 		lua_pushvalue(L, -1);
-		lua_gettable(L, t);
-		/* Lengths first: no content can fake a boundary. */
-		lua_pushfstring(L, " %d:%s=%d:", (int)luaL_len(L, -2),
-		    lua_tostring(L, -2), (int)lua_rawlen(L, -1));
-		luaL_addvalue(b);
-		if (lua_isstring(L, -1))
-			luaL_addvalue(b);
+		lua_gettable(L, t);			/* value */
+		lua_pushfstring(L, " %d:%s=%d:", (int)lua_rawlen(L, -2),
+		    lua_tostring(L, -2), lua_type(L, -1) == LUA_TSTRING ?
+		    (int)lua_rawlen(L, -1) : 0);
+		if (lua_type(L, -2) == LUA_TSTRING)
+			lua_pushvalue(L, -2);
 		else
-			lua_pop(L, 1);
+			lua_pushliteral(L, "");
+		lua_concat(L, 2);			/* entry */
+		lua_replace(L, -3);
 		lua_pop(L, 1);
+		lua_concat(L, 2);			/* description */
 	}
-	lua_pop(L, 1);
+	lua_remove(L, keys);
 }
 
 /*
@@ -223,7 +232,6 @@ limage_ext2(lua_State *L)
 	char tmp[1100];
 	const char *s, *features, *desc;
 	struct limage *li;
-	luaL_Buffer b;
 	struct stat sb;
 	lua_Integer v;
 	int st;
@@ -275,13 +283,12 @@ limage_ext2(lua_State *L)
 		return luaL_error(L, "image.ext2: files must be a table, not "
 		    "a %s", luaL_typename(L, 6));
 
-	luaL_buffinit(L, &b);
 	lua_pushfstring(L, "ext2 size=%s block=%s inode=%s features=%s",
-	    size, block, inode, features);
-	luaL_addvalue(&b);
-	if (lua_istable(L, 6))
-		limage_describe_files(L, 6, &b);
-	luaL_pushresult(&b);				/* 7 */
+	    size, block, inode, features);		/* 7 */
+	if (lua_istable(L, 6)) {
+		limage_describe_files(L, 6);
+		lua_concat(L, 2);
+	}
 	desc = lua_tostring(L, 7);
 
 	li = lua_newuserdatauv(L, sizeof(*li), 0);	/* 8 */
@@ -351,6 +358,14 @@ limage_fsck(lua_State *L)
 	lua_pushboolean(L, 0);
 	lua_pushstring(L, out);
 	return 2;
+}
+
+const char *
+limage_path(lua_State *L, int idx)
+{
+	struct limage *li = luaL_testudata(L, idx, LIMAGE_MT);
+
+	return li != NULL ? li->li_path : NULL;
 }
 
 /* img.path, img.fstype */

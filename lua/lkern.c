@@ -35,6 +35,7 @@
 #include <rump/rump_syscalls.h>
 #include <rump/rumpdefs.h>
 #include <rump/rumperrno.h>
+#include <rump/rumpus_ext.h>
 #include <rump/rumpvfs_if_pub.h>
 
 #include "lrumpus.h"
@@ -1293,23 +1294,93 @@ lkern_mount_tmpfs(lua_State *L)
 }
 
 /*
+ * Copy the pristine image src to dst, leaving holes where src has blocks
+ * of zeros.  Returns 0, or -1 with errno set (host numbering).
+ */
+static int
+lkern_copyimage(const char *src, const char *dst)
+{
+	static const char zero[65536];
+	char buf[65536];
+	int in, out = -1, e;
+	ssize_t n;
+	off_t off = 0;
+
+	if ((in = open(src, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	if ((out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) == -1)
+		goto bad;
+	while ((n = read(in, buf, sizeof(buf))) > 0) {
+		if (memcmp(buf, zero, (size_t)n) != 0 &&
+		    pwrite(out, buf, (size_t)n, off) != n)
+			goto bad;
+		off += n;
+	}
+	if (n == -1 || ftruncate(out, off) == -1 || close(out) == -1) {
+		out = -1;
+		goto bad;
+	}
+	close(in);
+	return 0;
+bad:
+	e = errno;
+	if (out != -1)
+		close(out);
+	unlink(dst);
+	close(in);
+	errno = e;
+	return -1;
+}
+
+/*
+ * Give this instance its own copy of the pristine image src (never
+ * written itself), register the copy with etfs as a block device and mount
+ * it at dir.  Returns 0 or a NetBSD errno; a host failure to copy raises.
+ * Called with the interpreter lock held.
+ */
+static int
+lkern_ext2_attach(lua_State *L, const char *src, const char *dir,
+    int flags)
+{
+	static const char key[] = "/dev/rumpus-ext2";
+	struct rump_ufs_args ua;
+	int rv, e;
+
+	if (lkern.imgcopy[0] != '\0')
+		return luaL_error(L, "mount_ext2: one image per instance");
+	snprintf(lkern.imgcopy, sizeof(lkern.imgcopy), "%s/rumpus-img.%ld",
+	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (long)getpid());
+	if (lkern_copyimage(src, lkern.imgcopy) == -1) {
+		e = errno;
+		lkern.imgcopy[0] = '\0';
+		return luaL_error(L, "mount_ext2: copying %s: %s", src,
+		    strerror(e));
+	}
+	LKERN_CALL(e = rump_pub_etfs_register(key, lkern.imgcopy,
+	    RUMP_ETFS_BLK));
+	if (e != 0)
+		return e;
+	snprintf(lkern.etfs, sizeof(lkern.etfs), "%s", key);
+	ua.fspec = (char *)key;
+	LKERN_SYS(L, rv = rump_sys_mount(RUMP_MOUNT_EXT2FS, dir, flags, &ua,
+	    sizeof(ua)));
+	return rv == -1 ? errno : 0;
+}
+
+/*
  * k.mount_ext2(img, dir [, {flags={...}}]): mount an image from
- * image.ext2{}.  The instance works on its own copy of the pristine image
- * (registered with etfs as a block device); the pristine one is never
- * written.
+ * image.ext2{} (a copy of it: see lkern_ext2_attach).
  */
 static int
 lkern_mount_ext2(lua_State *L)
 {
 	const char *src, *dir;
-	struct rump_ufs_args ua;
-	char cmd[1200], key[64];
-	int flags = 0, rv, e;
+	int flags = 0, e;
 
 	luaL_checkany(L, 1);
 	lua_getfield(L, 1, "path");
-	src = lua_tostring(L, -1);
-	if (src == NULL)
+	if ((src = lua_tostring(L, -1)) == NULL)
 		return luaL_argerror(L, 1, "want an image from image.ext2{}");
 	dir = luaL_checkstring(L, 2);
 	if (!lua_isnoneornil(L, 3)) {
@@ -1317,27 +1388,10 @@ lkern_mount_ext2(lua_State *L)
 		lua_getfield(L, 3, "flags");
 		flags = lkern_mntflags(L, lua_gettop(L));
 	}
-	if (lkern.imgcopy[0] != '\0')
-		return luaL_error(L, "mount_ext2: one image per instance");
-	snprintf(lkern.imgcopy, sizeof(lkern.imgcopy),
-	    "%s/rumpus-img.%ld", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
-	    (long)getpid());
-	snprintf(cmd, sizeof(cmd), "cp --sparse=always '%s' '%s'", src,
-	    lkern.imgcopy);
-	if (system(cmd) != 0) {
-		lkern.imgcopy[0] = '\0';
-		return luaL_error(L, "mount_ext2: could not copy %s", src);
-	}
-	snprintf(key, sizeof(key), "/dev/rumpus-ext2");
-	LKERN_CALL(e = rump_pub_etfs_register(key, lkern.imgcopy,
-	    RUMP_ETFS_BLK));
-	if (e != 0)
+	if ((e = lkern_ext2_attach(L, src, dir, flags)) != 0)
 		return lkern_err(L, e);
-	snprintf(lkern.etfs, sizeof(lkern.etfs), "%s", key);
-	ua.fspec = key;
-	LKERN_SYS(L, rv = rump_sys_mount(RUMP_MOUNT_EXT2FS, dir, flags, &ua,
-	    sizeof(ua)));
-	return lkern_ok(L, rv, errno);
+	lua_pushboolean(L, 1);
+	return 1;
 }
 
 /* k.unmount(dir [, {"force"}]) */
@@ -1718,12 +1772,13 @@ lkern_fs_unavailable(const char *fs)
 }
 
 /*
- * Boot the kernel and mount the fs variant at /mnt; push the body's fs
- * argument ({type=, dir="/mnt"}, or nil).  The interpreter lock is taken
+ * Boot the kernel and mount the fs variant at /mnt (for ext2, a copy of
+ * the image file image); push the body's fs argument ({type=, dir="/mnt"}, or nil).  The interpreter lock is taken
  * here and held by the body's thread from now on.
  */
 int
-lkern_boot(lua_State *L, const char *fs, struct rumpus_result *res)
+lkern_boot(lua_State *L, const char *fs, const char *image,
+    struct rumpus_result *res)
 {
 	const char *why;
 	int e, rv;
@@ -1758,7 +1813,8 @@ lkern_boot(lua_State *L, const char *fs, struct rumpus_result *res)
 		return 0;
 	}
 	LKERN_CALL(rv = rump_sys_mkdir(LKERN_MNT, 0755));
-	if (rv == 0 && strcmp(fs, "tmpfs") == 0) {
+	e = rv == -1 ? errno : 0;
+	if (e == 0 && strcmp(fs, "tmpfs") == 0) {
 		struct rump_tmpfs_args ta;
 
 		memset(&ta, 0, sizeof(ta));
@@ -1766,9 +1822,18 @@ lkern_boot(lua_State *L, const char *fs, struct rumpus_result *res)
 		ta.ta_root_mode = 01777;
 		LKERN_CALL(rv = rump_sys_mount(RUMP_MOUNT_TMPFS, LKERN_MNT, 0,
 		    &ta, sizeof(ta)));
+		e = rv == -1 ? errno : 0;
+	} else if (e == 0) {
+		/* ext2: the scenario's image (lscenario.c makes a default). */
+		if (image == NULL) {
+			lscen_setstr(res->rr_reason, sizeof(res->rr_reason),
+			    "fs variant %s: the scenario has no image", fs);
+			res->rr_outcome = RUMPUS_ERROR;
+			return -1;
+		}
+		e = lkern_ext2_attach(L, image, LKERN_MNT, 0);
 	}
-	if (rv == -1) {
-		e = errno;
+	if (e != 0) {
 		lscen_setstr(res->rr_reason, sizeof(res->rr_reason),
 		    "setting up fs variant %s at %s: %s", fs, LKERN_MNT,
 		    rump_errno_name(e) ? rump_errno_name(e) : "error");
@@ -1785,9 +1850,65 @@ lkern_boot(lua_State *L, const char *fs, struct rumpus_result *res)
 }
 
 /*
+ * Stop the kernel with rumpus_teardown() and turn what its books still
+ * hold into the verdict: outcome "leak" (when nothing else failed), the
+ * reason naming the biggest site, rr_books one line per entry.  Only for a
+ * kernel that has the rumpus extension of this version.
+ */
+static void
+lkern_books(struct rumpus_result *res)
+{
+	static struct rumpus_books b;	/* large: not on the stack */
+	char *out = res->rr_books;
+	size_t len = sizeof(res->rr_books), n = 0;
+	unsigned i;
+	int e;
+
+	if (rumpus_ext_version() != RUMPUS_EXT_VERSION)
+		return;
+	memset(&b, 0, sizeof(b));
+	LKERN_CALL(e = rumpus_teardown(&b));
+	if (e != 0 && e != RUMP_EBUSY)
+		return;
+	for (i = 0; i < b.b_nkmem && n < len; i++)
+		n += snprintf(out + n, len - n, "kmem: %llu x %s at %s:%d, "
+		    "%llu bytes\n", (unsigned long long)b.b_kmem[i].bk_count,
+		    b.b_kmem[i].bk_tag ? b.b_kmem[i].bk_tag : "?",
+		    b.b_kmem[i].bk_file ? b.b_kmem[i].bk_file : "?",
+		    b.b_kmem[i].bk_line,
+		    (unsigned long long)b.b_kmem[i].bk_bytes);
+	for (i = 0; i < b.b_nlocks && n < len; i++)
+		n += snprintf(out + n, len - n, "lock: 0x%lx held by lwp %d.%d "
+		    "\"%s\"\n", (unsigned long)b.b_locks[i].bl_lock,
+		    b.b_locks[i].bl_pid, b.b_locks[i].bl_lid,
+		    b.b_locks[i].bl_holder);
+	for (i = 0; i < b.b_nlwps && n < len; i++)
+		n += snprintf(out + n, len - n, "lwp: %d.%d \"%s\" did not "
+		    "stop (%s)\n", b.b_lwps[i].li_pid, b.b_lwps[i].li_lid,
+		    b.b_lwps[i].li_name, b.b_lwps[i].li_wmesg ?
+		    b.b_lwps[i].li_wmesg : "running");
+	if (res->rr_outcome != RUMPUS_NONE)
+		return;
+	if (b.b_kmem_count > 0) {
+		res->rr_outcome = RUMPUS_LEAK;
+		lscen_setstr(res->rr_reason, sizeof(res->rr_reason),
+		    "teardown: %llu kmem allocations (%llu bytes) not freed, "
+		    "most at %s:%d", (unsigned long long)b.b_kmem_count,
+		    (unsigned long long)b.b_kmem_bytes, b.b_nkmem > 0 &&
+		    b.b_kmem[0].bk_file ? b.b_kmem[0].bk_file : "?",
+		    b.b_nkmem > 0 ? b.b_kmem[0].bk_line : 0);
+	} else if (b.b_locks_total > 0 || b.b_lwps_total > 0 || e != 0) {
+		res->rr_outcome = RUMPUS_LEAK;
+		lscen_setstr(res->rr_reason, sizeof(res->rr_reason),
+		    "teardown: %u locks still held, %u lwps did not stop",
+		    b.b_locks_total, b.b_lwps_total);
+	}
+}
+
+/*
  * After the body: join lwps still running, unmount the fs variant (a
- * failure is the case's failure when nothing else failed), drop the image
- * copy.  Called with the interpreter lock held; returns with it released.
+ * failure is the case's failure when nothing else failed), stop the
+ * kernel and read its books, drop the image copy.  Called with the interpreter lock held; returns with it released.
  */
 void
 lkern_teardown(lua_State *L, struct rumpus_result *res)
@@ -1819,6 +1940,7 @@ lkern_teardown(lua_State *L, struct rumpus_result *res)
 	}
 	if (lkern.etfs[0] != '\0')
 		LKERN_CALL(rump_pub_etfs_remove(lkern.etfs));
+	lkern_books(res);
 out:
 	if (lkern.imgcopy[0] != '\0')
 		unlink(lkern.imgcopy);

@@ -48,7 +48,8 @@ lkern_fs_known(const char *fs)
 }
 
 int
-lkern_boot(lua_State *L, const char *fs, struct rumpus_result *res)
+lkern_boot(lua_State *L, const char *fs, const char *image,
+    struct rumpus_result *res)
 {
 
 	if (*fs != '\0') {

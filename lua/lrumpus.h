@@ -19,7 +19,8 @@ int	lscen_pcall(lua_State *, int, struct rumpus_result *);
 
 /*
  * The kernel table.  lkern_openlib pushes the table k.  lkern_boot boots the
- * kernel in a child, mounts the fs variant ("" for none) and pushes the fs
+ * kernel in a child, mounts the fs variant ("" for none; for ext2 a copy of
+ * the image file given) and pushes the fs
  * argument of the body; on failure it fills *res and returns -1 (pushing
  * nothing).  lkern_fs_unavailable says why a known fs (or "" for none)
  * cannot be used in this build, or returns NULL.  lkern_teardown unmounts and stops the kernel, turning what the
@@ -28,10 +29,15 @@ int	lscen_pcall(lua_State *, int, struct rumpus_result *);
 void	lkern_openlib(lua_State *);
 int	lkern_fs_known(const char *);
 const char *lkern_fs_unavailable(const char *);
-int	lkern_boot(lua_State *, const char *, struct rumpus_result *);
+int	lkern_boot(lua_State *, const char *, const char *,
+	    struct rumpus_result *);
 void	lkern_teardown(lua_State *, struct rumpus_result *);
 
-/* limage.c: pushes the table image. */
+/*
+ * limage.c: limage_open pushes the table image; limage_path returns the
+ * file of the image object at index idx, or NULL when it is not one.
+ */
 void	limage_open(lua_State *);
+const char *limage_path(lua_State *, int);
 
 #endif /* !_LRUMPUS_H_ */

@@ -293,6 +293,49 @@ lscen_field(lua_State *L, const char *field, int want)
 }
 
 /*
+ * Whether the declaration at index 1 lists ext2 and this build can run it.
+ */
+static int
+lscen_wants_ext2(lua_State *L)
+{
+	lua_Integer i, n;
+	int found = 0;
+	const char *fs;
+
+	if (lkern_fs_unavailable("ext2") != NULL)
+		return 0;
+	if (lua_getfield(L, 1, "fs") == LUA_TTABLE) {
+		n = luaL_len(L, -1);
+		for (i = 1; i <= n && !found; i++) {
+			lua_geti(L, -1, i);
+			fs = lua_tostring(L, -1);
+			found = fs != NULL && strcmp(fs, "ext2") == 0;
+			lua_pop(L, 1);
+		}
+	}
+	lua_pop(L, 1);
+	return found;
+}
+
+/*
+ * Give the declaration at index 1 the default ext2 image (image.ext2{}
+ * with its defaults), built now, in the zygote.
+ */
+static void
+lscen_default_image(lua_State *L)
+{
+
+	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+	lua_getfield(L, -1, "rumpus");
+	lua_getfield(L, -1, "image");
+	lua_getfield(L, -1, "ext2");
+	lua_newtable(L);
+	lua_call(L, 1, 1);
+	lua_setfield(L, 1, "image");
+	lua_pop(L, 3);
+}
+
+/*
  * scenario{name=, description=, timeout=, tags=, fs=, function(k, fs) end}:
  * validate the declaration and append it to the file's list.  Only the
  * top level of a scenario file may declare.
@@ -331,6 +374,12 @@ lscen_scenario(lua_State *L)
 			lua_pop(L, 1);
 		}
 	}
+	if (lua_getfield(L, 1, "image") != LUA_TNIL &&
+	    limage_path(L, -1) == NULL)
+		luaL_error(L, "scenario: field \"image\" must be an image "
+		    "from image.ext2{}, not a %s", luaL_typename(L, -1));
+	if (lua_isnil(L, -1) && lscen_wants_ext2(L))
+		lscen_default_image(L);
 	if (lua_geti(L, 1, 1) != LUA_TFUNCTION)
 		luaL_error(L, "scenario: the body (first positional element) "
 		    "must be a function");
@@ -677,6 +726,7 @@ rumpus_case_run(struct rumpus_file *rf, size_t ci,
 {
 	const struct rumpus_case *rc = &rf->rf_cases[ci];
 	lua_State *L = rf->rf_L;
+	const char *image;
 
 	res->rr_outcome = RUMPUS_NONE;
 	lscen_running_res = res;
@@ -685,17 +735,21 @@ rumpus_case_run(struct rumpus_file *rf, size_t ci,
 	lua_setfield(L, LUA_REGISTRYINDEX, RUMPUS_DECLARING);
 
 	res->rr_phase = RUMPUS_PH_BOOT;
+	lua_settop(L, 0);
 	lua_getfield(L, LUA_REGISTRYINDEX, RUMPUS_SCENARIOS);
 	lua_geti(L, -1, rc->rc_scenario);
-	lua_geti(L, -1, 1);
-	lua_replace(L, -3);
+	lua_replace(L, -2);
+	/* The declaration (index 1) anchors the image path. */
+	lua_getfield(L, 1, "image");
+	image = limage_path(L, -1);
 	lua_pop(L, 1);
+	lua_geti(L, 1, 1);
 	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
 	lua_getfield(L, -1, "rumpus");
 	lua_getfield(L, -1, "k");
 	lua_replace(L, -3);
 	lua_pop(L, 1);
-	if (lkern_boot(L, rc->rc_fs, res) == 0) {
+	if (lkern_boot(L, rc->rc_fs, image, res) == 0) {
 		res->rr_phase = RUMPUS_PH_BODY;
 		(void)lscen_pcall(L, 2, res);
 	}
