@@ -1475,6 +1475,58 @@ lkern_getpid(lua_State *L)
 	return 1;
 }
 
+/*
+ * k.counters() -> table of the kernel's counters since boot (rumpus_ext),
+ * or nil, "ENOSYS" for a kernel without the extension.
+ */
+static int
+lkern_counters(lua_State *L)
+{
+	struct rumpus_counters c;
+
+	if (rumpus_ext_version() != RUMPUS_EXT_VERSION)
+		return lkern_err(L, RUMP_ENOSYS);
+	memset(&c, 0, sizeof(c));
+	LKERN_CALL(rumpus_counters(&c));
+	lua_createtable(L, 0, 11);
+	lkern_setint(L, "kmem_allocs", (lua_Integer)c.c_kmem_allocs);
+	lkern_setint(L, "kmem_frees", (lua_Integer)c.c_kmem_frees);
+	lkern_setint(L, "kmem_failures", (lua_Integer)c.c_kmem_failures);
+	lkern_setint(L, "kmem_bytes", (lua_Integer)c.c_kmem_bytes);
+	lkern_setint(L, "lwps_created", (lua_Integer)c.c_lwps_created);
+	lkern_setint(L, "kthreads_created",
+	    (lua_Integer)c.c_kthreads_created);
+	lkern_setint(L, "procs_created", (lua_Integer)c.c_procs_created);
+	lkern_setint(L, "schedules", (lua_Integer)c.c_schedules);
+	lkern_setint(L, "callouts_fired", (lua_Integer)c.c_callouts_fired);
+	lkern_setint(L, "clock_threads", (lua_Integer)c.c_clock_threads);
+	lkern_setint(L, "faults_injected", (lua_Integer)c.c_faults_injected);
+	return 1;
+}
+
+/*
+ * k.books() -> what the running kernel holds: {kmem_count=, kmem_bytes=,
+ * locks=, lwps=}, or nil, "ENOSYS" without the extension.
+ */
+static int
+lkern_books_lua(lua_State *L)
+{
+	static struct rumpus_books b;	/* large: not on the stack */
+	int e;
+
+	if (rumpus_ext_version() != RUMPUS_EXT_VERSION)
+		return lkern_err(L, RUMP_ENOSYS);
+	LKERN_CALL(e = rumpus_books(&b));
+	if (e != 0)
+		return lkern_err(L, e);
+	lua_createtable(L, 0, 4);
+	lkern_setint(L, "kmem_count", (lua_Integer)b.b_kmem_count);
+	lkern_setint(L, "kmem_bytes", (lua_Integer)b.b_kmem_bytes);
+	lkern_setint(L, "locks", b.b_locks_total);
+	lkern_setint(L, "lwps", b.b_lwps_total);
+	return 1;
+}
+
 static int lkern_process(lua_State *);
 static int lkern_spawn(lua_State *);
 static int lkern_barrier(lua_State *);
@@ -1515,7 +1567,8 @@ static const luaL_Reg lkern_calls[] = {
 	{ "unmount", lkern_unmount },	{ "write_file", lkern_write_file },
 	{ "read_file", lkern_read_file }, { "getpid", lkern_getpid },
 	{ "spawn", lkern_spawn },	{ "process", lkern_process },
-	{ "barrier", lkern_barrier },
+	{ "barrier", lkern_barrier },	{ "counters", lkern_counters },
+	{ "books", lkern_books_lua },
 	{ NULL, NULL }
 };
 
