@@ -90,6 +90,7 @@ static struct {
 	char	etfs[64];	/* etfs key of the ext2 image, or "" */
 	char	imgcopy[256];	/* the instance's copy of the image */
 	int	nlwps;		/* spawned lwps not yet joined */
+	struct lwp *bodylwp;	/* the body's own lwp (its process) */
 } lkern;
 
 /*
@@ -248,12 +249,25 @@ bad:
 	    "flag names or a number");
 }
 
-/* An optional mode argument (permission bits), default def. */
+/*
+ * An optional mode argument (permission bits), default def: an octal
+ * string ("0755", "755": Lua has no octal literals) or a number.
+ */
 static uint32_t
 lkern_mode(lua_State *L, int arg, uint32_t def)
 {
-	lua_Integer m = luaL_optinteger(L, arg, def);
+	const char *s;
+	lua_Integer m = 0;
 
+	if (lua_type(L, arg) == LUA_TSTRING) {
+		s = lua_tostring(L, arg);
+		if (*s == '\0' || strspn(s, "01234567") != strlen(s))
+			luaL_argerror(L, arg, "mode must be an octal string "
+			    "such as \"0755\", or a number");
+		while (*s != '\0')
+			m = m * 8 + (*s++ - '0');
+	} else
+		m = luaL_optinteger(L, arg, def);
 	if (m < 0 || m > 07777)
 		luaL_argerror(L, arg, "mode must be within 0..07777");
 	return (uint32_t)m;
@@ -405,21 +419,24 @@ lkern_rwv(lua_State *L, int write)
 	n = (int)luaL_len(L, 2);
 	if (n < 1 || n > RUMP_IOV_MAX)
 		return luaL_argerror(L, 2, "want 1 to 1024 elements");
+	lua_settop(L, 2);
+	lua_createtable(L, n, 0);		/* 3: anchors the buffers */
 	iov = lua_newuserdatauv(L, n * sizeof(*iov), 0);
 	for (i = 0; i < n; i++) {
 		lua_geti(L, 2, i + 1);
 		if (write) {
+			/* The string is anchored by the table argument. */
 			iov[i].iov_base = (void *)luaL_checklstring(L, -1,
 			    &iov[i].iov_len);
-			/* Anchored by the table argument. */
+			lua_pop(L, 1);
 		} else {
 			len = lkern_count(L, -1);
+			lua_pop(L, 1);
 			iov[i].iov_base = lua_newuserdatauv(L, len ? len : 1,
 			    0);
 			iov[i].iov_len = len;
-			lua_seti(L, 3, i + 1 + n);	/* anchor in iov's */
+			lua_seti(L, 3, i + 1);
 		}
-		lua_pop(L, 1);
 	}
 	if (write)
 		LKERN_SYS(L, rv = rump_sys_writev(fd, iov, n));
@@ -538,12 +555,17 @@ lkern_setint(lua_State *L, const char *name, lua_Integer v)
 static void
 lkern_pushstat(lua_State *L, const struct rump_stat *st)
 {
+	char octal[8];
 
 	lua_createtable(L, 0, 20);
 	lkern_setint(L, "dev", (lua_Integer)st->st_dev);
 	lkern_setint(L, "ino", (lua_Integer)st->st_ino);
 	lkern_setint(L, "mode", st->st_mode);
 	lkern_setint(L, "perm", st->st_mode & RUMP_ALLPERMS);
+	snprintf(octal, sizeof(octal), "%04o",
+	    (unsigned)(st->st_mode & RUMP_ALLPERMS));
+	lua_pushstring(L, octal);
+	lua_setfield(L, -2, "octal");
 	lua_pushstring(L, lkern_typename(st->st_mode));
 	lua_setfield(L, -2, "type");
 	lkern_setint(L, "nlink", st->st_nlink);
@@ -854,7 +876,7 @@ lkern_chmod(lua_State *L)
 	uint32_t mode;
 	int rv;
 
-	luaL_checkinteger(L, 2);
+	luaL_checkany(L, 2);
 	mode = lkern_mode(L, 2, 0);
 	LKERN_SYS(L, rv = rump_sys_chmod(path, mode));
 	return lkern_ok(L, rv, errno);
@@ -866,7 +888,7 @@ lkern_fchmod(lua_State *L)
 	int fd = lkern_fd(L, 1), rv;
 	uint32_t mode;
 
-	luaL_checkinteger(L, 2);
+	luaL_checkany(L, 2);
 	mode = lkern_mode(L, 2, 0);
 	LKERN_SYS(L, rv = rump_sys_fchmod(fd, mode));
 	return lkern_ok(L, rv, errno);
@@ -879,7 +901,7 @@ lkern_fchmodat(lua_State *L)
 	const char *path = luaL_checkstring(L, 2);
 	uint32_t mode;
 
-	luaL_checkinteger(L, 3);
+	luaL_checkany(L, 3);
 	mode = lkern_mode(L, 3, 0);
 	flags = (int)luaL_optinteger(L, 4, 0);
 	LKERN_SYS(L, rv = rump_sys_fchmodat(dfd, path, mode, flags));
@@ -979,8 +1001,8 @@ lkern_utimensat(lua_State *L)
 	lua_Number t;
 
 	for (i = 0; i < 2; i++) {
-		if ((s = lua_tostring(L, 3 + i)) != NULL &&
-		    lua_type(L, 3 + i) == LUA_TSTRING) {
+		if (lua_type(L, 3 + i) == LUA_TSTRING) {
+			s = lua_tostring(L, 3 + i);
 			ts[i].tv_sec = 0;
 			if (strcmp(s, "now") == 0)
 				ts[i].tv_nsec = RUMP_UTIME_NOW;
@@ -1115,9 +1137,10 @@ lkern_fcntl(lua_State *L)
 static int
 lkern_umask(lua_State *L)
 {
-	uint32_t mask = lkern_mode(L, 1, 0), rv;
+	uint32_t mask, rv;
 
-	luaL_checkinteger(L, 1);
+	luaL_checkany(L, 1);
+	mask = lkern_mode(L, 1, 0);
 	LKERN_SYS(L, rv = rump_sys_umask(mask));
 	lua_pushinteger(L, rv);
 	return 1;
@@ -1279,7 +1302,7 @@ lkern_mount_tmpfs(lua_State *L)
 		lua_getfield(L, 2, "nodes");
 		ta.ta_nodes_max = (uint64_t)luaL_optinteger(L, -1, 0);
 		lua_getfield(L, 2, "mode");
-		ta.ta_root_mode = (uint32_t)luaL_optinteger(L, -1, 0755);
+		ta.ta_root_mode = lkern_mode(L, lua_gettop(L), 0755);
 		lua_getfield(L, 2, "uid");
 		ta.ta_root_uid = (uint32_t)luaL_optinteger(L, -1, 0);
 		lua_getfield(L, 2, "gid");
@@ -1627,6 +1650,13 @@ lkern_process(lua_State *L)
 	if (e != 0)
 		return luaL_error(L, "k.process: %s", rump_errno_name(e) ?
 		    rump_errno_name(e) : "error");
+	/* Anchored until teardown ends the process. */
+	lua_getfield(L, LUA_REGISTRYINDEX, LKERN_REG);
+	lua_getfield(L, -1, "procs");
+	lua_pushvalue(L, -3);
+	lua_pushboolean(L, 1);
+	lua_settable(L, -3);
+	lua_pop(L, 2);
 	lua_pushvalue(L, -1);
 	lkern_pushcalls(L);
 	lua_pushvalue(L, -2);
@@ -1800,6 +1830,8 @@ lkern_openlib(lua_State *L)
 	lua_newtable(L);
 	lua_newtable(L);
 	lua_setfield(L, -2, "lwps");
+	lua_newtable(L);
+	lua_setfield(L, -2, "procs");
 	lua_setfield(L, LUA_REGISTRYINDEX, LKERN_REG);
 
 	lua_pushnil(L);
@@ -1861,6 +1893,7 @@ lkern_boot(lua_State *L, const char *fs, const char *image,
 		res->rr_outcome = RUMPUS_ERROR;
 		return -1;
 	}
+	LKERN_CALL(lkern.bodylwp = rump_pub_lwproc_curlwp());
 	if (*fs == '\0') {
 		lua_pushnil(L);
 		return 0;
@@ -1959,13 +1992,15 @@ lkern_books(struct rumpus_result *res)
 }
 
 /*
- * After the body: join lwps still running, unmount the fs variant (a
+ * After the body: join lwps still running, end the processes k.process{}
+ * made, unmount the fs variant (a
  * failure is the case's failure when nothing else failed), stop the
  * kernel and read its books, drop the image copy.  Called with the interpreter lock held; returns with it released.
  */
 void
 lkern_teardown(lua_State *L, struct rumpus_result *res)
 {
+	struct lkern_proc *p;
 	struct lkern_lwp *l;
 	int rv, e;
 
@@ -1980,6 +2015,26 @@ lkern_teardown(lua_State *L, struct rumpus_result *res)
 		lkern_lwp_wait(l);
 	}
 	lua_pop(L, 2);
+	/* End the processes of k.process{}: their cwd and descriptors go. */
+	lua_getfield(L, LUA_REGISTRYINDEX, LKERN_REG);
+	lua_getfield(L, -1, "procs");
+	lua_pushnil(L);
+	while (lua_next(L, -2) != 0) {
+		lua_pop(L, 1);
+		p = lua_touserdata(L, -1);
+		if (p->p_lwp != NULL) {
+			LKERN_CALL(rump_pub_lwproc_switch(p->p_lwp);
+			    rump_pub_lwproc_releaselwp());
+			p->p_lwp = NULL;
+		}
+	}
+	lua_pop(L, 2);
+	if (lkern.bodylwp == NULL)
+		goto out;
+	LKERN_CALL(
+		if (rump_pub_lwproc_curlwp() != lkern.bodylwp)
+			rump_pub_lwproc_switch(lkern.bodylwp);
+	);
 	if (lkern.fs[0] != '\0') {
 		LKERN_CALL(rv = rump_sys_unmount(LKERN_MNT, 0));
 		e = errno;
@@ -1993,6 +2048,8 @@ lkern_teardown(lua_State *L, struct rumpus_result *res)
 	}
 	if (lkern.etfs[0] != '\0')
 		LKERN_CALL(rump_pub_etfs_remove(lkern.etfs));
+	/* The body's process ends with its lwp; then the books. */
+	LKERN_CALL(rump_pub_lwproc_releaselwp());
 	lkern_books(res);
 out:
 	if (lkern.imgcopy[0] != '\0')
