@@ -89,6 +89,7 @@ static struct {
 	char	fs[16];		/* the variant mounted at LKERN_MNT, or "" */
 	char	etfs[64];	/* etfs key of the ext2 image, or "" */
 	char	imgcopy[256];	/* the instance's copy of the image */
+	char	imgsrc[1024];	/* the pristine image it was copied from */
 	int	nlwps;		/* spawned lwps not yet joined */
 	struct lwp *bodylwp;	/* the body's own lwp (its process) */
 } lkern;
@@ -1370,21 +1371,28 @@ lkern_ext2_attach(lua_State *L, const char *src, const char *dir,
 	struct rump_ufs_args ua;
 	int rv, e;
 
-	if (lkern.imgcopy[0] != '\0')
+	if (lkern.imgcopy[0] != '\0' && strcmp(lkern.imgsrc, src) != 0)
 		return luaL_error(L, "mount_ext2: one image per instance");
-	snprintf(lkern.imgcopy, sizeof(lkern.imgcopy), "%s/rumpus-img.%ld",
-	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (long)getpid());
-	if (lkern_copyimage(src, lkern.imgcopy) == -1) {
-		e = errno;
-		lkern.imgcopy[0] = '\0';
-		return luaL_error(L, "mount_ext2: copying %s: %s", src,
-		    strerror(e));
+	/* A remount uses the copy (and its registration) it already has. */
+	if (lkern.imgcopy[0] == '\0') {
+		snprintf(lkern.imgcopy, sizeof(lkern.imgcopy),
+		    "%s/rumpus-img.%ld", getenv("TMPDIR") ? getenv("TMPDIR") :
+		    "/tmp", (long)getpid());
+		if (lkern_copyimage(src, lkern.imgcopy) == -1) {
+			e = errno;
+			lkern.imgcopy[0] = '\0';
+			return luaL_error(L, "mount_ext2: copying %s: %s", src,
+			    strerror(e));
+		}
+		snprintf(lkern.imgsrc, sizeof(lkern.imgsrc), "%s", src);
 	}
-	LKERN_CALL(e = rump_pub_etfs_register(key, lkern.imgcopy,
-	    RUMP_ETFS_BLK));
-	if (e != 0)
-		return e;
-	snprintf(lkern.etfs, sizeof(lkern.etfs), "%s", key);
+	if (lkern.etfs[0] == '\0') {
+		LKERN_CALL(e = rump_pub_etfs_register(key, lkern.imgcopy,
+		    RUMP_ETFS_BLK));
+		if (e != 0)
+			return e;
+		snprintf(lkern.etfs, sizeof(lkern.etfs), "%s", key);
+	}
 	ua.fspec = (char *)key;
 	LKERN_SYS(L, rv = rump_sys_mount(RUMP_MOUNT_EXT2FS, dir, flags, &ua,
 	    sizeof(ua)));
@@ -1414,6 +1422,20 @@ lkern_mount_ext2(lua_State *L)
 	if ((e = lkern_ext2_attach(L, src, dir, flags)) != 0)
 		return lkern_err(L, e);
 	lua_pushboolean(L, 1);
+	return 1;
+}
+
+/*
+ * k.image_copy() -> the file this instance's ext2 image copy lives in
+ * (for img:fsck(path) after an unmount), or nil before any ext2 mount.
+ */
+static int
+lkern_image_copy(lua_State *L)
+{
+
+	if (lkern.imgcopy[0] == '\0')
+		return 0;
+	lua_pushstring(L, lkern.imgcopy);
 	return 1;
 }
 
@@ -1591,7 +1613,7 @@ static const luaL_Reg lkern_calls[] = {
 	{ "read_file", lkern_read_file }, { "getpid", lkern_getpid },
 	{ "spawn", lkern_spawn },	{ "process", lkern_process },
 	{ "barrier", lkern_barrier },	{ "counters", lkern_counters },
-	{ "books", lkern_books_lua },
+	{ "books", lkern_books_lua },	{ "image_copy", lkern_image_copy },
 	{ NULL, NULL }
 };
 
