@@ -31,7 +31,7 @@ struct hverdict {
 	const char	*hv_phase;		/* last phase the child reached */
 	double		 hv_duration;		/* seconds */
 	char		 hv_console[4096];	/* the console's last lines */
-	const char	*hv_backtrace;
+	char		 hv_backtrace[10240];	/* Lua stack, kernel lwps */
 	const char	*hv_books;
 };
 

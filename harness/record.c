@@ -136,8 +136,7 @@ record_write(FILE *f, const struct hcase *hc, const struct hverdict *hv,
 	    hc->hc_timeout, hv->hv_duration);
 	record_json_string(f, hv->hv_console);
 	fputs(",\"backtrace\":", f);
-	record_json_string(f, hv->hv_backtrace != NULL &&
-	    hv->hv_backtrace[0] ? hv->hv_backtrace : NULL);
+	record_json_string(f, hv->hv_backtrace[0] ? hv->hv_backtrace : NULL);
 	fputs(",\"books\":", f);
 	record_json_string(f, hv->hv_books != NULL && hv->hv_books[0] ?
 	    hv->hv_books : NULL);

@@ -233,14 +233,22 @@ run_classify(struct slot *s, int st, struct hverdict *hv)
 	    run_phases[phase] : "?";
 	run_console_tail(s->s_console, hv->hv_console,
 	    sizeof(hv->hv_console));
-	hv->hv_backtrace = res->rr_backtrace;
+	/* The Lua stack, then the kernel's lwps when there was a dump. */
+	snprintf(hv->hv_backtrace, sizeof(hv->hv_backtrace), "%s%s%s",
+	    res->rr_backtrace, res->rr_backtrace[0] && res->rr_lwps[0] ?
+	    "\n" : "", res->rr_lwps);
 	hv->hv_books = res->rr_books;
 
 	if (WIFSIGNALED(st))
 		snprintf(hv->hv_signal, sizeof(hv->hv_signal), "SIG%s",
 		    sigabbrev_np(WTERMSIG(st)) ? sigabbrev_np(WTERMSIG(st)) :
 		    "?");
-	if (s->s_timedout) {
+	if (s->s_timedout && res->rr_deadlock) {
+		hv->hv_outcome = RUMPUS_DEADLOCK;
+		snprintf(hv->hv_reason, sizeof(hv->hv_reason),
+		    "no verdict after %gs (timeout): every lwp waits on a "
+		    "lock (see backtrace)", s->s_case->hc_timeout);
+	} else if (s->s_timedout) {
 		hv->hv_outcome = RUMPUS_HANG;
 		/* The binding's dump starts with the innermost frame. */
 		at = strchr(res->rr_backtrace, '\t');

@@ -2014,6 +2014,48 @@ lkern_books(struct rumpus_result *res)
 }
 
 /*
+ * At a timeout, from the SIGUSR1 handler: the kernel's lwps, one line
+ * each, into rr_lwps; rr_deadlock when every lwp of the test (not a
+ * kernel thread) waits on a mutex or rwlock.  The kernel's dump only
+ * tries its lock, and the instance is killed shortly anyway, so a kernel
+ * in a bad state costs nothing worse than a missing dump.
+ */
+void
+lkern_interrupt(struct rumpus_result *res)
+{
+	static struct rumpus_lwpinfo li[RUMPUS_BOOKS_LWPS];
+	char *out = res->rr_lwps;
+	size_t len = sizeof(res->rr_lwps), n = 0, nl, i;
+	unsigned j, user = 0, locked = 0;
+	const char *w;
+
+	if (!lkern.booted || rumpus_ext_version() != RUMPUS_EXT_VERSION)
+		return;
+	nl = rumpus_lwp_dump(li, RUMPUS_BOOKS_LWPS);
+	for (i = 0; i < nl && i < RUMPUS_BOOKS_LWPS && n < len; i++) {
+		w = li[i].li_wmesg;
+		n += snprintf(out + n, len - n, "lwp %d.%d \"%s\"%s: %s%s%s%s, "
+		    "%u locks held, stack", li[i].li_pid, li[i].li_lid,
+		    li[i].li_name, li[i].li_kthread ? " (kthread)" : "",
+		    li[i].li_running ? "on a CPU" : "off CPU",
+		    w ? ", waits \"" : "", w ? w : "", w ? "\"" : "",
+		    li[i].li_nlocks);
+		for (j = 0; j < li[i].li_nstack && n < len; j++)
+			n += snprintf(out + n, len - n, " 0x%lx",
+			    (unsigned long)li[i].li_stack[j]);
+		if (n < len)
+			n += snprintf(out + n, len - n, "\n");
+		if (li[i].li_kthread)
+			continue;
+		user++;
+		if (w != NULL && (strcmp(w, "mutex") == 0 ||
+		    strncmp(w, "rwlock", 6) == 0))
+			locked++;
+	}
+	res->rr_deadlock = user > 0 && locked == user;
+}
+
+/*
  * After the body: join lwps still running, end the processes k.process{}
  * made, unmount the fs variant (a
  * failure is the case's failure when nothing else failed), stop the

@@ -66,3 +66,8 @@ void
 lkern_teardown(lua_State *L, struct rumpus_result *res)
 {
 }
+
+void
+lkern_interrupt(struct rumpus_result *res)
+{
+}

@@ -25,6 +25,8 @@ int	lscen_pcall(lua_State *, int, struct rumpus_result *);
  * nothing).  lkern_fs_unavailable says why a known fs (or "" for none)
  * cannot be used in this build, or returns NULL.  lkern_teardown unmounts and stops the kernel, turning what the
  * books hold into a "leak" verdict when no other outcome was decided.
+ * lkern_interrupt (from a signal handler, at a timeout) writes the
+ * kernel's lwps into rr_lwps and sets rr_deadlock.
  */
 void	lkern_openlib(lua_State *);
 int	lkern_fs_known(const char *);
@@ -32,6 +34,7 @@ const char *lkern_fs_unavailable(const char *);
 int	lkern_boot(lua_State *, const char *, const char *,
 	    struct rumpus_result *);
 void	lkern_teardown(lua_State *, struct rumpus_result *);
+void	lkern_interrupt(struct rumpus_result *);
 
 /*
  * limage.c: limage_open pushes the table image; limage_path returns the

@@ -708,6 +708,8 @@ void
 rumpus_case_interrupt(void)
 {
 
+	if (lscen_running_res != NULL)
+		lkern_interrupt(lscen_running_res);
 	/* lua_sethook is safe to call from a signal handler. */
 	if (lscen_running_L != NULL)
 		lua_sethook(lscen_running_L, lscen_hang_hook, LUA_MASKCALL |

@@ -62,6 +62,9 @@ struct rumpus_result {
 	char		rr_reason[1024];/* one line: what happened, with file:line */
 	char		rr_backtrace[6144]; /* Lua traceback, lwp dump */
 	char		rr_books[1024];	/* teardown books when not empty */
+	int		rr_deadlock;	/* at the timeout every lwp of the
+					   test waited on a lock */
+	char		rr_lwps[4096];	/* the kernel's lwps at the timeout */
 };
 
 /* What one scenario declared; owned by the interpreter that loaded it. */
@@ -96,8 +99,9 @@ void		 rumpus_case_run(struct rumpus_file *, size_t,
 
 /*
  * In a child, from a signal handler: the runner is about to kill this
- * instance for a timeout.  When Lua code is running, write where it is
- * into the verdict's backtrace and end the instance; otherwise do nothing.
+ * instance for a timeout.  Write the kernel's lwps (and whether they
+ * deadlocked) into the verdict; when Lua code is running, write where it
+ * is into the backtrace and end the instance.
  */
 void		 rumpus_case_interrupt(void);
 
