@@ -1826,6 +1826,14 @@ lkern_barrier_gc(lua_State *L)
 	return 0;
 }
 
+/* The kernel's symbolizer (rumpus_set_symbolizer): lsym_lookup. */
+static const char *
+lkern_symbolize(void *arg, uintptr_t addr, uintptr_t *offp)
+{
+
+	return lsym_lookup(addr, offp);
+}
+
 void
 lkern_openlib(lua_State *L)
 {
@@ -1855,6 +1863,9 @@ lkern_openlib(lua_State *L)
 	lua_newtable(L);
 	lua_setfield(L, -2, "procs");
 	lua_setfield(L, LUA_REGISTRYINDEX, LKERN_REG);
+
+	/* In the zygote: every instance inherits the symbol table. */
+	(void)lsym_load();
 
 	lua_pushnil(L);
 	lkern_pushcalls(L);
@@ -1906,6 +1917,7 @@ lkern_boot(lua_State *L, const char *fs, const char *image,
 		return -1;
 	}
 	lkern.booted = 1;
+	rumpus_set_symbolizer(lkern_symbolize, NULL);
 	/* The body runs as a process of its own, not as proc0. */
 	LKERN_CALL(e = rump_pub_lwproc_rfork(RUMP_RFCFDG));
 	if (e != 0) {
@@ -2027,6 +2039,7 @@ lkern_interrupt(struct rumpus_result *res)
 	char *out = res->rr_lwps;
 	size_t len = sizeof(res->rr_lwps), n = 0, nl, i;
 	unsigned j, user = 0, locked = 0;
+	uintptr_t off;
 	const char *w;
 
 	if (!lkern.booted || rumpus_ext_version() != RUMPUS_EXT_VERSION)
@@ -2040,14 +2053,20 @@ lkern_interrupt(struct rumpus_result *res)
 		    li[i].li_running ? "on a CPU" : "off CPU",
 		    w ? ", waits \"" : "", w ? w : "", w ? "\"" : "",
 		    li[i].li_nlocks);
-		for (j = 0; j < li[i].li_nstack && n < len; j++)
-			n += snprintf(out + n, len - n, " 0x%lx",
-			    (unsigned long)li[i].li_stack[j]);
+		for (j = 0; j < li[i].li_nstack && n < len; j++) {
+			if ((w = lsym_lookup(li[i].li_stack[j], &off)) != NULL)
+				n += snprintf(out + n, len - n, " %s+0x%lx", w,
+				    (unsigned long)off);
+			else
+				n += snprintf(out + n, len - n, " 0x%lx",
+				    (unsigned long)li[i].li_stack[j]);
+		}
 		if (n < len)
 			n += snprintf(out + n, len - n, "\n");
 		if (li[i].li_kthread)
 			continue;
 		user++;
+		w = li[i].li_wmesg;
 		if (w != NULL && (strcmp(w, "mutex") == 0 ||
 		    strncmp(w, "rwlock", 6) == 0))
 			locked++;

@@ -7,6 +7,7 @@
 #define _LRUMPUS_H_
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <lua.h>
 
@@ -35,6 +36,10 @@ int	lkern_boot(lua_State *, const char *, const char *,
 	    struct rumpus_result *);
 void	lkern_teardown(lua_State *, struct rumpus_result *);
 void	lkern_interrupt(struct rumpus_result *);
+
+/* lsymtab.c: function names for addresses of this executable. */
+int	lsym_load(void);
+const char *lsym_lookup(uintptr_t, uintptr_t *);
 
 /*
  * limage.c: limage_open pushes the table image; limage_path returns the
