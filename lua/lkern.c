@@ -588,33 +588,22 @@ lkern_pushstat(lua_State *L, const struct rump_stat *st)
 }
 
 /* k.stat(path), k.lstat(path), k.fstat(fd), k.fstatat(dirfd, path, flags) */
-static int
-lkern_stat(lua_State *L)
-{
-	const char *path = luaL_checkstring(L, 1);
-	struct rump_stat st;
-	int rv;
-
-	LKERN_SYS(L, rv = rump_sys_stat(path, &st));
-	if (rv == -1)
-		return lkern_err(L, errno);
-	lkern_pushstat(L, &st);
-	return 1;
+#define LKERN_STATPATH(name)						\
+static int								\
+lkern_##name(lua_State *L)						\
+{									\
+	const char *path = luaL_checkstring(L, 1);			\
+	struct rump_stat st;						\
+	int rv;								\
+									\
+	LKERN_SYS(L, rv = rump_sys_##name(path, &st));			\
+	if (rv == -1)							\
+		return lkern_err(L, errno);				\
+	lkern_pushstat(L, &st);						\
+	return 1;							\
 }
-
-static int
-lkern_lstat(lua_State *L)
-{
-	const char *path = luaL_checkstring(L, 1);
-	struct rump_stat st;
-	int rv;
-
-	LKERN_SYS(L, rv = rump_sys_lstat(path, &st));
-	if (rv == -1)
-		return lkern_err(L, errno);
-	lkern_pushstat(L, &st);
-	return 1;
-}
+LKERN_STATPATH(stat)
+LKERN_STATPATH(lstat)
 
 static int
 lkern_fstat(lua_State *L)

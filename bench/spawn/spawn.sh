@@ -13,8 +13,10 @@ trap 'rm -rf "$work"' EXIT
 cat >"$work/empty.lua" <<LUA
 for i = 1, $n do scenario { name = "empty" .. i, function() end } end
 LUA
-cat >"$work/small.lua" <<LUA
-for i = 1, $n do
+# small_lua N: N cases of the small tmpfs job.
+small_lua() {
+	cat <<LUA
+for i = 1, $1 do
 	scenario { name = "small" .. i, fs = { "tmpfs" }, function(k, fs)
 		local fd = expect_ok(k.open(fs.dir .. "/f", "w+"))
 		expect_eq(k.write(fd, ("x"):rep(4096)), 4096)
@@ -24,6 +26,8 @@ for i = 1, $n do
 	end }
 end
 LUA
+}
+small_lua "$n" >"$work/small.lua"
 
 # Seconds of wall time for a command, as a decimal.
 seconds() {
@@ -43,15 +47,7 @@ done
 
 # The same small case under kyua: an ATF program of nkyua cases, each one
 # "rumpus run" of one case (what atf-tests/scenarios does).
-cat >"$work/small1.lua" <<LUA
-for i = 1, $nkyua do
-	scenario { name = "small" .. i, fs = { "tmpfs" }, function(k, fs)
-		local fd = expect_ok(k.open(fs.dir .. "/f", "w+"))
-		expect_eq(k.write(fd, ("x"):rep(4096)), 4096)
-		expect_ok(k.close(fd))
-	end }
-end
-LUA
+small_lua "$nkyua" >"$work/small1.lua"
 cat >"$work/tp" <<SH
 #! /bin/sh
 # An ATF test program by hand: -l lists, otherwise run one case.
