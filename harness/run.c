@@ -32,6 +32,7 @@
 
 /* Console output an instance may write before it is cut off. */
 #define RUN_CONSOLE_LIMIT	(8 << 20)
+#define RUN_CONSOLE_CUT	"\n[rumpus: console output past 8 MiB was dropped]\n"
 /* How long a timed-out instance gets to write where it hangs. */
 #define RUN_DUMP_GRACE		0.5
 
@@ -191,6 +192,13 @@ run_console_tail(int fd, char *buf, size_t len)
 	buf[n] = '\0';
 	if (off > 0 && (nl = strchr(buf, '\n')) != NULL)
 		memmove(buf, nl + 1, strlen(nl + 1) + 1);
+	/* Say so when the flood limit cut the console. */
+	if (sb.st_size >= RUN_CONSOLE_LIMIT) {
+		n = (ssize_t)strlen(buf);
+		if ((size_t)n > len - sizeof(RUN_CONSOLE_CUT))
+			n = (ssize_t)(len - sizeof(RUN_CONSOLE_CUT));
+		memcpy(buf + n, RUN_CONSOLE_CUT, sizeof(RUN_CONSOLE_CUT));
+	}
 }
 
 /*

@@ -1,10 +1,11 @@
 #
 # The rumpus command line: usage, missing files, outcomes in the records,
 # results that survive a killed runner, and no instance outliving it.
-# @RUMPUS@ and @DATA@ are filled in by the build.
+# @RUMPUS@, @DATA@ and @SCENARIOS@ are filled in by the build.
 #
 rumpus=@RUMPUS@
 data=@DATA@
+scenarios=@SCENARIOS@
 
 atf_test_case usage
 usage_head() {
@@ -142,7 +143,24 @@ timeout_option_body() {
 	    $rumpus run --timeout 0.3 $data/hang.lua
 }
 
+atf_test_case console
+console_head() {
+	atf_set descr "the record carries the console's last lines, and says when a flood was cut"
+}
+console_body() {
+	atf_check -s exit:0 -e ignore $rumpus run -o out.jsonl -c console_flood \
+	    $scenarios/selftest/outcomes.lua
+	atf_check -o match:'"console":"f+\\n.*console output past 8 MiB was dropped' \
+	    cat out.jsonl
+	atf_check -s exit:0 -e ignore $rumpus run -o out.jsonl -c panic \
+	    $scenarios/selftest/outcomes.lua
+	atf_check -o match:'"outcome":"panic".*"expected":"panic"' \
+	    -o match:'"console":"panic: selftest: the runner must name this a panic\\n"' \
+	    cat out.jsonl
+}
+
 atf_init_test_cases() {
+	atf_add_test_case console
 	atf_add_test_case usage
 	atf_add_test_case missing_file
 	atf_add_test_case syntax_error

@@ -104,3 +104,12 @@ scenario {
 		raise("SIGABRT")
 	end
 }
+
+scenario {
+	name = "console_flood",
+	description = "16 MiB of console output is cut at 8 MiB; the case still passes",
+	function()
+		local line = ("f"):rep(1023)
+		for _ = 1, 16 * 1024 do print(line) end
+	end
+}
