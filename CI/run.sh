@@ -2,7 +2,8 @@
 # The main job: every bundled scenario (scenarios/) through the runner, one
 # disposable kernel instance per case.  Results go to reports/out/:
 # results.jsonl (one record per case, as each ends), summary.txt (printed
-# here too), junit.xml and report.html.  Exits non-zero when a case was not
+# here too), junit.xml, report.html, and artifacts/ (the whole console of
+# each case that was not ok).  Exits non-zero when a case was not
 # ok.  Arguments after the target go to "rumpus run" (e.g. -j 1, --mode).
 set -u
 : "${SRCTOP:?} ${OBJTOP:?}"
@@ -11,7 +12,9 @@ mkdir -p "$out"
 # Images are cached in the object tree, beside what they are built for.
 RUMPUS_CACHE=$OBJTOP/cache
 export RUMPUS_CACHE
-"$OBJTOP/harness/rumpus" run -o "$out/results.jsonl" "$@" "$SRCTOP/scenarios"
+rm -rf "$out/artifacts"
+"$OBJTOP/harness/rumpus" run -o "$out/results.jsonl" -k "$out/artifacts" "$@" \
+    "$SRCTOP/scenarios"
 status=$?
 if ! lua5.4 "$SRCTOP/reports/summary.lua" "$out/results.jsonl" "$out"; then
 	echo "run: could not summarize $out/results.jsonl" >&2

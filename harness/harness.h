@@ -33,6 +33,7 @@ struct hverdict {
 	char		 hv_console[4096];	/* the console's last lines */
 	char		 hv_backtrace[10240];	/* Lua stack, kernel lwps */
 	const char	*hv_books;
+	char		 hv_artifact[1024];	/* the kept console, or "" */
 };
 
 /* The options of one run. */
@@ -44,6 +45,7 @@ struct hopts {
 	int		 ho_verbose;
 	FILE		*ho_out;		/* JSON Lines, or NULL */
 	const char	*ho_atf_result;		/* ATF result file, or NULL */
+	const char	*ho_artifacts;		/* keep not-ok cases here */
 };
 
 #define HARNESS_DEFAULT_TIMEOUT	60.0

@@ -32,7 +32,7 @@ usage(void)
 	fprintf(stderr,
 	    "usage: rumpus run [-v] [-j jobs] [-m serial|threads] [-s seed]\n"
 	    "                  [-t seconds] [-o results.jsonl] [-c case]\n"
-	    "                  [--atf-result file] file|dir ...\n"
+	    "                  [-k artifacts] [--atf-result file] file|dir ...\n"
 	    "       rumpus list [-p] [-c case] file|dir ...\n");
 	exit(2);
 }
@@ -256,6 +256,7 @@ main(int argc, char **argv)
 		{ "verbose",	no_argument,		NULL,	'v' },
 		{ "parseable",	no_argument,		NULL,	'p' },
 		{ "atf-result",	required_argument,	NULL,	'A' },
+		{ "artifacts",	required_argument,	NULL,	'k' },
 		{ NULL,		0,			NULL,	0 }
 	};
 	struct files files;
@@ -280,7 +281,7 @@ main(int argc, char **argv)
 	ho.ho_seed = 1;
 	argc--;
 	argv++;
-	while ((ch = getopt_long(argc, argv, "j:m:s:t:o:c:vp", longopts,
+	while ((ch = getopt_long(argc, argv, "j:m:s:t:o:c:k:vp", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'j':
@@ -315,6 +316,9 @@ main(int argc, char **argv)
 			break;
 		case 'A':
 			ho.ho_atf_result = optarg;
+			break;
+		case 'k':
+			ho.ho_artifacts = optarg;
 			break;
 		default:
 			usage();

@@ -140,6 +140,9 @@ record_write(FILE *f, const struct hcase *hc, const struct hverdict *hv,
 	fputs(",\"books\":", f);
 	record_json_string(f, hv->hv_books != NULL && hv->hv_books[0] ?
 	    hv->hv_books : NULL);
-	fputs(",\"artifacts\":[]}\n", f);
+	fputs(",\"artifacts\":[", f);
+	if (hv->hv_artifact[0] != '\0')
+		record_json_string(f, hv->hv_artifact);
+	fputs("]}\n", f);
 	fflush(f);
 }

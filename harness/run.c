@@ -375,6 +375,51 @@ run_report(struct hcase *hc, struct hverdict *hv, const struct hopts *ho,
 }
 
 /*
+ * Keep what a case that was not ok leaves behind, under the artifacts
+ * directory: DIR/<file>.<name>[.<fs>]/console.txt (slashes of the file
+ * made '_'), the whole console.
+ * A failure to keep is said on stderr and does not change the outcome.
+ */
+static void
+run_keep(struct slot *s, struct hverdict *hv, const struct hopts *ho)
+{
+	const struct hcase *hc = s->s_case;
+	char dir[900], buf[65536], *p;
+	ssize_t n;
+	off_t off = 0;
+	int fd;
+
+	if (ho->ho_artifacts == NULL || hv->hv_ok)
+		return;
+	snprintf(dir, sizeof(dir), "%s/%s.%s%s%s", ho->ho_artifacts,
+	    hc->hc_path, hc->hc_name, *hc->hc_fs ? "." : "", hc->hc_fs);
+	for (p = dir + strlen(ho->ho_artifacts) + 1; *p != '\0'; p++)
+		if (*p == '/' || *p == ' ')
+			*p = '_';
+	if ((mkdir(ho->ho_artifacts, 0755) == -1 && errno != EEXIST) ||
+	    (mkdir(dir, 0755) == -1 && errno != EEXIST))
+		goto bad;
+	snprintf(hv->hv_artifact, sizeof(hv->hv_artifact), "%s/console.txt",
+	    dir);
+	if ((fd = open(hv->hv_artifact, O_WRONLY | O_CREAT | O_TRUNC |
+	    O_CLOEXEC, 0644)) == -1)
+		goto bad;
+	while ((n = pread(s->s_console, buf, sizeof(buf), off)) > 0) {
+		if (write(fd, buf, (size_t)n) != n) {
+			close(fd);
+			goto bad;
+		}
+		off += n;
+	}
+	if (close(fd) == -1)
+		goto bad;
+	return;
+bad:
+	fprintf(stderr, "rumpus: keeping %s: %s\n", dir, strerror(errno));
+	hv->hv_artifact[0] = '\0';
+}
+
+/*
  * Reap every instance that ended; returns how many.
  */
 static size_t
@@ -392,6 +437,7 @@ run_reap(struct slot *slots, int nslots, const struct hopts *ho,
 		if (i == nslots)
 			continue;	/* not an instance (an image tool) */
 		run_classify(&slots[i], st, &hv);
+		run_keep(&slots[i], &hv, ho);
 		run_report(slots[i].s_case, &hv, ho, t);
 		close(slots[i].s_console);
 		munmap(slots[i].s_res, sizeof(struct rumpus_result));

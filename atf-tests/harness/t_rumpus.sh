@@ -159,7 +159,22 @@ console_body() {
 	    cat out.jsonl
 }
 
+atf_test_case artifacts
+artifacts_head() {
+	atf_set descr "-k keeps the whole console of each case that was not ok"
+}
+artifacts_body() {
+	atf_check -s exit:1 -e ignore -o ignore \
+	    $rumpus run -k kept -o out.jsonl $data/mixed.lua
+	atf_check -o inline:'1\n' sh -c 'ls kept | wc -l'
+	atf_check -o match:'"name":"bad".*"artifacts":\["kept/[^"]*mixed.lua.bad/console.txt"\]' \
+	    cat out.jsonl
+	atf_check -o match:'"name":"good".*"artifacts":\[\]' cat out.jsonl
+	test -f kept/*mixed.lua.bad/console.txt || atf_fail "console.txt missing"
+}
+
 atf_init_test_cases() {
+	atf_add_test_case artifacts
 	atf_add_test_case console
 	atf_add_test_case usage
 	atf_add_test_case missing_file
