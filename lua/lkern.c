@@ -1617,6 +1617,14 @@ lkern_pushcalls(lua_State *L)
 	lua_newtable(L);
 	lua_insert(L, -2);
 	luaL_setfuncs(L, lkern_calls, 1);
+	/* The *at(2) flags, NetBSD's values: k.AT.REMOVEDIR, ... */
+	lua_createtable(L, 0, 5);
+	lkern_setint(L, "FDCWD", RUMP_AT_FDCWD);
+	lkern_setint(L, "EACCESS", RUMP_AT_EACCESS);
+	lkern_setint(L, "SYMLINK_NOFOLLOW", RUMP_AT_SYMLINK_NOFOLLOW);
+	lkern_setint(L, "SYMLINK_FOLLOW", RUMP_AT_SYMLINK_FOLLOW);
+	lkern_setint(L, "REMOVEDIR", RUMP_AT_REMOVEDIR);
+	lua_setfield(L, -2, "AT");
 }
 
 /*
