@@ -30,20 +30,11 @@ int
 kthread_startup(void)
 {
 
-	mutex_init(&kthread_lock, MUTEX_DEFAULT, IPL_NONE);
-	cv_init(&kthread_cv, "kthrexit");
+	mutex_init_static(&kthread_lock, MUTEX_DEFAULT, IPL_NONE);
+	cv_init_static(&kthread_cv, "kthrexit");
 	kthread_live = 0;
 	LIST_INIT(&kthread_zombies);
 	return 0;
-}
-
-void
-kthread_shutdown(void)
-{
-
-	KASSERT(kthread_live == 0 && LIST_EMPTY(&kthread_zombies));
-	cv_destroy(&kthread_cv);
-	mutex_destroy(&kthread_lock);
 }
 
 /* The host thread's start: bind, take a CPU, run, exit. */
@@ -201,12 +192,14 @@ kthread_nlive(void)
 int
 kthread_wait_all(int ms)
 {
-	int64_t deadline = time_uptime_ns() + (int64_t)ms * 1000000;
+	int64_t deadline = 0;
 	int error = 0;
 
 	mutex_enter(&kthread_lock);
 	while (kthread_live > 0) {
-		if (time_uptime_ns() >= deadline) {
+		if (deadline == 0)
+			deadline = time_uptime_ns() + (int64_t)ms * 1000000;
+		else if (time_uptime_ns() >= deadline) {
 			error = EBUSY;
 			break;
 		}

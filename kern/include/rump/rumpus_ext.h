@@ -95,6 +95,13 @@ int	rumpus_books(struct rumpus_books *);
 /* Print the books on the console, one line per entry. */
 void	rumpus_books_print(const struct rumpus_books *);
 
+/*
+ * kmem's debug mode (redzones, poisoned and quarantined frees) for the
+ * boots after this call; without one, the host parameter
+ * RUMPUS_KMEM_DEBUG=1 turns it on (read at the first boot of a process).
+ */
+void	rumpus_kmem_debug(int);
+
 /* Counters since boot. */
 struct rumpus_counters {
 	uint64_t	 c_kmem_allocs;
