@@ -31,6 +31,9 @@ struct vattr;
 #define MNT_RELOAD	RUMP_MNT_RELOAD
 #define MNT_FORCE	RUMP_MNT_FORCE
 #define MNT_GETARGS	RUMP_MNT_GETARGS
+#define MNT_WAIT	RUMP_MNT_WAIT
+#define MNT_NOWAIT	RUMP_MNT_NOWAIT
+#define MNT_LAZY	RUMP_MNT_LAZY
 /* Flags a mount keeps (mnt_flag); the others are requests. */
 #define MNT_VISFLAGMASK	(MNT_RDONLY | MNT_SYNCHRONOUS | MNT_NOEXEC | \
 			 MNT_NOSUID | MNT_NODEV | MNT_ASYNC | MNT_NOATIME | \
@@ -38,7 +41,8 @@ struct vattr;
 /* Every flag mount(2) accepts. */
 #define MNT_MOUNTMASK	(MNT_VISFLAGMASK | MNT_UPDATE | MNT_RELOAD | \
 			 MNT_FORCE | MNT_GETARGS | RUMP_MNT_UNION | \
-			 RUMP_MNT_NOCOREDUMP | RUMP_MNT_RELATIME | RUMP_MNT_IGNORE)
+			 RUMP_MNT_NOCOREDUMP | RUMP_MNT_RELATIME | RUMP_MNT_IGNORE | \
+			 RUMP_MNT_DISCARD | RUMP_MNT_EXTATTR | RUMP_MNT_LOG)
 
 struct mount {
 	struct mount	*mnt_next;	/* the mount table; mountlist_lock */
@@ -59,10 +63,14 @@ struct mount {
 
 /*
  * A file-system type.  vfs_mount sets mnt_rootvp (referenced), mnt_data
- * and mnt_mntfromname; vfs_unmount runs when no vnode of the mount is left
- * but the root (the VFS holds mountlist_lock as writer: it must not do path
- * lookups).  vfs_loadvnode fills in a new vnode for a key (v_type, v_op,
- * v_data, v_vflag, v_rdev).  Each returns 0 or an errno.
+ * and mnt_mntfromname (with MNT_UPDATE in mnt_flag: an update of flags;
+ * MNT_RDONLY in the requested flags is the new state).  At unmount,
+ * vfs_sync (MNT_WAIT; its error fails a plain unmount) and then
+ * vfs_unmount run when no vnode of the mount is left, with mountlist_lock
+ * held as writer: neither may do path lookups or wait for a thread that
+ * does (sync(2) takes mountlist_lock as reader).  vfs_unmount must succeed.
+ * vfs_loadvnode fills in a new vnode for a key (v_type, v_op, v_data,
+ * v_vflag, v_rdev).  Each returns 0 or an errno.
  */
 struct vfsops {
 	const char	*vfs_name;

@@ -21,6 +21,7 @@
 static bool vfs_up;
 static u_int vfs_teardown_vnodes;
 
+/* Boot the VFS (see above); an error stops rump_init. */
 int
 vfs_init(void)
 {
@@ -69,6 +70,7 @@ vfs_fini(void)
 	vfs_up = false;
 }
 
+/* The VFS's books (rump/rumpus_vfs.h). */
 int
 rumpus_vfs_books(struct rumpus_vfs_books *vb)
 {

@@ -23,7 +23,8 @@ namei_init(struct nameidata *ndp, const char *path, int flags,
     struct vnode *startdir, kauth_cred_t cred)
 {
 
-	memset(ndp, 0, sizeof(*ndp));
+	memset(ndp, 0, offsetof(struct nameidata, ni_buf));
+	ndp->ni_buf[0] = '\0';
 	ndp->ni_path = path;
 	ndp->ni_flags = flags;
 	ndp->ni_startdir = startdir;
@@ -82,13 +83,7 @@ namei_symlink(struct vnode *vp, char *buf, char *cp, char **cpp)
 	link = kmem_alloc(MAXPATHLEN, KM_SLEEP);
 	if (link == NULL)
 		return ENOMEM;
-	iov.iov_base = link;
-	iov.iov_len = MAXPATHLEN;
-	uio.uio_iov = &iov;
-	uio.uio_iovcnt = 1;
-	uio.uio_offset = 0;
-	uio.uio_resid = MAXPATHLEN;
-	uio.uio_rw = UIO_READ;
+	uio_init1(&uio, &iov, link, MAXPATHLEN, 0, UIO_READ);
 	vn_lock(vp, LK_SHARED);
 	error = VOP_READLINK(vp, &uio);
 	VOP_UNLOCK(vp);
@@ -116,8 +111,8 @@ out:
  * Look the path up (see sys/namei.h).  On success, ni_vp is the file
  * (NULL: with NI_PARENT, the last name does not exist) and, with
  * NI_PARENT, ni_dvp its directory (NULL if the path names the root) and
- * ni_cn the last name; both referenced and unlocked.  namei_done()
- * releases them, success or not.
+ * ni_cn the last name (in ni_buf); both referenced and unlocked.
+ * namei_done() releases them, success or not.
  */
 int
 namei(struct nameidata *ndp)
@@ -129,10 +124,7 @@ namei(struct nameidata *ndp)
 	bool last, trailing;
 	int error, nlinks = 0;
 
-	buf = kmem_alloc(MAXPATHLEN, KM_SLEEP);
-	if (buf == NULL)
-		return ENOMEM;
-	ndp->ni_buf = buf;
+	buf = ndp->ni_buf;
 	if (ndp->ni_flags & NI_SYSSPACE) {
 		if (strlcpy(buf, ndp->ni_path, MAXPATHLEN) >= MAXPATHLEN)
 			return ENAMETOOLONG;
@@ -278,7 +270,4 @@ namei_done(struct nameidata *ndp)
 	if (ndp->ni_vp != NULL)
 		vrele(ndp->ni_vp);
 	ndp->ni_dvp = ndp->ni_vp = NULL;
-	if (ndp->ni_buf != NULL)
-		kmem_free(ndp->ni_buf, MAXPATHLEN);
-	ndp->ni_buf = NULL;
 }

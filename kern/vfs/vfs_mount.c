@@ -115,9 +115,11 @@ vfs_cross(struct vnode *vp)
 /*
  * Mount a file system of type fstype on the directory vp (referenced,
  * unlocked; the reference passes to a new mount on success, an update
- * leaves it to the caller; NULL mounts the root).  path names the mount point for statvfs.  MNT_UPDATE changes the
- * flags of the mount whose root vp is.  Root only (EPERM); cred NULL is
- * the kernel.
+ * leaves it to the caller; NULL mounts the root).  path names the mount
+ * point for statvfs.  MNT_UPDATE changes the flags of the mount whose
+ * root vp is (EINVAL if vp is no mount's root).  Root only (EPERM); cred
+ * NULL is the kernel.  ENODEV for an unknown type, ENOTDIR, EBUSY for a
+ * mount point or a mount's root.  No lock held on entry.
  */
 int
 vfs_domount(struct vnode *vp, const char *fstype, const char *path,
@@ -174,6 +176,7 @@ vfs_domount(struct vnode *vp, const char *fstype, const char *path,
 		/* Someone mounted here meanwhile. */
 		rw_exit(&mountlist_lock);
 		vrele(mp->mnt_rootvp);
+		vcache_mount_purge(mp);
 		vcache_mount_drain(mp);
 		(void)vfs->vfs_unmount(mp, MNT_FORCE);
 		error = EBUSY;
@@ -223,7 +226,7 @@ vfs_dounmount_locked(struct mount *mp, int flags, kauth_cred_t cred)
 			error = EBUSY;
 			goto out;
 		}
-		error = mp->mnt_op->vfs_sync(mp, 1, cred);
+		error = mp->mnt_op->vfs_sync(mp, MNT_WAIT, cred);
 		if (error != 0)
 			goto out;
 	} else {
@@ -235,6 +238,7 @@ vfs_dounmount_locked(struct mount *mp, int flags, kauth_cred_t cred)
 	vp = mp->mnt_rootvp;
 	mp->mnt_rootvp = NULL;
 	vrele(vp);
+	vcache_mount_purge(mp);
 	vcache_mount_drain(mp);
 	error = mp->mnt_op->vfs_unmount(mp, flags);
 	KASSERTMSG(error == 0, "%s: vfs_unmount failed after sync: %d",
@@ -330,7 +334,7 @@ vfs_syncall(void)
 
 	rw_enter(&mountlist_lock, RW_READER);
 	for (mp = mountlist; mp != NULL; mp = mp->mnt_next)
-		(void)mp->mnt_op->vfs_sync(mp, 0, NULL);
+		(void)mp->mnt_op->vfs_sync(mp, MNT_NOWAIT, NULL);
 	rw_exit(&mountlist_lock);
 }
 

@@ -209,6 +209,7 @@ vattr_to_stat(const struct vattr *va, struct rump_stat *sb)
 	sb->st_gen = (uint32_t)va->va_gen;
 }
 
+/* Copy vp's (referenced, unlocked) attributes out as struct stat. */
 static int
 vn_stat(struct vnode *vp, struct rump_stat *usb)
 {
@@ -429,6 +430,10 @@ do_rw(int fd, struct iovec *kiov, int iovcnt, off_t offset, enum uio_rw rw,
 		error = EINVAL;
 		goto out;
 	}
+	if (rw == UIO_WRITE && vn_rdonly(vp)) {
+		error = EROFS;
+		goto out;
+	}
 	if (rw == UIO_WRITE && (fp->f_flag & O_APPEND) && offset == -1)
 		ioflag |= IO_APPEND;
 	if (fp->f_flag & (O_SYNC | O_DSYNC))
@@ -468,7 +473,7 @@ out:
 static ssize_t
 sys_rw1(int fd, void *buf, size_t len, off_t offset, enum uio_rw rw)
 {
-	struct iovec iov = { buf, len };
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
 	ssize_t done = 0;
 	int error;
 
@@ -551,6 +556,7 @@ rump___sysimpl_writev(int fd, const struct iovec *iov, int iovcnt)
 	return sys_rwv(fd, iov, iovcnt, UIO_WRITE);
 }
 
+/* lseek(2): EINVAL for a bad whence or a resulting offset below 0. */
 static int
 do_lseek(int fd, off_t offset, int whence, off_t *newp)
 {
@@ -604,6 +610,7 @@ rump___sysimpl_lseek(int fd, off_t offset, int whence)
 	return sys_return(error, newoff);
 }
 
+/* fsync(2), fdatasync(2) (FSYNC_DATAONLY: the file must be writable). */
 static int
 do_fsync(int fd, int flags)
 {
@@ -665,6 +672,7 @@ vn_truncate(struct vnode *vp, off_t length)
 	return error;
 }
 
+/* ftruncate(2): a regular file open for writing (else EINVAL). */
 static int
 do_ftruncate(int fd, off_t length)
 {
@@ -692,6 +700,7 @@ rump___sysimpl_ftruncate(int fd, off_t length)
 	return (int)sys_return(error, 0);
 }
 
+/* truncate(2): needs write permission on the file. */
 static int
 do_truncate(const char *path, off_t length)
 {
@@ -726,6 +735,7 @@ rump___sysimpl_truncate(const char *path, off_t length)
 	return (int)sys_return(error, 0);
 }
 
+/* stat(2), lstat(2), fstatat(2). */
 static int
 do_statat(int dirfd, const char *path, struct rump_stat *sb, int flags)
 {
@@ -1043,8 +1053,9 @@ rump___sysimpl_linkat(int fd1, const char *path1, int fd2, const char *path2,
 /*
  * Lock the directories of a rename, ancestor first (unrelated ones in
  * address order), so that no lwp locking parent before child waits on us.
- * The rename lock of the mount is held: directories cannot move.  Fails
- * with EINVAL if fvp (a directory) is tdvp or one of its ancestors.
+ * Two directories: the rename lock of the mount is held, so directories
+ * cannot move.  Fails with EINVAL if fvp (a directory) is tdvp or one of
+ * its ancestors.
  */
 static int
 rename_lockdirs(struct vnode *fdvp, struct vnode *fvp, struct vnode *tdvp,
@@ -1151,7 +1162,11 @@ do_rename(int fromfd, const char *from, int tofd, const char *to)
 		mp = NULL;
 		goto out;
 	}
-	mutex_enter(&mp->mnt_renamelock);
+	/* Only a move between directories can change their ancestry. */
+	if (fdvp != tdvp)
+		mutex_enter(&mp->mnt_renamelock);
+	else
+		mp = NULL;
 	vn_lock(fdvp, LK_SHARED);
 	error = VOP_LOOKUP(fdvp, &fnd.ni_cn, &fvp);
 	VOP_UNLOCK(fdvp);
@@ -1271,7 +1286,7 @@ do_readlinkat(int dirfd, const char *path, char *buf, size_t len,
     ssize_t *donep)
 {
 	struct vnode *vp;
-	struct iovec iov = { buf, len };
+	struct iovec iov;
 	struct uio uio;
 	int error;
 
@@ -1284,11 +1299,7 @@ do_readlinkat(int dirfd, const char *path, char *buf, size_t len,
 		error = EINVAL;
 		goto out;
 	}
-	uio.uio_iov = &iov;
-	uio.uio_iovcnt = 1;
-	uio.uio_offset = 0;
-	uio.uio_resid = len;
-	uio.uio_rw = UIO_READ;
+	uio_init1(&uio, &iov, buf, len, 0, UIO_READ);
 	vn_lock(vp, LK_SHARED);
 	error = VOP_READLINK(vp, &uio);
 	VOP_UNLOCK(vp);
@@ -1341,15 +1352,10 @@ do_getdents(int fd, char *buf, size_t count, int *donep)
 	if (error != 0)
 		goto out;
 	count = MIN(count, (size_t)INT32_MAX);
-	iov.iov_base = buf;
-	iov.iov_len = count;
-	uio.uio_iov = &iov;
-	uio.uio_iovcnt = 1;
-	uio.uio_resid = count;
-	uio.uio_rw = UIO_READ;
-	vn_lock(vp, LK_SHARED);
+	/* Exclusive: the descriptor's offset is read and advanced. */
+	vn_lock(vp, LK_EXCLUSIVE);
 	mutex_enter(&fp->f_lock);
-	uio.uio_offset = fp->f_offset;
+	uio_init1(&uio, &iov, buf, count, fp->f_offset, UIO_READ);
 	mutex_exit(&fp->f_lock);
 	error = VOP_READDIR(vp, &uio);
 	if (error == 0) {
@@ -1851,12 +1857,7 @@ getcwd_name(struct vnode *pvp, struct vnode *vp, char *buf, char **bpp)
 	uio.uio_offset = 0;
 	vn_lock(pvp, LK_SHARED);
 	for (;;) {
-		iov.iov_base = dbuf;
-		iov.iov_len = PAGE_SIZE;
-		uio.uio_iov = &iov;
-		uio.uio_iovcnt = 1;
-		uio.uio_resid = PAGE_SIZE;
-		uio.uio_rw = UIO_READ;
+		uio_init1(&uio, &iov, dbuf, PAGE_SIZE, uio.uio_offset, UIO_READ);
 		error = VOP_READDIR(pvp, &uio);
 		if (error != 0)
 			break;
@@ -1980,6 +1981,7 @@ rump___sysimpl_dup2(int from, int to)
 	return (int)sys_return(error, to);
 }
 
+/* fcntl(2): F_DUPFD[_CLOEXEC], F_GETFD, F_SETFD, F_GETFL, F_SETFL. */
 static int
 do_fcntl(int fd, int cmd, int arg, int *rv)
 {
