@@ -293,6 +293,63 @@ lscen_field(lua_State *L, const char *field, int want)
 }
 
 /*
+ * Refuse a field scenario{} does not know (a misspelt "timout" would
+ * otherwise be ignored): the table at index 1 may hold the named fields
+ * and the body at [1].
+ */
+static void
+lscen_known_fields(lua_State *L)
+{
+	static const char *const known[] = { "name", "description",
+	    "timeout", "tags", "fs", "outcome", "image", NULL };
+	const char *key;
+	int i;
+
+	lua_pushnil(L);
+	while (lua_next(L, 1) != 0) {
+		lua_pop(L, 1);
+		if (lua_type(L, -1) == LUA_TNUMBER &&
+		    lua_tointeger(L, -1) == 1)
+			continue;
+		if (lua_type(L, -1) != LUA_TSTRING)
+			luaL_error(L, "scenario: unexpected positional element "
+			    "(only the body, first, is positional)");
+		key = lua_tostring(L, -1);
+		for (i = 0; known[i] != NULL; i++)
+			if (strcmp(key, known[i]) == 0)
+				break;
+		if (known[i] == NULL)
+			luaL_error(L, "scenario: unknown field \"%s\" (known: "
+			    "name, description, timeout, tags, fs, outcome, "
+			    "image)", key);
+	}
+}
+
+/*
+ * Refuse a second scenario of the same name in one file: the name is
+ * part of the case id.
+ */
+static void
+lscen_unique_name(lua_State *L, const char *name)
+{
+	lua_Integer i, n;
+	int dup;
+
+	lua_getfield(L, LUA_REGISTRYINDEX, RUMPUS_SCENARIOS);
+	n = luaL_len(L, -1);
+	for (i = 1; i <= n; i++) {
+		lua_geti(L, -1, i);
+		lua_getfield(L, -1, "name");
+		dup = strcmp(lua_tostring(L, -1), name) == 0;
+		lua_pop(L, 2);
+		if (dup)
+			luaL_error(L, "scenario: \"%s\" is declared twice in "
+			    "this file", name);
+	}
+	lua_pop(L, 1);
+}
+
+/*
  * Whether the declaration at index 1 lists ext2 and this build can run it.
  */
 static int
@@ -347,9 +404,11 @@ lscen_scenario(lua_State *L)
 	const char *fs;
 
 	luaL_checktype(L, 1, LUA_TTABLE);
+	lscen_known_fields(L);
 	lscen_field(L, "name", LUA_TSTRING);
 	if (lua_isnil(L, -1))
 		luaL_error(L, "scenario: field \"name\" is missing");
+	lscen_unique_name(L, lua_tostring(L, -1));
 	lscen_field(L, "description", LUA_TSTRING);
 	lscen_field(L, "timeout", LUA_TNUMBER);
 	if (!lua_isnil(L, -1) && lua_tonumber(L, -1) <= 0)

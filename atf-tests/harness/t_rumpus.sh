@@ -53,6 +53,19 @@ bad_declaration_body() {
 	    $rumpus run $data/badarg.lua
 }
 
+atf_test_case declaration_errors
+declaration_errors_head() {
+	atf_set descr "an unknown scenario{} field and a duplicate name are errors naming them"
+}
+declaration_errors_body() {
+	atf_check -s exit:1 -e ignore \
+	    -o match:'typo.lua:2: scenario: unknown field "timout"' \
+	    $rumpus run $data/typo.lua
+	atf_check -s exit:1 -e ignore \
+	    -o match:'twice.lua:3: scenario: "same" is declared twice in this file' \
+	    $rumpus run $data/twice.lua
+}
+
 atf_test_case records
 records_head() {
 	atf_set descr "one JSON record per case with the DESIGN.md fields; exit 1 when a case fails"
@@ -180,6 +193,7 @@ atf_init_test_cases() {
 	atf_add_test_case missing_file
 	atf_add_test_case syntax_error
 	atf_add_test_case bad_declaration
+	atf_add_test_case declaration_errors
 	atf_add_test_case records
 	atf_add_test_case select_case
 	atf_add_test_case killed_runner
