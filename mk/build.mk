@@ -7,6 +7,7 @@
 SUBDIR=	faults/engine \
 	faults \
 	kern \
+	harness \
 	atf-tests \
 	./bench		# ./: a plain "bench" would clash with the bench target
 
