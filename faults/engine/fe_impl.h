@@ -62,7 +62,10 @@ struct fe_engine {
 	struct fe_armed	*fe_rules;	/* in arming order */
 	size_t		fe_nrules;
 	uint64_t	*fe_calls;	/* per point: calls decided */
+	uint64_t	*fe_pthits;	/* per point: calls faulted */
 	uint64_t	fe_hits;	/* decisions other than FE_PASS */
+	void		(*fe_gatefn)(void *, uint64_t);	/* gate mirror */
+	void		*fe_gatearg;
 	struct fe_trace_entry *fe_ring;	/* fe_ringcap entries */
 	size_t		fe_ringcap;
 	uint64_t	fe_total;	/* entries ever traced */

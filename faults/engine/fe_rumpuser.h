@@ -2,8 +2,10 @@
  * The fault engine as librumpuser's hook (faults/fault_hook.h):
  *
  *	rumpuser_fault_sethook(fe_rumpuser_hook, engine);
+ *	fe_engine_watch_gate(engine, gate word mirror, ...);
  *
- * Host code only; links libfaultengine.a and librumpuser.
+ * Host code only; the caller links rumpuser_exit() (librumpuser, or the
+ * interposer's wrapper).
  */
 #ifndef _FAULTS_ENGINE_FE_RUMPUSER_H_
 #define _FAULTS_ENGINE_FE_RUMPUSER_H_
@@ -13,6 +15,5 @@
 
 void	fe_rumpuser_hook(const struct rumpuser_fault_call *,
 	    struct rumpuser_fault_decision *, void *);
-uint64_t fe_rumpuser_unsupported(void);
 
 #endif /* _FAULTS_ENGINE_FE_RUMPUSER_H_ */
