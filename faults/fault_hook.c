@@ -199,27 +199,3 @@ rumpuser__fault_cut_end(int status)
 	rumpuser__faults_stop("powercut");
 	_exit(status);
 }
-
-/*
- * Flip bit (modulo len * 8) of the first len bytes that vector iov of
- * iovlen entries describes (a read's result).
- */
-void
-rumpuser__fault_flip(const struct rumpuser_iovec *iov, size_t iovlen,
-    size_t len, uint64_t bit)
-{
-	size_t byte, i;
-
-	if (len == 0)
-		return;
-	bit %= (uint64_t)len * 8;
-	byte = (size_t)(bit / 8);
-	for (i = 0; i < iovlen; i++) {
-		if (byte < iov[i].iov_len) {
-			((unsigned char *)iov[i].iov_base)[byte] ^=
-			    (unsigned char)(1u << (bit % 8));
-			return;
-		}
-		byte -= iov[i].iov_len;
-	}
-}

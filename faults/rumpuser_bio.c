@@ -20,6 +20,7 @@
 
 #include <rump/rumperrno.h>
 
+#include "fe_rumpuser.h"
 #include "rumpuser_int.h"
 
 #define BIO_MAXTHREADS	2
@@ -119,7 +120,7 @@ out:
 	if (flip && error == 0) {
 		flipv.iov_base = data;
 		flipv.iov_len = done;
-		rumpuser__fault_flip(&flipv, 1, done,
+		fe_rumpuser_flip(&flipv, 1, done,
 		    rumpuser__fault_last.fd_bit);
 	}
 	*donep = done;

@@ -83,9 +83,6 @@ void	rumpuser__fault_cut_end(int) __dead;
 /* The engine's part of rumpuser_init and of a stop (fault_env.c). */
 int	rumpuser__faults_init(uint64_t);
 void	rumpuser__faults_stop(const char *);
-/* Flip bit (modulo len * 8) of the len bytes of a vector. */
-void	rumpuser__fault_flip(const struct rumpuser_iovec *, size_t, size_t,
-	    uint64_t);
 
 /* A host errno value as a NetBSD one (EIO for one NetBSD lacks). */
 int	rumpuser__errtrans(int);

@@ -8,6 +8,9 @@
 
 #include "fault_engine.h"
 
+/* Nothing declared here leaves a shared object that links the engine. */
+#pragma GCC visibility push(hidden)
+
 /* p=1 as a fraction of 2^32: a rule with this probability always fires. */
 #define FE_PROB_ONE	((uint64_t)1 << 32)
 
@@ -88,5 +91,7 @@ fe_mix64(uint64_t z)
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
 	return z ^ (z >> 31);
 }
+
+#pragma GCC visibility pop
 
 #endif /* _FAULTS_ENGINE_FE_IMPL_H_ */

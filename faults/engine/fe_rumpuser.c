@@ -98,3 +98,47 @@ fe_rumpuser_hook(const struct rumpuser_fault_call *rc,
 		rumpuser_exit(RUMPUSER_PANIC);
 	}
 }
+
+/*
+ * Flip bit (modulo len * 8) of the first len bytes that vector iov of
+ * iovlen entries describes (a read's result).
+ */
+void
+fe_rumpuser_flip(const struct rumpuser_iovec *iov, size_t iovlen, size_t len,
+    uint64_t bit)
+{
+	size_t byte, i;
+
+	if (len == 0)
+		return;
+	bit %= (uint64_t)len * 8;
+	byte = (size_t)(bit / 8);
+	for (i = 0; i < iovlen; i++) {
+		if (byte < iov[i].iov_len) {
+			((unsigned char *)iov[i].iov_base)[byte] ^=
+			    (unsigned char)(1u << (bit % 8));
+			return;
+		}
+		byte -= iov[i].iov_len;
+	}
+}
+
+/*
+ * Copy at most limit bytes' worth of vector iov (iovlen entries) into
+ * clipped, which has room for iovlen; returns the entries to use (a
+ * short transfer or a torn write).
+ */
+size_t
+fe_rumpuser_clip(const struct rumpuser_iovec *iov, size_t iovlen,
+    struct rumpuser_iovec *clipped, size_t limit)
+{
+	size_t i;
+
+	for (i = 0; i < iovlen && limit > 0; i++) {
+		clipped[i].iov_base = iov[i].iov_base;
+		clipped[i].iov_len = iov[i].iov_len < limit ?
+		    iov[i].iov_len : limit;
+		limit -= clipped[i].iov_len;
+	}
+	return i;
+}

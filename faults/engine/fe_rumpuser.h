@@ -10,10 +10,21 @@
 #ifndef _FAULTS_ENGINE_FE_RUMPUSER_H_
 #define _FAULTS_ENGINE_FE_RUMPUSER_H_
 
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rump/rumpuser.h>
+
 #include "fault_engine.h"
 #include "fault_hook.h"
 
 void	fe_rumpuser_hook(const struct rumpuser_fault_call *,
 	    struct rumpuser_fault_decision *, void *);
+
+/* Applying decisions to vectors: BITFLIP, and SHORT or TORN. */
+void	fe_rumpuser_flip(const struct rumpuser_iovec *, size_t, size_t,
+	    uint64_t);
+size_t	fe_rumpuser_clip(const struct rumpuser_iovec *, size_t,
+	    struct rumpuser_iovec *, size_t);
 
 #endif /* _FAULTS_ENGINE_FE_RUMPUSER_H_ */
