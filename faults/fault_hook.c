@@ -5,12 +5,10 @@
  * whose gate is closed.
  */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <pthread.h>
-#include <sched.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "fe_rumpuser.h"
 #include "rumpuser_int.h"
 
 /* Bit (1 << point) set: the point calls the hook.  Hidden: one load. */
@@ -99,7 +97,6 @@ rumpuser__fault_decide(int point, int fd, int64_t off, size_t len,
 	struct rumpuser_fault_decision *d = &rumpuser__fault_last;
 	struct rumpuser_fault_call c;
 	rumpuser_fault_hook_fn fn;
-	struct timespec ts;
 
 	fn = __atomic_load_n(&fault_hook, __ATOMIC_ACQUIRE);
 	if (fn == NULL)
@@ -112,30 +109,14 @@ rumpuser__fault_decide(int point, int fd, int64_t off, size_t len,
 	c.fc_len = len;
 	c.fc_name = name;
 	c.fc_caller = caller;
-	d->fd_action = RUMPUSER_FA_PASS;
-	d->fd_error = 0;
-	d->fd_delay_us = 0;
-	d->fd_length = 0;
-	d->fd_bit = 0;
-	d->fd_status = 0;
-	fn(&c, d, __atomic_load_n(&fault_hookarg, __ATOMIC_RELAXED));
-
-	switch (d->fd_action) {
+	switch (fe_rumpuser_ask(fn, __atomic_load_n(&fault_hookarg,
+	    __ATOMIC_RELAXED), &c, d)) {
 	case RUMPUSER_FA_POWERCUT:
 		rumpuser__fault_cut_begin();
 		rumpuser__fault_cut_end(d->fd_status);
 	case RUMPUSER_FA_TORN:
 	case RUMPUSER_FA_BITFLIP:
 		return d->fd_action;
-	case RUMPUSER_FA_DELAY:
-		ts.tv_sec = (time_t)(d->fd_delay_us / 1000000);
-		ts.tv_nsec = (long)(d->fd_delay_us % 1000000) * 1000;
-		while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-			continue;
-		return 0;
-	case RUMPUSER_FA_YIELD:
-		sched_yield();
-		return 0;
 	case RUMPUSER_FA_ERROR:
 		return d->fd_error != 0 ? RUMPUSER_FA_ERROR : 0;
 	case RUMPUSER_FA_SHORT:

@@ -384,33 +384,37 @@ fe_engine_rule_stats(struct fe_engine *e, size_t i, struct fe_rule_stats *st)
 	return error;
 }
 
-/*
- * Calls decided at point pt: complete for every point only while
- * FE_COUNT is on (otherwise only points with armed rules are seen).
- */
-uint64_t
-fe_engine_calls(struct fe_engine *e, unsigned pt)
+/* Entry pt of per-point counter array a (0 for no such point). */
+static uint64_t
+fe_point_counter(struct fe_engine *e, const uint64_t *a, unsigned pt)
 {
 	uint64_t n = 0;
 
 	pthread_mutex_lock(&e->fe_lock);
 	if (pt < e->fe_npoints)
-		n = e->fe_calls[pt];
+		n = a[pt];
 	pthread_mutex_unlock(&e->fe_lock);
 	return n;
+}
+
+/*
+ * Calls decided at point pt: complete for every point only while
+ * FE_COUNT is on (otherwise only points with armed rules are seen).
+ * Takes fe_lock.
+ */
+uint64_t
+fe_engine_calls(struct fe_engine *e, unsigned pt)
+{
+
+	return fe_point_counter(e, e->fe_calls, pt);
 }
 
 /* Calls faulted at point pt (complete: only armed points fault). */
 uint64_t
 fe_engine_point_hits(struct fe_engine *e, unsigned pt)
 {
-	uint64_t n = 0;
 
-	pthread_mutex_lock(&e->fe_lock);
-	if (pt < e->fe_npoints)
-		n = e->fe_pthits[pt];
-	pthread_mutex_unlock(&e->fe_lock);
-	return n;
+	return fe_point_counter(e, e->fe_pthits, pt);
 }
 
 /* Calls that were faulted (any decision but FE_PASS). */

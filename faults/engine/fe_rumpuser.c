@@ -17,10 +17,13 @@
  * through rumpuser_exit(RUMPUSER_PANIC).
  */
 
+#include <errno.h>
+#include <sched.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <rump/rumpuser.h>
 
@@ -141,4 +144,35 @@ fe_rumpuser_clip(const struct rumpuser_iovec *iov, size_t iovlen,
 		limit -= clipped[i].iov_len;
 	}
 	return i;
+}
+
+/*
+ * Ask hook fn (with arg) about call c, into *d preset to pass, and serve
+ * what needs no host transfer: a delay (a sleep) and a yield
+ * (sched_yield()), both with the caller's vCPU held.  Returns the action
+ * left for the wrapper point: d->fd_action, or RUMPUSER_FA_PASS after a
+ * delay or a yield.
+ */
+int
+fe_rumpuser_ask(rumpuser_fault_hook_fn fn, void *arg,
+    const struct rumpuser_fault_call *c, struct rumpuser_fault_decision *d)
+{
+	struct timespec ts;
+
+	memset(d, 0, sizeof(*d));
+	d->fd_action = RUMPUSER_FA_PASS;
+	fn(c, d, arg);
+	switch (d->fd_action) {
+	case RUMPUSER_FA_DELAY:
+		ts.tv_sec = (time_t)(d->fd_delay_us / 1000000);
+		ts.tv_nsec = (long)(d->fd_delay_us % 1000000) * 1000;
+		while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+			continue;
+		return RUMPUSER_FA_PASS;
+	case RUMPUSER_FA_YIELD:
+		sched_yield();
+		return RUMPUSER_FA_PASS;
+	default:
+		return d->fd_action;
+	}
 }

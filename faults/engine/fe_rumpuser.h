@@ -21,6 +21,11 @@
 void	fe_rumpuser_hook(const struct rumpuser_fault_call *,
 	    struct rumpuser_fault_decision *, void *);
 
+/* Ask a hook; serve delay and yield (see fe_rumpuser.c). */
+int	fe_rumpuser_ask(rumpuser_fault_hook_fn, void *,
+	    const struct rumpuser_fault_call *,
+	    struct rumpuser_fault_decision *);
+
 /* Applying decisions to vectors: BITFLIP, and SHORT or TORN. */
 void	fe_rumpuser_flip(const struct rumpuser_iovec *, size_t, size_t,
 	    uint64_t);

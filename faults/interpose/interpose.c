@@ -29,12 +29,10 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <rump/rumperrno.h>
@@ -240,7 +238,7 @@ ip_decide(int pt, int fd, int64_t off, size_t len, const char *name,
     void *caller, struct rumpuser_fault_decision *d)
 {
 	struct rumpuser_fault_call c;
-	struct timespec ts;
+	int action;
 
 	memset(d, 0, sizeof(*d));
 	d->fd_action = RUMPUSER_FA_PASS;
@@ -252,23 +250,12 @@ ip_decide(int pt, int fd, int64_t off, size_t len, const char *name,
 	c.fc_len = len;
 	c.fc_name = name;
 	c.fc_caller = caller;
-	fe_rumpuser_hook(&c, d, ip_engine);
-	switch (d->fd_action) {
-	case RUMPUSER_FA_DELAY:
-		ts.tv_sec = (time_t)(d->fd_delay_us / 1000000);
-		ts.tv_nsec = (long)(d->fd_delay_us % 1000000) * 1000;
-		while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-			continue;
-		return RUMPUSER_FA_PASS;
-	case RUMPUSER_FA_YIELD:
-		sched_yield();
-		return RUMPUSER_FA_PASS;
-	case RUMPUSER_FA_POWERCUT:
+	action = fe_rumpuser_ask(fe_rumpuser_hook, ip_engine, &c, d);
+	if (action == RUMPUSER_FA_POWERCUT) {
 		ip_cut_begin(0);
 		ip_cut_end(d->fd_status);
-	default:
-		return d->fd_action;
 	}
+	return action;
 }
 
 /*
