@@ -1,7 +1,9 @@
 /*
- * The fault engine: host side, self-contained, pure C (libfaultengine.a).
+ * The fault engine: host side, self-contained, pure C (libfaultengine.a;
+ * librumpuser compiles the same sources into itself, and the LD_PRELOAD
+ * interposer faults/interpose links the archive).
  *
- * Four parts, one header:
+ * Four parts, one header (and the installer of fe_host.c, at the end):
  *   - the spec grammar (fe_spec.c): "bio.write:nth=4:EIO; malloc:p=0.01:ENOMEM"
  *     parsed into a plan of rules, with errors that name the position;
  *   - evaluation (fe_eval.c): an engine that holds armed rules, their
