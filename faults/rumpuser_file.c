@@ -170,13 +170,16 @@ iov_transfer(int point, int fd, const struct rumpuser_iovec *ruiov,
 		break;
 	}
 
+	/*
+	 * The transfer holds the power-cut lock only while it has no vCPU,
+	 * so a cut never waits for a thread that waits for a vCPU.
+	 */
 	error = 0;
-	io = 0;
 	if (action == RUMPUSER_FA_TORN)
 		rumpuser__fault_cut_begin();
-	else
-		io = rumpuser__fault_io_begin();
 	RUMPUSER_BLOCKING(NULL, {
+		io = action == RUMPUSER_FA_TORN ? 0 :
+		    rumpuser__fault_io_begin();
 		if (point == RUMPUSER_FP_IOVREAD)
 			n = off == RUMPUSER_IOV_NOSEEK ? readv(fd, iov, niov) :
 			    preadv(fd, iov, niov, (off_t)off);
@@ -185,10 +188,11 @@ iov_transfer(int point, int fd, const struct rumpuser_iovec *ruiov,
 			    pwritev(fd, iov, niov, (off_t)off);
 		if (n == -1)
 			error = errno;
+		if (action == RUMPUSER_FA_TORN)
+			rumpuser__fault_cut_end(
+			    rumpuser__fault_last.fd_status);
+		rumpuser__fault_io_end(io);
 	});
-	if (action == RUMPUSER_FA_TORN)
-		rumpuser__fault_cut_end(rumpuser__fault_last.fd_status);
-	rumpuser__fault_io_end(io);
 	if (error != 0)
 		return rumpuser__errtrans(error);
 	if (action == RUMPUSER_FA_BITFLIP)
@@ -236,12 +240,12 @@ rumpuser_syncfd(int fd, int flags, uint64_t start, uint64_t len)
 	if ((flags & (RUMPUSER_SYNCFD_WRITE | RUMPUSER_SYNCFD_BARRIER)) == 0)
 		return 0;
 	error = 0;
-	io = rumpuser__fault_io_begin();
 	RUMPUSER_BLOCKING(NULL, {
+		io = rumpuser__fault_io_begin();
 		if ((flags & RUMPUSER_SYNCFD_SYNC ? fsync(fd) : fdatasync(fd))
 		    == -1)
 			error = errno;
+		rumpuser__fault_io_end(io);
 	});
-	rumpuser__fault_io_end(io);
 	return rumpuser__errtrans(error);
 }
