@@ -73,8 +73,8 @@ struct rumpuser_fault_call {
  * The hook.  It fills *d (preset to PASS) and must not call back into
  * librumpuser's faultable hypercalls.  Actions a point cannot honour are
  * ignored: ERROR at a void hypercall (the lock points), SHORT outside
- * I/O (bio, iovread, iovwrite) and getrandom, TORN outside bio.write and iovwrite,
- * BITFLIP outside bio.read and iovread.  DELAY, YIELD and POWERCUT work
+ * I/O (bio, iovread, iovwrite) and getrandom, TORN outside bio.write and
+ * iovwrite, BITFLIP outside bio.read and iovread.  DELAY, YIELD and POWERCUT work
  * at every point.  Called with the caller's vCPU held, from any thread.
  */
 typedef void (*rumpuser_fault_hook_fn)(const struct rumpuser_fault_call *,

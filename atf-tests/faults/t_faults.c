@@ -89,7 +89,8 @@ run(const struct run *r, char *out, size_t outlen, ...)
 		if (r->how == H_PRELOAD) {
 			setenv("LD_PRELOAD", INTERPOSER, 1);
 			/* The sanitizer flavour: libasan comes first anyway. */
-			snprintf(asan, sizeof(asan), "%s%sverify_asan_link_order=0",
+			snprintf(asan, sizeof(asan),
+			    "%s%sverify_asan_link_order=0",
 			    getenv("ASAN_OPTIONS") != NULL ?
 			    getenv("ASAN_OPTIONS") : "",
 			    getenv("ASAN_OPTIONS") != NULL ? ":" : "");

@@ -300,6 +300,7 @@ rumpuser_exit(int value)
 	abort();
 }
 
+/* malloc: ERROR fails the allocation. */
 int
 rumpuser_malloc(size_t len, int alignment, void **memp)
 {
@@ -312,6 +313,7 @@ rumpuser_malloc(size_t len, int alignment, void **memp)
 	return d.fd_error;
 }
 
+/* open: ERROR fails it. */
 int
 rumpuser_open(const char *name, int mode, int *fdp)
 {
@@ -323,6 +325,7 @@ rumpuser_open(const char *name, int mode, int *fdp)
 	return d.fd_error;
 }
 
+/* thread_create: ERROR fails it. */
 int
 rumpuser_thread_create(void *(*f)(void *), void *arg, const char *name,
     int joinable, int pri, int cpu, void **cookie)
@@ -337,6 +340,7 @@ rumpuser_thread_create(void *(*f)(void *), void *arg, const char *name,
 	return d.fd_error;
 }
 
+/* clock_sleep: ERROR fails it (EINTR: woken early). */
 int
 rumpuser_clock_sleep(int which, int64_t sec, long nsec)
 {
@@ -348,6 +352,7 @@ rumpuser_clock_sleep(int which, int64_t sec, long nsec)
 	return d.fd_error;
 }
 
+/* cv_timedwait: ERROR fails it (ETIMEDOUT: timed out early). */
 int
 rumpuser_cv_timedwait(struct rumpuser_cv *cv, struct rumpuser_mtx *mtx,
     int64_t sec, int64_t nsec)
@@ -360,6 +365,7 @@ rumpuser_cv_timedwait(struct rumpuser_cv *cv, struct rumpuser_mtx *mtx,
 	return d.fd_error;
 }
 
+/* getrandom: ERROR fails it, SHORT gives fewer bytes. */
 int
 rumpuser_getrandom(void *buf, size_t buflen, int flags, size_t *retp)
 {
@@ -379,7 +385,7 @@ rumpuser_getrandom(void *buf, size_t buflen, int flags, size_t *retp)
 	return ip_next.getrandom(buf, buflen, flags, retp);
 }
 
-/* The lock points: delay, yield and panic only (ip_decide serves them). */
+/* mutex.enter: delay, yield, panic (ip_decide serves them). */
 void
 rumpuser_mutex_enter(struct rumpuser_mtx *mtx)
 {
@@ -391,6 +397,7 @@ rumpuser_mutex_enter(struct rumpuser_mtx *mtx)
 	ip_next.mutex_enter(mtx);
 }
 
+/* rw.enter: delay, yield, panic. */
 void
 rumpuser_rw_enter(int op, struct rumpuser_rw *rw)
 {
@@ -402,6 +409,7 @@ rumpuser_rw_enter(int op, struct rumpuser_rw *rw)
 	ip_next.rw_enter(op, rw);
 }
 
+/* cv.wait: delay, yield, panic. */
 void
 rumpuser_cv_wait(struct rumpuser_cv *cv, struct rumpuser_mtx *mtx)
 {
@@ -413,6 +421,7 @@ rumpuser_cv_wait(struct rumpuser_cv *cv, struct rumpuser_mtx *mtx)
 	ip_next.cv_wait(cv, mtx);
 }
 
+/* syncfd: ERROR fails it, POWERCUT cuts instead; a counted transfer. */
 int
 rumpuser_syncfd(int fd, int flags, uint64_t start, uint64_t len)
 {
@@ -478,6 +487,7 @@ ip_iov(int pt, int fd, struct rumpuser_iovec *iov, size_t iovlen,
 	return error;
 }
 
+/* iovread: counted while any gate is open (ip_iov). */
 int
 rumpuser_iovread(int fd, struct rumpuser_iovec *iov, size_t iovlen,
     int64_t off, size_t *retv)
@@ -489,6 +499,7 @@ rumpuser_iovread(int fd, struct rumpuser_iovec *iov, size_t iovlen,
 	    __builtin_return_address(0));
 }
 
+/* iovwrite: counted while any gate is open (ip_iov). */
 int
 rumpuser_iovwrite(int fd, const struct rumpuser_iovec *iov, size_t iovlen,
     int64_t off, size_t *retv)
@@ -539,6 +550,11 @@ ip_biodone(void *arg, size_t moved, int error)
 	b.ib_done(b.ib_donearg, moved, error);
 }
 
+/*
+ * bio: ERROR completes it at once through biodone; otherwise, while any
+ * gate is open, it is counted in flight until the real library's biodone
+ * (ip_biodone) and SHORT, TORN or BITFLIP apply there.
+ */
 void
 rumpuser_bio(int fd, int op, void *data, size_t dlen, int64_t off,
     rump_biodone_fn biodone, void *donearg)
