@@ -73,6 +73,37 @@ rumpus_faults_unconfigure(void)
 }
 
 /*
+ * fault_engine.h: decide call c at the kernel's named point idx (its
+ * index in the registry given to rumpus_faults_configure).  Serves a
+ * delay or a yield here (the caller's vCPU held), ends the process for a
+ * panic; returns a NetBSD errno to fail the operation with, or 0.  With
+ * no engine, or no rule at the point, only the gate is tested.
+ */
+int
+rumpus_faults_named(unsigned idx, const struct fe_call *c)
+{
+	struct fe_engine *e = fe_host_engine();
+	struct fe_decision d;
+	unsigned pt = FE_PT_NHYPER + idx;
+
+	if (e == NULL || !fe_gate_open(fe_engine_gate(e), pt))
+		return 0;
+	fe_decide(e, pt, c, &d);
+	switch (d.fd_action) {
+	case FE_ERRNO:
+		return d.fd_errno;
+	case FE_DELAY:
+	case FE_YIELD:
+		fe_rumpuser_pause(d.fd_action == FE_YIELD, d.fd_arg);
+		return 0;
+	case FE_PANIC:
+		fe_rumpuser_panic(e, pt, d.fd_rule);
+	default:
+		return 0;
+	}
+}
+
+/*
  * rumpuser_init's part, with the seed it read: configure from
  * RUMPUS_FAULTS and RUMPUS_TRACE, once per process, unless the harness
  * configured the engine itself or the LD_PRELOAD interposer (which

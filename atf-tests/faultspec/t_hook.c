@@ -209,6 +209,47 @@ ATF_TC_BODY(panic, tc)
 	    "status %#x", status);
 }
 
+ATF_TC(named_points);
+ATF_TC_HEAD(named_points, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "rumpus_faults_named decides the "
+	    "kernel's named points of the registry given to "
+	    "rumpus_faults_configure: nth, @site over frames, no rule");
+}
+ATF_TC_BODY(named_points, tc)
+{
+	static const char *const names[] = { "kmem.alloc", "ext2.alloc_block",
+	    "ext2.other" };
+	static const struct fe_registry reg = { names, 3 };
+	static const char *const ext2[] = { "ext2_balloc", "vop_write" };
+	static const char *const ffs[] = { "ffs_balloc" };
+	struct fe_error err;
+	struct fe_call c;
+	struct fe_engine *e;
+
+	ATF_REQUIRE_EQ_MSG(rumpus_faults_configure("kmem.alloc:nth=2:ENOMEM; "
+	    "ext2.alloc_block@ext2_*:EIO", 9, &reg, NULL, &err), 0, "%s",
+	    err.fe_msg);
+	e = rumpus_faults_engine();
+	memset(&c, 0, sizeof(c));
+	c.fc_len = 64;
+	ATF_CHECK_EQ(rumpus_faults_named(0, &c), 0);
+	ATF_CHECK_EQ(rumpus_faults_named(0, &c), RUMP_ENOMEM);
+	ATF_CHECK_EQ(rumpus_faults_named(0, &c), 0);
+	c.fc_frames = ffs;
+	c.fc_nframes = 1;
+	ATF_CHECK_EQ(rumpus_faults_named(1, &c), 0);
+	c.fc_frames = ext2;
+	c.fc_nframes = 2;
+	ATF_CHECK_EQ(rumpus_faults_named(1, &c), RUMP_EIO);
+	ATF_CHECK_EQ(rumpus_faults_named(2, &c), 0);
+	ATF_CHECK_EQ(fe_engine_calls(e, FE_PT_NHYPER + 0), 3);
+	ATF_CHECK_EQ(fe_engine_calls(e, FE_PT_NHYPER + 2), 0);
+	/* Named points never open librumpuser's hypercall gates. */
+	ATF_CHECK_EQ(rumpuser_fault_gate(), 0);
+	unhook(e);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 
@@ -216,5 +257,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, gate_closed);
 	ATF_TP_ADD_TC(tp, mapping);
 	ATF_TP_ADD_TC(tp, panic);
+	ATF_TP_ADD_TC(tp, named_points);
 	return atf_no_error();
 }

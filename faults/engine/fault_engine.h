@@ -198,6 +198,7 @@ uint64_t fe_engine_calls(struct fe_engine *, unsigned);
 uint64_t fe_engine_point_hits(struct fe_engine *, unsigned);
 uint64_t fe_engine_hits(struct fe_engine *);
 uint64_t fe_engine_seed(const struct fe_engine *);
+const struct fe_registry *fe_engine_registry(const struct fe_engine *);
 
 /*
  * The trace ring.
@@ -273,6 +274,15 @@ int	 fe_seed_parse(const char *, uint64_t *);
 int	 rumpus_faults_configure(const char *, uint64_t,
 	    const struct fe_registry *, const char *, struct fe_error *);
 struct fe_engine *rumpus_faults_engine(void);
+/*
+ * The kernel's named points: the harness's hook for them (rumpus_ext's
+ * rumpus_fault_set_hook) calls rumpus_faults_named(i, &call) for point i
+ * of the registry, with the call's caller, size (fc_len) and a frame
+ * matcher (fc_match) for @site rules.  A delay or yield is served, a panic
+ * ends the process; the value is the NetBSD errno to fail with, or 0.
+ * No rule at the point: one test of the gate.
+ */
+int	 rumpus_faults_named(unsigned, const struct fe_call *);
 /* Write the trace file now (why: "exit", "powercut", ...); 0 or errno. */
 int	 rumpus_faults_dump(const char *);
 /* Uninstall and free librumpuser's engine (no dump). */

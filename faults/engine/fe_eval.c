@@ -134,6 +134,14 @@ fe_engine_watch_gate(struct fe_engine *e, void (*fn)(void *, uint64_t),
 	pthread_mutex_unlock(&e->fe_lock);
 }
 
+/* The registry the engine was created with (NULL: none). */
+const struct fe_registry *
+fe_engine_registry(const struct fe_engine *e)
+{
+
+	return e->fe_reg;
+}
+
 /* The seed the engine was created with. */
 uint64_t
 fe_engine_seed(const struct fe_engine *e)

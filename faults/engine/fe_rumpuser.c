@@ -96,10 +96,41 @@ fe_rumpuser_hook(const struct rumpuser_fault_call *rc,
 		rd->fd_status = RUMPUS_POWERCUT_STATUS;
 		break;
 	case FE_PANIC:
-		fprintf(stderr, "rumpus: injected panic at %s (rule %d)\n",
-		    fe_point_name(pt, NULL), d.fd_rule);
-		rumpuser_exit(RUMPUSER_PANIC);
+		fe_rumpuser_panic(e, pt, d.fd_rule);
 	}
+}
+
+/*
+ * A panic decided by rule at point pt of engine e: say so, then end the
+ * process as a kernel panic does, through rumpuser_exit(RUMPUSER_PANIC).
+ */
+void
+fe_rumpuser_panic(struct fe_engine *e, unsigned pt, int rule)
+{
+	const char *name = fe_point_name(pt, fe_engine_registry(e));
+
+	fprintf(stderr, "rumpus: injected panic at %s (rule %d)\n",
+	    name != NULL ? name : "?", rule);
+	rumpuser_exit(RUMPUSER_PANIC);
+}
+
+/*
+ * Hold the calling thread up, with whatever it holds (the caller's vCPU):
+ * sleep us microseconds, or with yield set, yield the host CPU.
+ */
+void
+fe_rumpuser_pause(int yield, uint64_t us)
+{
+	struct timespec ts;
+
+	if (yield) {
+		sched_yield();
+		return;
+	}
+	ts.tv_sec = (time_t)(us / 1000000);
+	ts.tv_nsec = (long)(us % 1000000) * 1000;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		continue;
 }
 
 /*
@@ -157,20 +188,15 @@ int
 fe_rumpuser_ask(rumpuser_fault_hook_fn fn, void *arg,
     const struct rumpuser_fault_call *c, struct rumpuser_fault_decision *d)
 {
-	struct timespec ts;
 
 	memset(d, 0, sizeof(*d));
 	d->fd_action = RUMPUSER_FA_PASS;
 	fn(c, d, arg);
 	switch (d->fd_action) {
 	case RUMPUSER_FA_DELAY:
-		ts.tv_sec = (time_t)(d->fd_delay_us / 1000000);
-		ts.tv_nsec = (long)(d->fd_delay_us % 1000000) * 1000;
-		while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-			continue;
-		return RUMPUSER_FA_PASS;
 	case RUMPUSER_FA_YIELD:
-		sched_yield();
+		fe_rumpuser_pause(d->fd_action == RUMPUSER_FA_YIELD,
+		    d->fd_delay_us);
 		return RUMPUSER_FA_PASS;
 	default:
 		return d->fd_action;

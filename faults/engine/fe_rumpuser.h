@@ -26,6 +26,10 @@ int	fe_rumpuser_ask(rumpuser_fault_hook_fn, void *,
 	    const struct rumpuser_fault_call *,
 	    struct rumpuser_fault_decision *);
 
+/* Serving a delay or yield; a panic. */
+void	fe_rumpuser_pause(int, uint64_t);
+void	fe_rumpuser_panic(struct fe_engine *, unsigned, int) __dead;
+
 /* Applying decisions to vectors: BITFLIP, and SHORT or TORN. */
 void	fe_rumpuser_flip(const struct rumpuser_iovec *, size_t, size_t,
 	    uint64_t);
