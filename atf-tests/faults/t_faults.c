@@ -227,7 +227,8 @@ ATF_TC_HEAD(interposer_owns_env, tc)
 {
 	atf_tc_set_md_var(tc, "descr", "librumpuser installs its engine from "
 	    "RUMPUS_FAULTS, but not under the interposer, which does the "
-	    "faulting itself; nothing set, nothing is installed");
+	    "faulting itself and leaves programs without librumpuser alone; "
+	    "nothing set, nothing is installed");
 }
 ATF_TC_BODY(interposer_owns_env, tc)
 {
@@ -242,6 +243,11 @@ ATF_TC_BODY(interposer_owns_env, tc)
 	ATF_CHECK_STREQ(out, "engine: none");
 	run_ok(&r, out, sizeof(out), "malloc", "2", NULL, NULL);
 	ATF_CHECK_STREQ(out, "ENOMEM 0");
+	/* A program without librumpuser runs unharmed under it. */
+	r.prog = "/bin/echo";
+	run_ok(&r, out, sizeof(out), "plain", NULL, NULL, NULL);
+	ATF_CHECK_STREQ(out, "plain");
+	r.prog = NULL;
 	r.spec = NULL;
 	r.how = H_STATIC;
 	run_ok(&r, out, sizeof(out), "engine", NULL, NULL, NULL);

@@ -85,13 +85,13 @@ static struct {
 	void	(*exit)(int);
 } ip_next;
 
-/* Look the next definition of name up; abort if there is none. */
+/* The next definition of name; abort if there is none and need is set. */
 static void *
-ip_lookup(const char *name)
+ip_lookup(const char *name, int need)
 {
 	void *fn;
 
-	if ((fn = dlsym(RTLD_NEXT, name)) == NULL) {
+	if ((fn = dlsym(RTLD_NEXT, name)) == NULL && need) {
 		fprintf(stderr, "librumpus_faults: no %s to forward to (is "
 		    "librumpuser a shared library of this program?)\n", name);
 		abort();
@@ -99,27 +99,40 @@ ip_lookup(const char *name)
 	return fn;
 }
 
-/* Runs when the interposer is loaded: find what it forwards to. */
+/*
+ * Find what the wrappers forward to.  need clear: quietly nothing if this
+ * program has no librumpuser (LD_PRELOAD reaches every program a rump
+ * program starts, such as mke2fs).
+ */
+static void
+ip_resolve(int need)
+{
+
+	if ((ip_next.init = ip_lookup("rumpuser_init", need)) == NULL)
+		return;
+	ip_next.malloc = ip_lookup("rumpuser_malloc", 1);
+	ip_next.bio = ip_lookup("rumpuser_bio", 1);
+	ip_next.iovread = ip_lookup("rumpuser_iovread", 1);
+	ip_next.iovwrite = ip_lookup("rumpuser_iovwrite", 1);
+	ip_next.open = ip_lookup("rumpuser_open", 1);
+	ip_next.syncfd = ip_lookup("rumpuser_syncfd", 1);
+	ip_next.thread_create = ip_lookup("rumpuser_thread_create", 1);
+	ip_next.getrandom = ip_lookup("rumpuser_getrandom", 1);
+	ip_next.clock_sleep = ip_lookup("rumpuser_clock_sleep", 1);
+	ip_next.cv_timedwait = ip_lookup("rumpuser_cv_timedwait", 1);
+	ip_next.mutex_enter = ip_lookup("rumpuser_mutex_enter", 1);
+	ip_next.rw_enter = ip_lookup("rumpuser_rw_enter", 1);
+	ip_next.cv_wait = ip_lookup("rumpuser_cv_wait", 1);
+	ip_next.exit = ip_lookup("rumpuser_exit", 1);
+}
+
+/* Runs when the interposer is loaded. */
 __attribute__((__constructor__))
 static void
 ip_init(void)
 {
 
-	ip_next.init = ip_lookup("rumpuser_init");
-	ip_next.malloc = ip_lookup("rumpuser_malloc");
-	ip_next.bio = ip_lookup("rumpuser_bio");
-	ip_next.iovread = ip_lookup("rumpuser_iovread");
-	ip_next.iovwrite = ip_lookup("rumpuser_iovwrite");
-	ip_next.open = ip_lookup("rumpuser_open");
-	ip_next.syncfd = ip_lookup("rumpuser_syncfd");
-	ip_next.thread_create = ip_lookup("rumpuser_thread_create");
-	ip_next.getrandom = ip_lookup("rumpuser_getrandom");
-	ip_next.clock_sleep = ip_lookup("rumpuser_clock_sleep");
-	ip_next.cv_timedwait = ip_lookup("rumpuser_cv_timedwait");
-	ip_next.mutex_enter = ip_lookup("rumpuser_mutex_enter");
-	ip_next.rw_enter = ip_lookup("rumpuser_rw_enter");
-	ip_next.cv_wait = ip_lookup("rumpuser_cv_wait");
-	ip_next.exit = ip_lookup("rumpuser_exit");
+	ip_resolve(0);
 }
 
 /* The engine's gate mirrored into ip_gate (engine lock held). */
@@ -259,8 +272,9 @@ ip_decide(int pt, int fd, int64_t off, size_t len, const char *name,
 }
 
 /*
- * The kernel starts: keep its upcalls, configure the engine from the
- * environment (once per process), then start the real library.  A bad
+ * The kernel starts (before any other hypercall): keep its upcalls,
+ * configure the engine from the environment (once per process), then
+ * start the real library.  A bad
  * spec fails with EINVAL after a message naming the position.
  */
 int
@@ -270,6 +284,9 @@ rumpuser_init(int version, const struct rumpuser_hyperup *hyp)
 	uint64_t seed = 0;
 	int error;
 
+	/* librumpuser may have come with dlopen(), after ip_init. */
+	if (ip_next.init == NULL)
+		ip_resolve(1);
 	if (hyp != NULL) {
 		ip_hyp = *hyp;
 		ip_hashyp = hyp->hyp_backend_unschedule != NULL;
