@@ -1,11 +1,14 @@
 /*
  * bench/faults: what the fault engine costs a hypercall.  One hypercall,
- * rumpuser_malloc(64) and its rumpuser_free, measured with librumpuser's
- * engine (rumpus_faults_configure) in four states: nothing installed; 10
- * rules armed at other points (malloc's gate stays shut); 10 rules armed
- * at malloc whose lwp filter never matches (every call is decided); one
- * probability rule at malloc that fires (p=0.01, a draw on every call).
- * Host malloc/free without a hypercall is the baseline.
+ * rumpuser_malloc(64) and its rumpuser_free, measured in four states:
+ * nothing installed; 10 rules armed at other points (malloc's gate stays
+ * shut); 10 rules armed at malloc whose lwp filter never matches (every
+ * call is decided); one probability rule at malloc that fires (p=0.01, a
+ * draw on every call).  Host malloc/free without a hypercall is the
+ * baseline.  Each state twice: librumpuser's own engine
+ * (rumpus_faults_configure, this program linked with librumpuser.a), and
+ * the LD_PRELOAD interposer over librumpuser.so.0 (faults_dyn, the same
+ * program linked with it, run with RUMPUS_FAULTS).
  *
  * Time: best of ROUNDS rounds of ITERS calls, in ns per call.
  * Instructions: the program runs itself under valgrind --tool=callgrind
@@ -15,6 +18,9 @@
  *
  *	faults [iterations]		the table
  *	faults -d STATE N		N calls in STATE (callgrind's driver)
+ *	faults -t STATE N		ns per call of N calls in STATE
+ *	faults -e -d|-t STATE N		the same, the engine from RUMPUS_FAULTS
+ *					(under the interposer)
  */
 #include <sys/wait.h>
 
@@ -57,12 +63,45 @@ static const struct state {
 };
 #define NSTATES	(sizeof(states) / sizeof(states[0]))
 
-/* Put librumpuser's engine in state st; exit on failure. */
+static void
+noop(void)
+{
+}
+
+static void
+noop_bunsched(int n, int *np, void *il)
+{
+
+	*np = n;
+}
+
+static void
+noop_bsched(int n, void *il)
+{
+}
+
+/* Upcalls for rumpuser_init, which the interposer configures at. */
+static const struct rumpuser_hyperup bench_hyp = {
+	.hyp_schedule = noop,
+	.hyp_unschedule = noop,
+	.hyp_backend_unschedule = noop_bunsched,
+	.hyp_backend_schedule = noop_bsched,
+};
+
+/* The engine comes from RUMPUS_FAULTS at rumpuser_init (-e). */
+static int from_env;
+
+/* Put the engine in state st; exit on failure. */
 static void
 state_set(const struct state *st)
 {
 	struct fe_error err;
 
+	if (from_env) {
+		if (rumpuser_init(RUMPUSER_VERSION, &bench_hyp) != 0)
+			exit(1);
+		return;
+	}
 	rumpus_faults_unconfigure();
 	if (st->st_spec == NULL)
 		return;
@@ -115,53 +154,105 @@ time_state(const struct state *st, long iters)
 		if (r == 0 || ns < best)
 			best = ns;
 	}
-	rumpus_faults_unconfigure();
+	if (!from_env)
+		rumpus_faults_unconfigure();
 	return best;
 }
 
 /*
- * Total instructions (Ir) of this program run as "-d state n" under
- * callgrind; -1 if that failed.
+ * Run "prog [-e] what state n" (dyn: faults_dyn under the interposer,
+ * with the state's spec in RUMPUS_FAULTS; else this program), under
+ * callgrind when what is "-d".  Returns the total Ir (-d) or the ns per
+ * call it printed (-t); -1 if that failed.
  */
-static long long
-callgrind_ir(const char *self, size_t state, long n)
+static double
+driver(const char *self, int dyn, const char *what, size_t state, long n)
 {
-	char out[64], st[16], cnt[32], line[512];
-	long long ir = -1;
+	char out[64], st[16], cnt[32], line[512], of[128];
+	const char *argv[12];
+	double v = -1;
+	int fds[2], status, fd, argc = 0;
 	FILE *f;
 	pid_t pid;
-	int status, fd;
 
 	snprintf(out, sizeof(out), "/tmp/bench-faults.%ld.cg", (long)getpid());
+	snprintf(of, sizeof(of), "--callgrind-out-file=%s", out);
 	snprintf(st, sizeof(st), "%zu", state);
 	snprintf(cnt, sizeof(cnt), "%ld", n);
+	if (strcmp(what, "-d") == 0) {
+		argv[argc++] = "valgrind";
+		argv[argc++] = "--tool=callgrind";
+		argv[argc++] = of;
+	}
+	argv[argc++] = dyn ? FAULTS_DYN : self;
+	if (dyn)
+		argv[argc++] = "-e";
+	argv[argc++] = what;
+	argv[argc++] = st;
+	argv[argc++] = cnt;
+	argv[argc] = NULL;
+	if (pipe(fds) == -1)
+		return -1;
 	if ((pid = fork()) == -1)
 		return -1;
 	if (pid == 0) {
-		char of[128];
-
-		snprintf(of, sizeof(of), "--callgrind-out-file=%s", out);
-		if ((fd = open("/dev/null", O_WRONLY)) != -1) {
-			dup2(fd, 1);
+		close(fds[0]);
+		dup2(fds[1], 1);
+		if ((fd = open("/dev/null", O_WRONLY)) != -1)
 			dup2(fd, 2);
+		if (dyn) {
+			setenv("LD_PRELOAD", INTERPOSER, 1);
+			if (states[state].st_spec != NULL)
+				setenv("RUMPUS_FAULTS", states[state].st_spec,
+				    1);
 		}
-		execlp("valgrind", "valgrind", "--tool=callgrind", of, self,
-		    "-d", st, cnt, (char *)NULL);
+		execvp(argv[0], (char *const *)(uintptr_t)argv);
 		_exit(127);
+	}
+	close(fds[1]);
+	if ((f = fdopen(fds[0], "r")) != NULL) {
+		if (strcmp(what, "-t") == 0 && fgets(line, sizeof(line), f))
+			v = strtod(line, NULL);
+		fclose(f);
 	}
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
 	    WEXITSTATUS(status) != 0)
-		goto out;
-	if ((f = fopen(out, "r")) == NULL)
-		goto out;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (strncmp(line, "summary: ", 9) == 0 ||
-		    strncmp(line, "totals: ", 8) == 0)
-			ir = strtoll(strchr(line, ' ') + 1, NULL, 10);
-	fclose(f);
-out:
+		v = -1;
+	else if (strcmp(what, "-d") == 0 && (f = fopen(out, "r")) != NULL) {
+		while (fgets(line, sizeof(line), f) != NULL)
+			if (strncmp(line, "summary: ", 9) == 0 ||
+			    strncmp(line, "totals: ", 8) == 0)
+				v = strtod(strchr(line, ' ') + 1, NULL);
+		fclose(f);
+	}
 	unlink(out);
-	return ir;
+	return v;
+}
+
+/* Ir per call in state (dyn: under the interposer); -1 on failure. */
+static double
+ir_per_call(const char *self, int dyn, size_t state)
+{
+	double small, large;
+
+	small = driver(self, dyn, "-d", state, CG_SMALL);
+	large = driver(self, dyn, "-d", state, CG_LARGE);
+	if (small < 0 || large < 0)
+		return -1;
+	return (large - small) / (CG_LARGE - CG_SMALL);
+}
+
+/* Print a figure, or "failed", or "-" for a column not measured. */
+static void
+figure(double v, int measured)
+{
+
+	if (!measured)
+		printf(" %9s", "-");
+	else if (v < 0)
+		printf(" %9s", "failed");
+	else
+		printf(" %9.1f", v);
 }
 
 /* Is valgrind there to run? */
@@ -175,18 +266,27 @@ have_valgrind(void)
 int
 main(int argc, char **argv)
 {
-	long iters = 2000000;
-	long long small, large;
-	int vg;
+	long iters = 2000000, n;
+	int vg, dyn;
 	size_t i;
 
-	if (argc == 4 && strcmp(argv[1], "-d") == 0) {
+	if (argc > 1 && strcmp(argv[1], "-e") == 0) {
+		from_env = 1;
+		argc--;
+		argv++;
+	}
+	if (argc == 4 && (strcmp(argv[1], "-d") == 0 ||
+	    strcmp(argv[1], "-t") == 0)) {
 		i = (size_t)strtoul(argv[2], NULL, 10);
-		if (i >= NSTATES)
+		n = strtol(argv[3], NULL, 10);
+		if (i >= NSTATES || n <= 0)
 			return 1;
-		state_set(&states[i]);
-		calls(&states[i], strtol(argv[3], NULL, 10));
-		rumpus_faults_unconfigure();
+		if (argv[1][1] == 't')
+			printf("%.1f\n", time_state(&states[i], n));
+		else {
+			state_set(&states[i]);
+			calls(&states[i], n);
+		}
 		return 0;
 	}
 	if (argc > 1 && (iters = strtol(argv[1], NULL, 10)) <= 0) {
@@ -194,24 +294,19 @@ main(int argc, char **argv)
 		return 1;
 	}
 	vg = have_valgrind();
-	printf("rumpuser_malloc(64) + rumpuser_free per call, librumpuser's "
-	    "engine; best of %d x %ld calls%s\n", ROUNDS, iters,
-	    vg ? "; Ir from callgrind" : "");
-	printf("%-38s %10s %10s\n", "state", "ns/call", "Ir/call");
+	printf("rumpuser_malloc(64) + rumpuser_free per call; best of %d x "
+	    "%ld calls%s\n", ROUNDS, iters, vg ? "; Ir from callgrind" : "");
+	printf("%-34s %19s %19s\n", "", "librumpuser.a", "interposer");
+	printf("%-34s %9s %9s %9s %9s\n", "state", "ns/call", "Ir/call",
+	    "ns/call", "Ir/call");
 	for (i = 0; i < NSTATES; i++) {
-		printf("%-38s %10.1f ", states[i].st_name,
-		    time_state(&states[i], iters));
-		if (!vg)
-			printf("%10s\n", "-");
-		else {
-			small = callgrind_ir(argv[0], i, CG_SMALL);
-			large = callgrind_ir(argv[0], i, CG_LARGE);
-			if (small < 0 || large < 0)
-				printf("%10s\n", "failed");
-			else
-				printf("%10.1f\n", (double)(large - small) /
-				    (CG_LARGE - CG_SMALL));
-		}
+		printf("%-34s", states[i].st_name);
+		figure(time_state(&states[i], iters), 1);
+		figure(vg ? ir_per_call(argv[0], 0, i) : 0, vg);
+		dyn = !states[i].st_host;
+		figure(dyn ? driver(argv[0], 1, "-t", i, iters) : 0, dyn);
+		figure(dyn && vg ? ir_per_call(argv[0], 1, i) : 0, dyn && vg);
+		printf("\n");
 		fflush(stdout);
 	}
 	if (!vg)
