@@ -243,11 +243,17 @@ ATF_TC_BODY(interposer_owns_env, tc)
 	ATF_CHECK_STREQ(out, "engine: none");
 	run_ok(&r, out, sizeof(out), "malloc", "2", NULL, NULL);
 	ATF_CHECK_STREQ(out, "ENOMEM 0");
-	/* A program without librumpuser runs unharmed under it. */
+#ifndef __SANITIZE_ADDRESS__
+	/*
+	 * A program without librumpuser runs unharmed under it (not in the
+	 * sanitizer flavour: there the interposer needs libasan, which
+	 * /bin/echo lacks).
+	 */
 	r.prog = "/bin/echo";
 	run_ok(&r, out, sizeof(out), "plain", NULL, NULL, NULL);
 	ATF_CHECK_STREQ(out, "plain");
 	r.prog = NULL;
+#endif
 	r.spec = NULL;
 	r.how = H_STATIC;
 	run_ok(&r, out, sizeof(out), "engine", NULL, NULL, NULL);
