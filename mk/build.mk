@@ -5,6 +5,7 @@
 # Order matters: the host library and the kernel come before what links them.
 
 SUBDIR=	faults/engine \
+	faults/interpose \
 	faults \
 	kern \
 	harness \
