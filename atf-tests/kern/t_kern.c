@@ -788,7 +788,7 @@ ATF_TC_BODY(teardown_busy, tc)
 	RZ(rump_pub_lwproc_rfork(RUMP_RFCFDG));
 	ktest_gate_hold();
 	ATF_REQUIRE(pthread_create(&t, NULL, gate_thread, NULL) == 0);
-	for (tries = 0; tries < 500 && !waiting; tries++) {
+	for (tries = 0; tries < 5000 && !waiting; tries++) {
 		usleep(2000);
 		n = rumpus_lwp_dump(li, 16);
 		for (i = 0; i < n && i < 16; i++) {
