@@ -60,6 +60,22 @@ lockdebug_pop(struct lwp *l, const void *lock)
 	l->l_nlocks--;
 }
 
+/*
+ * The acquisition site of a spin mutex l holds (its records only), or
+ * NULL: an lwp holding one must not give up its CPU.
+ */
+const void *
+lockdebug_spin_held(const struct lwp *l)
+{
+	u_int i;
+
+	for (i = 0; i < MIN(l->l_nlocks, LOCKDEBUG_MAXHELD); i++) {
+		if (l->l_locks[i].lr_kind == LOCKDEBUG_MUTEX_SPIN)
+			return l->l_locks[i].lr_site;
+	}
+	return NULL;
+}
+
 /* Change the kind of l's record of lock (rw_downgrade, rw_tryupgrade). */
 static void
 lockdebug_rekind(struct lwp *l, const void *lock, int kind)

@@ -47,7 +47,7 @@ struct lwp *lwp_alloc(struct proc *, int, const char *);
 void	lwp_free(struct lwp *);
 void	lwp_bind(struct lwp *);
 void	lwp_unbind(struct lwp *);
-struct cpu_info *lwproc_switch(struct lwp *);
+void	lwproc_switch(struct lwp *);
 int	lwproc_rfork(int, const char *);
 int	lwproc_newlwp(pid_t);
 void	lwproc_releaselwp(void);
@@ -66,6 +66,7 @@ int	kthread_wait_all(int);
 /* Lock debugging (kern_lock.c). */
 void	lockdebug_held(struct lwp *, struct rumpus_books *);
 int	lockdebug_kind(int);
+const void *lockdebug_spin_held(const struct lwp *);
 void	mutex_init_static(kmutex_t *, kmutex_type_t, int);
 void	cv_init_static(kcondvar_t *, const char *);
 void	mutex_release_for_wait(kmutex_t *);

@@ -181,14 +181,13 @@ void
 rump_unschedule(void)
 {
 	struct lwp *l = rumpuser_curlwp();
-	struct cpu_info *ci;
 
 	KASSERTMSG(l != NULL && l->l_stat == LSONPROC,
 	    "rump_unschedule: the calling thread holds no virtual CPU");
-	ci = l->l_cpu;
 	if (__predict_false(l->l_flag & LW_WEXIT))
-		ci = lwproc_switch(NULL);
-	sched_cpu_release(ci);
+		lwproc_switch(NULL);
+	else
+		sched_cpu_release(l->l_cpu);
 }
 
 /*
@@ -200,10 +199,16 @@ static void
 sched_backend_unschedule(int nlocks, int *countp, void *interlock)
 {
 	struct lwp *l = rumpuser_curlwp();
+	const void *spinsite;
 
 	*countp = 0;
 	if (l == NULL || l->l_stat != LSONPROC)
 		return;
+	/* Spinners keep their CPU: the holder must not need one back. */
+	if (__predict_false(l->l_nlocks != 0 &&
+	    (spinsite = lockdebug_spin_held(l)) != NULL))
+		panic("lwp %d.%d (%s) blocks holding a spin mutex taken at %p",
+		    l->l_proc->p_pid, l->l_lid, l->l_name, spinsite);
 	if (l->l_wmesg == NULL) {
 		l->l_wmesg = LWP_HYPUNSCHED;
 		l->l_wchan = interlock;
@@ -234,11 +239,8 @@ sched_backend_schedule(int nlocks, void *interlock)
 static void
 sched_hyp_lwproc_switch(struct lwp *l)
 {
-	struct cpu_info *ci;
 
-	ci = lwproc_switch(l);
-	if (l == NULL)
-		sched_cpu_release(ci);
+	lwproc_switch(l);
 }
 
 static int
