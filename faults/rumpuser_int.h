@@ -14,6 +14,12 @@
 
 #include "fault_hook.h"
 
+/*
+ * Everything declared from here on stays inside the library (hidden in
+ * librumpuser.so; a static link, such as the tests', still reaches it).
+ */
+#pragma GCC visibility push(hidden)
+
 /* The kernel's upcalls, saved by rumpuser_init(). */
 extern struct rumpuser_hyperup rumpuser__hyp;
 
@@ -75,5 +81,7 @@ rumpuser__timespec_add(struct timespec *ts, int64_t sec, long nsec)
 
 /* Console flush, before the process ends. */
 void	rumpuser__console_flush(void);
+
+#pragma GCC visibility pop
 
 #endif /* _FAULTS_RUMPUSER_INT_H_ */

@@ -52,8 +52,12 @@ struct rumpuser_cv {
 	int		 cv_nwaiters;	/* guarded by the interlock */
 };
 
-/* The lwp bound to this host thread (RUMPUSER_LWP_SET / CLEAR). */
-static __thread struct lwp *rumpuser_curlwp_tls;
+/*
+ * The lwp bound to this host thread (RUMPUSER_LWP_SET / CLEAR).  Initial
+ * exec TLS: read without a __tls_get_addr call from librumpuser.so too.
+ */
+static __thread struct lwp *rumpuser_curlwp_tls
+    __attribute__((__tls_model__("initial-exec")));
 
 /* Allocate a lock's memory; a void hypercall may not fail, so abort. */
 static void *

@@ -9,7 +9,7 @@ KERN_CPPFLAGS=	-nostdinc -isystem ${_CC_INCLUDE} \
 # -fno-tree-loop-distribute-patterns: gcc would otherwise turn libkern's own
 # loops into calls to memset/memcpy.
 KERN_CFLAGS=	${CFLAGS} -ffreestanding -fno-stack-protector -fPIC \
-		-fno-omit-frame-pointer -fno-common \
+		-fno-omit-frame-pointer -fno-common -Wno-frame-address \
 		-fno-tree-loop-distribute-patterns
 # The public kernel ABI: every other symbol of the kernel object is local.
 KERN_PUBLIC=	'rump_*' 'rumpus_*'

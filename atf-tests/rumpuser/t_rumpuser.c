@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -525,6 +526,51 @@ ATF_TC_BODY(mutex_owner, tc)
 	rumpuser_mutex_owner(owner_mtx, &owner);
 	ATF_REQUIRE_EQ(owner, (struct lwp *)&l);
 	rumpuser_mutex_exit(owner_mtx);
+}
+
+/* Fork; the child misuses a mutex as told; its wait status. */
+static int
+misuse_status(int twice)
+{
+	struct rlimit nocore = { 0, 0 };
+	struct rumpuser_mtx *mtx;
+	pid_t pid;
+	int status;
+
+	pid = fork();
+	ATF_REQUIRE(pid != -1);
+	if (pid == 0) {
+		setrlimit(RLIMIT_CORE, &nocore);
+		close(STDERR_FILENO);
+		rumpuser_mutex_init(&mtx, RUMPUSER_MTX_KMUTEX);
+		if (twice) {
+			rumpuser_mutex_enter(mtx);
+			rumpuser_mutex_enter(mtx);
+		} else
+			rumpuser_mutex_exit(mtx);
+		_exit(0);
+	}
+	ATF_REQUIRE(waitpid(pid, &status, 0) == pid);
+	return status;
+}
+
+ATF_TC(mutex_misuse);
+ATF_TC_HEAD(mutex_misuse, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "unlocking a mutex that is not held, "
+	    "or locking one twice, aborts the process");
+}
+ATF_TC_BODY(mutex_misuse, tc)
+{
+	int status;
+
+	RZ(tk_boot());
+	status = misuse_status(0);
+	ATF_REQUIRE_MSG(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT,
+	    "exit of a free mutex: status %#x", status);
+	status = misuse_status(1);
+	ATF_REQUIRE_MSG(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT,
+	    "second enter: status %#x", status);
 }
 
 ATF_TC(mutex_tryenter);
@@ -1473,6 +1519,55 @@ ATF_TC_BODY(fault_hook, tc)
 	ATF_REQUIRE_EQ(rumpuser_fault_calls[RUMPUSER_FP_MALLOC], 0);
 }
 
+/* The 51 hypercalls a file-system rump kernel imports (rumpuser-v17.md). */
+static const char *const kernel_imports[] = {
+	"rumpuser_anonmmap", "rumpuser_bio", "rumpuser_clock_gettime",
+	"rumpuser_clock_sleep", "rumpuser_close", "rumpuser_curlwp",
+	"rumpuser_curlwpop", "rumpuser_cv_broadcast", "rumpuser_cv_destroy",
+	"rumpuser_cv_has_waiters", "rumpuser_cv_init", "rumpuser_cv_signal",
+	"rumpuser_cv_timedwait", "rumpuser_cv_wait", "rumpuser_cv_wait_nowrap",
+	"rumpuser_daemonize_begin", "rumpuser_daemonize_done",
+	"rumpuser_dl_bootstrap", "rumpuser_dprintf", "rumpuser_exit",
+	"rumpuser_free", "rumpuser_getfileinfo", "rumpuser_getparam",
+	"rumpuser_getrandom", "rumpuser_init", "rumpuser_iovread",
+	"rumpuser_iovwrite", "rumpuser_kill", "rumpuser_malloc",
+	"rumpuser_mutex_destroy", "rumpuser_mutex_enter",
+	"rumpuser_mutex_enter_nowrap", "rumpuser_mutex_exit",
+	"rumpuser_mutex_init", "rumpuser_mutex_owner",
+	"rumpuser_mutex_tryenter", "rumpuser_open", "rumpuser_putchar",
+	"rumpuser_rw_destroy", "rumpuser_rw_downgrade", "rumpuser_rw_enter",
+	"rumpuser_rw_exit", "rumpuser_rw_held", "rumpuser_rw_init",
+	"rumpuser_rw_tryenter", "rumpuser_rw_tryupgrade", "rumpuser_seterrno",
+	"rumpuser_thread_create", "rumpuser_thread_exit",
+	"rumpuser_thread_join", "rumpuser_unmap",
+};
+
+ATF_TC(shared_library);
+ATF_TC_HEAD(shared_library, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "librumpuser.so.0 loads on its own "
+	    "and exports the 51 hypercalls a file-system kernel imports, "
+	    "and none of the library's internals");
+}
+ATF_TC_BODY(shared_library, tc)
+{
+	void *h;
+	size_t i;
+
+	ATF_REQUIRE_EQ(sizeof(kernel_imports) / sizeof(kernel_imports[0]),
+	    51);
+	h = dlopen(LIBRUMPUSER_SO, RTLD_NOW | RTLD_LOCAL);
+	ATF_REQUIRE_MSG(h != NULL, "%s", dlerror());
+	for (i = 0; i < 51; i++)
+		ATF_REQUIRE_MSG(dlsym(h, kernel_imports[i]) != NULL,
+		    "%s: %s missing", LIBRUMPUSER_SO, kernel_imports[i]);
+	ATF_REQUIRE(dlsym(h, "rumpuser_syncfd") != NULL);
+	ATF_REQUIRE(dlsym(h, "rumpuser_fault_sethook") != NULL);
+	ATF_REQUIRE_MSG(dlsym(h, "rumpuser__hyp") == NULL,
+	    "an internal symbol is exported");
+	dlclose(h);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 
@@ -1487,6 +1582,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, cv_wakeup_order);
 	ATF_TP_ADD_TC(tp, mutex_owner);
 	ATF_TP_ADD_TC(tp, mutex_tryenter);
+	ATF_TP_ADD_TC(tp, mutex_misuse);
 	ATF_TP_ADD_TC(tp, rw_locks);
 	ATF_TP_ADD_TC(tp, cv_timedwait);
 	ATF_TP_ADD_TC(tp, cv_broadcast_all);
@@ -1507,5 +1603,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, kill);
 	ATF_TP_ADD_TC(tp, daemonize);
 	ATF_TP_ADD_TC(tp, fault_hook);
+	ATF_TP_ADD_TC(tp, shared_library);
 	return atf_no_error();
 }

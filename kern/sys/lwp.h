@@ -50,6 +50,7 @@ struct lwp {
 #define LW_MUSTJOIN	0x0004		/* kthread_join will collect it */
 #define LW_IMPLICIT	0x0008		/* made by rump_schedule for a bare thread */
 #define LW_BOUND	0x0010		/* bound to a host thread right now */
+#define LW_HYPUNSCHED	0x0020		/* CPU given up inside a hypercall */
 
 /* l_stat */
 #define LSIDL		1

@@ -13,7 +13,6 @@ typedef struct kmutex kmutex_t;
 /* Console (subr_prf.c); the engine is libkern's. */
 void	printf(const char *, ...) __printflike(1, 2);
 void	vprintf(const char *, va_list) __printflike(1, 0);
-void	printf_nolog(const char *, ...) __printflike(1, 2);
 int	snprintf(char *, size_t, const char *, ...) __printflike(3, 4);
 int	vsnprintf(char *, size_t, const char *, va_list) __printflike(3, 0);
 int	kvprintf(const char *, void (*)(int, void *), void *, va_list)

@@ -1,0 +1,266 @@
+/*
+ * Boot and teardown of the rump kernel.
+ *
+ * rump_init runs the steps of initsteps[] in order; a step's fini undoes
+ * it.  Steps before "lwp0" run on the bare calling thread; "lwp0" binds
+ * lwp0 to the calling thread and takes a virtual CPU, so later steps (the
+ * layers above the core: add yours before "initproc") run as lwp0.  Boot
+ * creates no host thread: the clock thread starts with the first callout.
+ *
+ * rumpus_teardown ends every process, runs the layers' finis in reverse,
+ * cancels callouts, waits for kernel threads, then frees the core's own
+ * memory and reports whatever is left in the books (and frees it), so the
+ * process can boot again.
+ */
+#include <sys/types.h>
+#include <sys/param.h>
+#include <sys/systm.h>
+#include <sys/errno.h>
+#include <sys/lwp.h>
+#include <sys/proc.h>
+#include <sys/kauth.h>
+#include <sys/time.h>
+#include <rump/rump.h>
+
+#include "kern_private.h"
+
+#define TEARDOWN_KTHREAD_WAIT_MS	2000
+
+volatile int kern_booted;
+static bool hyp_inited;
+static int initsteps_done;
+
+static int boot_lwp0_enter(void);
+static void boot_lwp0_leave(void);
+
+struct initstep {
+	const char	*is_name;
+	int		(*is_init)(void);
+	void		(*is_fini)(void);	/* NULL: teardown does it */
+};
+
+static const struct initstep initsteps[] = {
+	/* The core, on the bare calling thread. */
+	{ "console",	cons_init,		cons_fini },
+	{ "kmem",	kmem_init,		kmem_fini },
+	{ "sched",	sched_init,		sched_fini },
+	{ "proc",	proc_init,		proc_fini },
+	{ "kthread",	kthread_startup,	kthread_shutdown },
+	{ "callout",	callout_startup,	callout_fini },
+	{ "lwp0",	boot_lwp0_enter,	boot_lwp0_leave },
+	/* Layers above the core, as lwp0.  Add yours here. */
+	{ "initproc",	proc_init_initproc,	NULL },
+};
+#define INITSTEP_LWP0	6
+
+/*
+ * An integer parameter from the host (rumpuser_getparam), or def when it
+ * is not set.  A value that is not a decimal number is reported and
+ * ignored.
+ */
+int
+kern_getparam_int(const char *name, int def)
+{
+	char buf[32];
+	const char *s = buf;
+	bool neg = false;
+	int v = 0;
+
+	if (rumpuser_getparam(name, buf, sizeof(buf)) != 0)
+		return def;
+	if (*s == '-') {
+		neg = true;
+		s++;
+	}
+	if (*s == '\0')
+		goto bad;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9' || v > 100000000)
+			goto bad;
+		v = v * 10 + (*s - '0');
+	}
+	return neg ? -v : v;
+
+ bad:
+	printf("rump kernel: parameter %s=\"%s\" is not a decimal number; "
+	    "using %d\n", name, buf, def);
+	return def;
+}
+
+/* Bind lwp0 to the calling thread and give it a CPU. */
+static int
+boot_lwp0_enter(void)
+{
+
+	lwp_bind(&lwp0);
+	sched_cpu_take(&lwp0);
+	lwp0.l_stacktop = __builtin_frame_address(1);
+	return 0;
+}
+
+static void
+boot_lwp0_leave(void)
+{
+
+	sched_cpu_release(lwp0.l_cpu);
+	lwp_unbind(&lwp0);
+}
+
+/* Undo the first n boot steps, last first. */
+static void
+boot_unwind(int n)
+{
+
+	while (n-- > 0) {
+		if (initsteps[n].is_fini != NULL)
+			initsteps[n].is_fini();
+	}
+}
+
+/*
+ * Boot the kernel.  Returns 0 (also when it is already up), or the errno
+ * of the step that failed, with the earlier steps undone.
+ */
+int
+rump_init(void)
+{
+	int error, i;
+
+	if (kern_booted)
+		return 0;
+	if (!hyp_inited) {
+		if ((error = rumpuser_init(RUMPUSER_VERSION,
+		    &sched_hyperup)) != 0)
+			return error;
+		hyp_inited = true;
+	}
+	for (i = 0; i < (int)__arraycount(initsteps); i++) {
+		if ((error = initsteps[i].is_init()) != 0) {
+			printf("rump kernel: boot step \"%s\" failed: "
+			    "error %d\n", initsteps[i].is_name, error);
+			boot_unwind(i);
+			return error;
+		}
+		if (i == INITSTEP_LWP0)
+			kern_booted = 1;
+	}
+	initsteps_done = i;
+	boot_lwp0_leave();
+	return 0;
+}
+
+/*
+ * Stop the kernel and fill the books.  Must be called outside any kernel
+ * call; the calling thread's lwp, if it has one, is ended with the rest.
+ * 0, EINVAL (not booted), or EBUSY (kernel threads would not stop: they
+ * are in the books, and the kernel stays as it is).
+ */
+int
+rumpus_teardown(struct rumpus_books *books)
+{
+	struct rumpus_books local;
+	struct rumpus_books *b = books != NULL ? books : &local;
+	struct lwp *l;
+	int error, i;
+
+	if (kern_booted != 1)
+		return EINVAL;
+	memset(b, 0, sizeof(*b));
+	b->b_version = RUMPUS_EXT_VERSION;
+
+	if ((l = rumpuser_curlwp()) != NULL)
+		lwp_unbind(l);
+	boot_lwp0_enter();
+
+	/* Every process ends: record what its lwps still hold first. */
+	mutex_enter(proc_lock);
+	LIST_FOREACH(l, &alllwp, l_list) {
+		if (l == &lwp0 || (l->l_flag & LW_SYSTEM))
+			continue;
+		lockdebug_held(l, b);
+		if (b->b_nlwps < RUMPUS_BOOKS_LWPS)
+			lwp_info_fill(l, &b->b_lwps[b->b_nlwps++]);
+		b->b_lwps_total++;
+	}
+	mutex_exit(proc_lock);
+	proc_reap_all();
+
+	/* The layers stop, last first. */
+	for (i = initsteps_done; i-- > INITSTEP_LWP0 + 1;) {
+		if (initsteps[i].is_fini != NULL)
+			initsteps[i].is_fini();
+	}
+
+	callout_shutdown(b);
+	if ((error = kthread_wait_all(TEARDOWN_KTHREAD_WAIT_MS)) != 0) {
+		mutex_enter(proc_lock);
+		LIST_FOREACH(l, &alllwp, l_list) {
+			if (!(l->l_flag & LW_SYSTEM))
+				continue;
+			lockdebug_held(l, b);
+			if (b->b_nlwps < RUMPUS_BOOKS_LWPS)
+				lwp_info_fill(l, &b->b_lwps[b->b_nlwps++]);
+			b->b_lwps_total++;
+		}
+		mutex_exit(proc_lock);
+		kmem_books(b);
+		printf("rump kernel: teardown: kernel threads did not stop\n");
+		rumpus_books_print(b);
+		boot_lwp0_leave();
+		kern_booted = -1;
+		return EBUSY;
+	}
+	lockdebug_held(&lwp0, b);
+
+	/* The core stops; what kmem still has then is the books'. */
+	boot_lwp0_leave();
+	kern_booted = 0;
+	proc_fini();
+	kthread_shutdown();
+	callout_fini();
+	kmem_drain();
+	kmem_books(b);
+	kmem_release_all();
+	sched_fini();
+	kmem_fini();
+	cons_fini();
+	initsteps_done = 0;
+	return 0;
+}
+
+/*
+ * reboot(2) as NetBSD's rump kernel has it: root only; RB_DUMP ends as a
+ * panic; unless RB_NOSYNC the layers stop (file systems sync and
+ * unmount); RB_HALT sleeps forever; otherwise the process exits with 0.
+ */
+int
+rump___sysimpl_reboot(int howto, char *bootstr)
+{
+	int i;
+
+	rump_schedule();
+	if (kauth_authorize_generic(curlwp->l_cred, KAUTH_GENERIC_ISSUSER,
+	    NULL) != 0) {
+		rump_unschedule();
+		rumpuser_seterrno(EPERM);
+		return -1;
+	}
+	printf("rump kernel halting...\n");
+	if (howto & RUMP_RB_DUMP) {
+		printf("rump kernel: dump asked for: ending as a panic\n");
+		rumpuser_exit(RUMPUSER_PANIC);
+	}
+	if (!(howto & RUMP_RB_NOSYNC)) {
+		for (i = initsteps_done; i-- > INITSTEP_LWP0 + 1;) {
+			if (initsteps[i].is_fini != NULL)
+				initsteps[i].is_fini();
+		}
+	}
+	if (howto & RUMP_RB_HALT) {
+		printf("rump kernel halted (with RB_HALT, not exiting)\n");
+		for (;;)
+			(void)rumpuser_clock_sleep(RUMPUSER_CLOCK_RELWALL, 10,
+			    0);
+	}
+	rumpuser_exit(0);
+}

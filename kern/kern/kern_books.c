@@ -1,0 +1,205 @@
+/*
+ * The rumpus extension interface's view of a running kernel: counters,
+ * the lwp dump and the books (rumpus_ext.h).  Teardown's books are filled
+ * in init_main.c from the same pieces.
+ *
+ * Reads of other lwps are best effort: proc_lock is taken if it is free,
+ * so a dump still works when a stuck lwp holds it, and another lwp's stack
+ * is walked only while that lwp is blocked.
+ */
+#include <sys/types.h>
+#include <sys/param.h>
+#include <sys/systm.h>
+#include <sys/errno.h>
+#include <sys/lwp.h>
+#include <sys/proc.h>
+#include <sys/mutex.h>
+
+#include "kern_private.h"
+
+struct rumpus_counters kern_counters;
+
+int
+rumpus_ext_version(void)
+{
+
+	return RUMPUS_EXT_VERSION;
+}
+
+void
+rumpus_counters(struct rumpus_counters *c)
+{
+	const uint64_t *from = (const uint64_t *)(const void *)&kern_counters;
+	uint64_t *to = (uint64_t *)(void *)c;
+	size_t i;
+
+	for (i = 0; i < sizeof(*c) / sizeof(uint64_t); i++)
+		to[i] = __atomic_load_n(&from[i], __ATOMIC_RELAXED);
+}
+
+/* Describe l: who, where it waits, its locks, its stack if it can. */
+void
+lwp_info_fill(struct lwp *l, struct rumpus_lwpinfo *li)
+{
+	void *fp;
+
+	memset(li, 0, sizeof(*li));
+	li->li_pid = l->l_proc->p_pid;
+	li->li_lid = l->l_lid;
+	strlcpy(li->li_name, l->l_name, sizeof(li->li_name));
+	li->li_kthread = (l->l_flag & LW_SYSTEM) != 0;
+	li->li_running = l->l_stat == LSONPROC;
+	li->li_wchan = (uintptr_t)l->l_wchan;
+	li->li_wmesg = l->l_wmesg;
+	li->li_nlocks = l->l_nlocks;
+	if (l == rumpuser_curlwp())
+		fp = __builtin_frame_address(0);
+	else
+		fp = l->l_blockfp;
+	if (fp != NULL)
+		li->li_nstack = (unsigned)backtrace_collect(fp, l->l_stacktop,
+		    li->li_stack, RUMPUS_BOOKS_STACK);
+}
+
+/* Take proc_lock if it is free; tell whether it was taken. */
+static bool
+books_lock(void)
+{
+
+	return mutex_tryenter(proc_lock) != 0;
+}
+
+static void
+books_unlock(bool locked)
+{
+
+	if (locked)
+		mutex_exit(proc_lock);
+}
+
+size_t
+rumpus_lwp_dump(struct rumpus_lwpinfo *out, size_t max)
+{
+	struct lwp *l;
+	size_t n = 0;
+	bool locked;
+
+	if (!kern_booted)
+		return 0;
+	locked = books_lock();
+	LIST_FOREACH(l, &alllwp, l_list) {
+		if (n < max)
+			lwp_info_fill(l, &out[n]);
+		n++;
+	}
+	books_unlock(locked);
+	return n;
+}
+
+/* Print one lwp with its wait, locks and stack. */
+static void
+books_print_lwp(const struct rumpus_lwpinfo *li)
+{
+	unsigned i;
+
+	printf("lwp %d.%d \"%s\"%s: %s", li->li_pid, li->li_lid, li->li_name,
+	    li->li_kthread ? " (kthread)" : "",
+	    li->li_running ? "on a CPU" : "off CPU");
+	if (li->li_wmesg != NULL)
+		printf(", waits \"%s\" on 0x%lx", li->li_wmesg,
+		    (u_long)li->li_wchan);
+	printf(", %u locks held\n", li->li_nlocks);
+	for (i = 0; i < li->li_nstack; i++)
+		printf("    #%u 0x%lx\n", i, (u_long)li->li_stack[i]);
+}
+
+void
+rumpus_lwp_dump_print(void)
+{
+	struct rumpus_lwpinfo li;
+	struct lwp *l;
+	bool locked;
+
+	if (!kern_booted)
+		return;
+	locked = books_lock();
+	LIST_FOREACH(l, &alllwp, l_list) {
+		lwp_info_fill(l, &li);
+		books_print_lwp(&li);
+	}
+	books_unlock(locked);
+}
+
+/* Books of a running kernel: kmem by site, locks held, every lwp. */
+int
+rumpus_books(struct rumpus_books *b)
+{
+	struct lwp *l;
+	bool locked;
+
+	if (!kern_booted)
+		return EINVAL;
+	memset(b, 0, sizeof(*b));
+	b->b_version = RUMPUS_EXT_VERSION;
+	kmem_books(b);
+	locked = books_lock();
+	LIST_FOREACH(l, &alllwp, l_list) {
+		lockdebug_held(l, b);
+		if (b->b_nlwps < RUMPUS_BOOKS_LWPS)
+			lwp_info_fill(l, &b->b_lwps[b->b_nlwps++]);
+		b->b_lwps_total++;
+	}
+	books_unlock(locked);
+	return 0;
+}
+
+static const char *
+books_lock_kind(int kind)
+{
+
+	switch (kind) {
+	case RUMPUS_LOCK_MUTEX:
+		return "mutex";
+	case RUMPUS_LOCK_SPIN:
+		return "spin mutex";
+	case RUMPUS_LOCK_RW_READ:
+		return "rwlock (read)";
+	case RUMPUS_LOCK_RW_WRITE:
+		return "rwlock (write)";
+	}
+	return "lock";
+}
+
+void
+rumpus_books_print(const struct rumpus_books *b)
+{
+	const struct rumpus_books_kmem *k;
+	const struct rumpus_books_lock *bl;
+	unsigned i;
+
+	printf("books: %llu allocations (%llu bytes) at %u sites, "
+	    "%u locks held, %u lwps, %u callouts cancelled, "
+	    "%llu overruns, %llu uses after free\n",
+	    (unsigned long long)b->b_kmem_count,
+	    (unsigned long long)b->b_kmem_bytes, b->b_kmem_sites,
+	    b->b_locks_total, b->b_lwps_total, b->b_callouts,
+	    (unsigned long long)b->b_kmem_overruns,
+	    (unsigned long long)b->b_kmem_uafs);
+	for (i = 0; i < b->b_nkmem; i++) {
+		k = &b->b_kmem[i];
+		printf("  kmem: %llu x %s at %s:%d, %llu bytes "
+		    "(caller 0x%lx)\n", (unsigned long long)k->bk_count,
+		    k->bk_tag, k->bk_file, k->bk_line,
+		    (unsigned long long)k->bk_bytes, (u_long)k->bk_caller);
+	}
+	for (i = 0; i < b->b_nlocks; i++) {
+		bl = &b->b_locks[i];
+		printf("  lock: %s 0x%lx held by lwp %d.%d \"%s\", taken at "
+		    "0x%lx\n", books_lock_kind(bl->bl_kind), (u_long)bl->bl_lock,
+		    bl->bl_pid, bl->bl_lid, bl->bl_holder, (u_long)bl->bl_site);
+	}
+	for (i = 0; i < b->b_nlwps; i++) {
+		printf("  ");
+		books_print_lwp(&b->b_lwps[i]);
+	}
+}
