@@ -4,7 +4,8 @@
 #
 # Order matters: the host library and the kernel come before what links them.
 
-SUBDIR=	faults \
+SUBDIR=	faults/engine \
+	faults \
 	kern \
 	atf-tests \
 	./bench		# ./: a plain "bench" would clash with the bench target

@@ -1150,7 +1150,7 @@ serial_workload(int out)
 	struct rumpuser_mtx *mtx;
 	struct rumpuser_cv *cv;
 	size_t n;
-	void *mem;
+	void *mem[8];
 	int fd, i, nlog;
 
 	if (tk_boot() != 0)
@@ -1161,20 +1161,22 @@ serial_workload(int out)
 	rumpuser_mutex_init(&mtx, RUMPUSER_MTX_KMUTEX);
 	rumpuser_cv_init(&cv);
 	for (i = 0; i < 8; i++) {
-		if (rumpuser_malloc(4096, 0, &mem) != 0)
+		if (rumpuser_malloc(4096, 0, &mem[i]) != 0)
 			_exit(2);
 		rumpuser_getrandom(rnd, sizeof(rnd), 0, &n);
 		tk_note(TK_NOTE, rnd[0] | rnd[1] << 8, rnd[2] | rnd[3] << 8);
 		rumpuser_bio(fd, RUMPUSER_BIO_READ, buf, 4096,
 		    (int64_t)(rnd[4] % 16) * 4096, bio_done, NULL);
-		rumpuser_bio(fd, RUMPUSER_BIO_WRITE, mem, 4096,
+		rumpuser_bio(fd, RUMPUSER_BIO_WRITE, mem[i], 4096,
 		    (int64_t)(rnd[5] % 16) * 4096, bio_done, NULL);
 		rumpuser_mutex_enter(mtx);
 		rumpuser_cv_timedwait(cv, mtx, 0, 1000000);
 		rumpuser_mutex_exit(mtx);
-		rumpuser_free(mem, 4096);
 	}
+	/* In threads mode the writes are still in flight until here. */
 	bio_wait(16);
+	for (i = 0; i < 8; i++)
+		rumpuser_free(mem[i], 4096);
 	nlog = tk_log(log, TK_LOGMAX);
 	for (i = 0; i < nlog; i++)
 		log[i].r_interlock = NULL;	/* addresses may differ */
