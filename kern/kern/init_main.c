@@ -39,6 +39,10 @@ struct initstep {
 	void		(*is_fini)(void);	/* NULL: teardown does it */
 };
 
+/* The layers above the core (each in its own directory). */
+int	vfs_init(void);			/* kern/vfs/vfs_init.c */
+void	vfs_fini(void);
+
 static const struct initstep initsteps[] = {
 	/* The core, on the bare calling thread. */
 	{ "console",	cons_init,		cons_fini },
@@ -49,6 +53,7 @@ static const struct initstep initsteps[] = {
 	{ "callout",	callout_startup,	callout_fini },
 	{ "lwp0",	boot_lwp0_enter,	boot_lwp0_leave },
 	/* Layers above the core, as lwp0.  Add yours here. */
+	{ "vfs",	vfs_init,		vfs_fini },
 	{ "initproc",	proc_init_initproc,	NULL },
 };
 #define INITSTEP_LWP0	6

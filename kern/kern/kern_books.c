@@ -3,6 +3,7 @@
  * the lwp dump and the books (rumpus_ext.h).  Teardown's books are filled
  * in init_main.c from the same pieces.
  *
+ * Exited kernel threads waiting to be joined (LSZOMB) are not listed.
  * Reads of other lwps are best effort: proc_lock is taken if it is free,
  * so a dump still works when a stuck lwp holds it, and another lwp's stack
  * is walked only while that lwp is blocked.
@@ -88,6 +89,8 @@ rumpus_lwp_dump(struct rumpus_lwpinfo *out, size_t max)
 		return 0;
 	locked = books_lock();
 	LIST_FOREACH(l, &alllwp, l_list) {
+		if (l->l_stat == LSZOMB)
+			continue;
 		if (n < max)
 			lwp_info_fill(l, &out[n]);
 		n++;
@@ -124,6 +127,8 @@ rumpus_lwp_dump_print(void)
 		return;
 	locked = books_lock();
 	LIST_FOREACH(l, &alllwp, l_list) {
+		if (l->l_stat == LSZOMB)
+			continue;
 		lwp_info_fill(l, &li);
 		books_print_lwp(&li);
 	}
@@ -144,6 +149,8 @@ rumpus_books(struct rumpus_books *b)
 	kmem_books(b);
 	locked = books_lock();
 	LIST_FOREACH(l, &alllwp, l_list) {
+		if (l->l_stat == LSZOMB)
+			continue;
 		lockdebug_held(l, b);
 		if (b->b_nlwps < RUMPUS_BOOKS_LWPS)
 			lwp_info_fill(l, &b->b_lwps[b->b_nlwps++]);

@@ -49,7 +49,10 @@ lwp_curlwp(void)
 	return rumpuser_curlwp();
 }
 
-/* The current lwp is about to block on wchan (a lock or condvar). */
+/*
+ * The current lwp is about to block on wchan (a lock or condvar): note
+ * where, for the books.  The hypercall that blocks gives up the CPU.
+ */
 void
 lwp_block_begin(const void *wchan, const char *wmesg)
 {
@@ -60,7 +63,6 @@ lwp_block_begin(const void *wchan, const char *wmesg)
 	l->l_wchan = wchan;
 	l->l_wmesg = wmesg;
 	l->l_blockfp = __builtin_frame_address(1);
-	l->l_stat = LSSLEEP;
 }
 
 void
@@ -73,7 +75,6 @@ lwp_block_end(void)
 	l->l_wchan = NULL;
 	l->l_wmesg = NULL;
 	l->l_blockfp = NULL;
-	l->l_stat = LSONPROC;
 }
 
 /*
@@ -510,7 +511,7 @@ proc_init(void)
 	proc_lock = &proc_lock_store;
 	LIST_INIT(&alllwp);
 	LIST_INIT(&allproc);
-	pid_next = 1;
+	pid_next = 0;
 	proc_nhooks = 0;
 
 	memset(&proc0, 0, sizeof(proc0));

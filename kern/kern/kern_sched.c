@@ -39,8 +39,8 @@ static const char sched_wmesg_hypercall[] = "hypercall";
 #define LWP_HYPUNSCHED	sched_wmesg_hypercall
 
 /*
- * Size the CPU set: RUMP_NCPU if set, else the host's _RUMPUSER_NCPU,
- * at least 1 and at most MAXCPUS.
+ * Size the CPU set from the host's _RUMPUSER_NCPU (which honours
+ * RUMP_NCPU, and is 1 in serial mode): at least 1, at most MAXCPUS.
  */
 int
 sched_init(void)
@@ -48,9 +48,7 @@ sched_init(void)
 	u_int i;
 	int n;
 
-	n = kern_getparam_int("RUMP_NCPU", 0);
-	if (n <= 0)
-		n = kern_getparam_int(RUMPUSER_PARAM_NCPU, 1);
+	n = kern_getparam_int(RUMPUSER_PARAM_NCPU, 1);
 	if (n <= 0)
 		n = 1;
 	if (n > MAXCPUS) {

@@ -1,7 +1,7 @@
 /*
  * Virtual CPUs.  A host thread runs kernel code only while its lwp holds
  * one (rump_schedule); their number comes from the host (_RUMPUSER_NCPU,
- * or RUMP_NCPU when set).
+ * which follows RUMP_NCPU).
  */
 #ifndef _SYS_CPU_H_
 #define _SYS_CPU_H_

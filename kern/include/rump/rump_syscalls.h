@@ -6,7 +6,9 @@
  * returns -1 and sets the caller's errno (a NetBSD number, rump/rumperrno.h)
  * on failure.  Types are NetBSD's, spelled with fixed widths: off_t is
  * int64_t; mode_t, uid_t and gid_t are uint32_t.  Structures are those of
- * rump/rumpdefs.h.  Host code only: the kernel defines these.
+ * rump/rumpdefs.h.  Host code only: the kernel defines these.  The
+ * credential calls (getuid, setuid, ...) and reboot are declared in
+ * rump/rump.h, with the core that implements them.
  */
 #ifndef _RUMP_RUMP_SYSCALLS_H_
 #define _RUMP_RUMP_SYSCALLS_H_
@@ -76,19 +78,12 @@ int	rump_sys_dup2(int, int) RUMP_SYS_RENAME(rump___sysimpl_dup2);
 int	rump_sys_fcntl(int, int, ...) RUMP_SYS_RENAME(rump___sysimpl_fcntl);
 uint32_t rump_sys_umask(uint32_t) RUMP_SYS_RENAME(rump___sysimpl_umask);
 
-int	rump_sys_setuid(uint32_t) RUMP_SYS_RENAME(rump___sysimpl_setuid);
-int	rump_sys_setgid(uint32_t) RUMP_SYS_RENAME(rump___sysimpl_setgid);
-uint32_t rump_sys_getuid(void) RUMP_SYS_RENAME(rump___sysimpl_getuid);
-uint32_t rump_sys_getgid(void) RUMP_SYS_RENAME(rump___sysimpl_getgid);
-uint32_t rump_sys_geteuid(void) RUMP_SYS_RENAME(rump___sysimpl_geteuid);
-uint32_t rump_sys_getegid(void) RUMP_SYS_RENAME(rump___sysimpl_getegid);
 
 int	rump_sys_mount(const char *, const char *, int, void *, size_t) RUMP_SYS_RENAME(rump___sysimpl_mount50);
 int	rump_sys_unmount(const char *, int) RUMP_SYS_RENAME(rump___sysimpl_unmount);
 int	rump_sys_statvfs1(const char *, struct rump_statvfs *, int) RUMP_SYS_RENAME(rump___sysimpl_statvfs1);
 int	rump_sys_fstatvfs1(int, struct rump_statvfs *, int) RUMP_SYS_RENAME(rump___sysimpl_fstatvfs1);
 void	rump_sys_sync(void) RUMP_SYS_RENAME(rump___sysimpl_sync);
-int	rump_sys_reboot(int, char *) RUMP_SYS_RENAME(rump___sysimpl_reboot);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,113 @@
+/*
+ * The file-system variants and the instance around each test body.
+ */
+#include <sys/types.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <atf-c.h>
+
+#include <rump/rump.h>
+#include <rump/rump_syscalls.h>
+#include <rump/rumpus_ext.h>
+#include <rump/rumpus_vfs.h>
+
+#include "h_fsmacros.h"
+
+static int
+tmpfs_mount(const struct fstest_fs *fs, const char *path, int flags)
+{
+	struct rump_tmpfs_args args;
+
+	memset(&args, 0, sizeof(args));
+	args.ta_version = RUMP_TMPFS_ARGS_VERSION;
+	args.ta_root_mode = 0777;
+	return rump_sys_mount(RUMP_MOUNT_TMPFS, path, flags, &args,
+	    sizeof(args));
+}
+
+const struct fstest_fs fstest_tmpfs = {
+	.fs_name = "tmpfs",
+	.fs_mount = tmpfs_mount,
+};
+
+void
+fstest_teardown(void)
+{
+	struct rumpus_books books;
+	struct rumpus_vfs_books vb;
+
+	RZ(rumpus_teardown(&books));
+	if (books.b_kmem_count != 0 || books.b_nlocks != 0 ||
+	    books.b_nlwps != 0)
+		rumpus_books_print(&books);
+	ATF_REQUIRE_EQ_MSG(books.b_kmem_count, 0,
+	    "%ju kernel allocations left", (uintmax_t)books.b_kmem_count);
+	ATF_REQUIRE_EQ(books.b_nlocks, 0);
+	ATF_REQUIRE_EQ(books.b_nlwps, 0);
+	RZ(rumpus_vfs_books(&vb));
+	ATF_REQUIRE_EQ_MSG(vb.vb_teardown_vnodes, 0,
+	    "%u vnodes alive at teardown", vb.vb_teardown_vnodes);
+}
+
+void
+fstest_run(const struct fstest_fs *fs, void (*body)(const struct fstest_fs *))
+{
+	struct rumpus_vfs_books vb;
+
+	RZ(rump_init());
+	RL(rump_sys_mkdir(FSTEST_MNT, 0777));
+	RL(fs->fs_mount(fs, FSTEST_MNT, 0));
+	RL(rump_sys_chdir(FSTEST_MNT));
+	body(fs);
+	RL(rump_sys_chdir("/"));
+	RL(rump_sys_unmount(FSTEST_MNT, 0));
+	RZ(rumpus_vfs_books(&vb));
+	ATF_REQUIRE_EQ(vb.vb_mounts, 1);
+	fstest_teardown();
+}
+
+void
+fs_mkfile(const char *path, const char *contents)
+{
+	size_t len = strlen(contents);
+	int fd;
+
+	RL(fd = rump_sys_open(path, RUMP_O_WRONLY | RUMP_O_CREAT |
+	    RUMP_O_TRUNC, 0644));
+	ATF_REQUIRE_EQ(rump_sys_write(fd, contents, len), (ssize_t)len);
+	RL(rump_sys_close(fd));
+}
+
+void
+fs_require_contents(const char *path, const char *contents)
+{
+	char buf[4096];
+	ssize_t n;
+	int fd;
+
+	RL(fd = rump_sys_open(path, RUMP_O_RDONLY));
+	RL(n = rump_sys_read(fd, buf, sizeof(buf) - 1));
+	RL(rump_sys_close(fd));
+	buf[n] = '\0';
+	ATF_REQUIRE_STREQ_MSG(buf, contents, "contents of %s", path);
+}
+
+bool
+fs_exists(const char *path)
+{
+	struct rump_stat sb;
+
+	return rump_sys_lstat(path, &sb) == 0;
+}
+
+void
+fs_become(uint32_t uid, uint32_t gid)
+{
+
+	RZ(rump_pub_lwproc_rfork(RUMP_RFCFDG));
+	RL(rump_sys_setgid(gid));
+	RL(rump_sys_setuid(uid));
+	ATF_REQUIRE_EQ(rump_sys_geteuid(), uid);
+}

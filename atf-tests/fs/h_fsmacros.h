@@ -1,0 +1,83 @@
+/*
+ * One test body per semantic check, applied to every file system the
+ * kernel has, in the manner of NetBSD's tests/fs/common/h_fsmacros.h.
+ *
+ * FSTEST(name, descr) declares "static void name(const struct fstest_fs *)"
+ * and one ATF test case per file system (tmpfs_name, ...), each of which
+ * boots a fresh kernel, mounts the file system at FSTEST_MNT, makes it the
+ * working directory, runs the body, unmounts (which must succeed: a body
+ * closes what it opens), tears the kernel down and requires empty books.
+ * A new file system adds itself to fstest_all[] and to the two macros.
+ */
+#ifndef _ATF_TESTS_FS_H_FSMACROS_H_
+#define _ATF_TESTS_FS_H_FSMACROS_H_
+
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include <atf-c.h>
+
+#include <rump/rump.h>
+#include <rump/rump_syscalls.h>
+#include <rump/rumperrno.h>
+
+#include "h_macros.h"
+
+#define FSTEST_MNT	"/mnt"
+
+struct fstest_fs {
+	const char	*fs_name;	/* the mount(2) type */
+	/* Mount a fresh, empty file system on the directory path. */
+	int		(*fs_mount)(const struct fstest_fs *, const char *, int);
+};
+
+extern const struct fstest_fs fstest_tmpfs;
+
+/* Boot, mount, body, unmount, teardown with the books checked. */
+void	fstest_run(const struct fstest_fs *,
+	    void (*)(const struct fstest_fs *));
+/* Teardown with the books checked (after rump_init and an unmount). */
+void	fstest_teardown(void);
+
+#define FSTEST(name, descr)						\
+static void name(const struct fstest_fs *);				\
+ATF_TC(tmpfs_##name);							\
+ATF_TC_HEAD(tmpfs_##name, tc)						\
+{									\
+	atf_tc_set_md_var(tc, "descr", descr " (tmpfs)");		\
+}									\
+ATF_TC_BODY(tmpfs_##name, tc)						\
+{									\
+	fstest_run(&fstest_tmpfs, name);				\
+}
+
+#define FSTEST_ADD(tp, name)						\
+	ATF_TP_ADD_TC(tp, tmpfs_##name)
+
+/* A system call that must succeed (not return -1). */
+#define RL(expr) do {							\
+	long _rl_rv = (long)(expr);					\
+	ATF_REQUIRE_MSG(_rl_rv != -1, "%s: %s (%d)", #expr,		\
+	    rump_errno_name(errno) ? rump_errno_name(errno) : "?", errno); \
+} while (0)
+
+/* A system call that must fail with NetBSD errno "want" (RUMP_E...). */
+#define FS_ERR(expr, want) do {						\
+	long _fe_rv;							\
+	errno = 0;							\
+	_fe_rv = (long)(expr);						\
+	ATF_REQUIRE_MSG(_fe_rv == -1 && errno == (want),		\
+	    "%s: returned %ld errno %s (%d), want -1 %s", #expr, _fe_rv, \
+	    rump_errno_name(errno) ? rump_errno_name(errno) : "0",	\
+	    errno, rump_errno_name(want));				\
+} while (0)
+
+/* Helpers for bodies. */
+void	fs_mkfile(const char *, const char *);		/* path, contents */
+void	fs_require_contents(const char *, const char *);
+bool	fs_exists(const char *);
+/* As an unprivileged process: fork an lwproc, switch to uid/gid. */
+void	fs_become(uint32_t, uint32_t);
+
+#endif /* _ATF_TESTS_FS_H_FSMACROS_H_ */

@@ -1,0 +1,902 @@
+/*
+ * The VFS and every file system under it, one body per semantic check
+ * (h_fsmacros.h): each system call's success and documented errors.
+ */
+#include <sys/types.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <atf-c.h>
+
+#include "h_fsmacros.h"
+
+FSTEST(open_rw, "open, write, lseek, read back, close")
+static void
+open_rw(const struct fstest_fs *fs)
+{
+	char buf[64];
+	struct rump_stat sb;
+	int fd;
+
+	RL(fd = rump_sys_open("f", RUMP_O_RDWR | RUMP_O_CREAT, 0644));
+	ATF_REQUIRE_EQ(rump_sys_write(fd, "hello, world", 12), 12);
+	ATF_REQUIRE_EQ(rump_sys_lseek(fd, 0, RUMP_SEEK_CUR), 12);
+	ATF_REQUIRE_EQ(rump_sys_lseek(fd, 7, RUMP_SEEK_SET), 7);
+	ATF_REQUIRE_EQ(rump_sys_read(fd, buf, sizeof(buf)), 5);
+	ATF_REQUIRE(memcmp(buf, "world", 5) == 0);
+	ATF_REQUIRE_EQ(rump_sys_read(fd, buf, sizeof(buf)), 0);
+	ATF_REQUIRE_EQ(rump_sys_lseek(fd, -2, RUMP_SEEK_END), 10);
+	FS_ERR(rump_sys_lseek(fd, -20, RUMP_SEEK_END), RUMP_EINVAL);
+	FS_ERR(rump_sys_lseek(fd, 0, 42), RUMP_EINVAL);
+	RL(rump_sys_fstat(fd, &sb));
+	ATF_REQUIRE_EQ(sb.st_size, 12);
+	ATF_REQUIRE_EQ(sb.st_mode & RUMP_S_IFMT, RUMP_S_IFREG);
+	ATF_REQUIRE_EQ(sb.st_nlink, 1);
+	RL(rump_sys_fsync(fd));
+	RL(rump_sys_fdatasync(fd));
+	RL(rump_sys_close(fd));
+	FS_ERR(rump_sys_close(fd), RUMP_EBADF);
+	FS_ERR(rump_sys_read(fd, buf, 1), RUMP_EBADF);
+	fs_require_contents("f", "hello, world");
+}
+
+FSTEST(open_errors, "open's documented errors")
+static void
+open_errors(const struct fstest_fs *fs)
+{
+	char name[600], path[1100];
+	int fd;
+
+	fs_mkfile("f", "x");
+	RL(rump_sys_mkdir("d", 0755));
+	FS_ERR(rump_sys_open("f", RUMP_O_RDWR | RUMP_O_CREAT | RUMP_O_EXCL,
+	    0644), RUMP_EEXIST);
+	FS_ERR(rump_sys_open("nope", RUMP_O_RDONLY), RUMP_ENOENT);
+	FS_ERR(rump_sys_open("nodir/f", RUMP_O_RDWR | RUMP_O_CREAT, 0644),
+	    RUMP_ENOENT);
+	FS_ERR(rump_sys_open("f/x", RUMP_O_RDONLY), RUMP_ENOTDIR);
+	FS_ERR(rump_sys_open("f", RUMP_O_RDONLY | RUMP_O_DIRECTORY),
+	    RUMP_ENOTDIR);
+	FS_ERR(rump_sys_open("d", RUMP_O_RDWR), RUMP_EISDIR);
+	FS_ERR(rump_sys_open("d", RUMP_O_RDONLY | RUMP_O_REGULAR),
+	    RUMP_EFTYPE);
+	FS_ERR(rump_sys_open("f", RUMP_O_ACCMODE), RUMP_EINVAL);
+	FS_ERR(rump_sys_open("f", 0x80000000), RUMP_EINVAL);
+	FS_ERR(rump_sys_open(NULL, RUMP_O_RDONLY), RUMP_EFAULT);
+	FS_ERR(rump_sys_open("", RUMP_O_RDONLY), RUMP_ENOENT);
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	FS_ERR(rump_sys_open(name, RUMP_O_RDONLY), RUMP_ENAMETOOLONG);
+	memset(path, 'a', sizeof(path) - 1);
+	for (size_t i = 1; i < sizeof(path) - 1; i += 2)
+		path[i] = '/';
+	path[sizeof(path) - 1] = '\0';
+	FS_ERR(rump_sys_open(path, RUMP_O_RDONLY), RUMP_ENAMETOOLONG);
+	RL(rump_sys_symlink("f", "l"));
+	FS_ERR(rump_sys_open("l", RUMP_O_RDONLY | RUMP_O_NOFOLLOW),
+	    RUMP_EFTYPE);
+	RL(fd = rump_sys_open("d", RUMP_O_RDONLY | RUMP_O_DIRECTORY));
+	RL(rump_sys_close(fd));
+	RL(fd = rump_sys_open("f", RUMP_O_RDONLY));
+	FS_ERR(rump_sys_write(fd, "y", 1), RUMP_EBADF);
+	RL(rump_sys_close(fd));
+	RL(fd = rump_sys_open("f", RUMP_O_WRONLY));
+	FS_ERR(rump_sys_read(fd, name, 1), RUMP_EBADF);
+	FS_ERR(rump_sys_write(fd, NULL, 1), RUMP_EFAULT);
+	RL(rump_sys_close(fd));
+	FS_ERR(rump_sys_close(-1), RUMP_EBADF);
+	FS_ERR(rump_sys_close(12345), RUMP_EBADF);
+}
+
+FSTEST(trunc_append, "O_TRUNC empties, O_APPEND writes at the end")
+static void
+trunc_append(const struct fstest_fs *fs)
+{
+	int fd;
+
+	fs_mkfile("f", "0123456789");
+	RL(fd = rump_sys_open("f", RUMP_O_WRONLY | RUMP_O_APPEND));
+	RL(rump_sys_lseek(fd, 0, RUMP_SEEK_SET));
+	ATF_REQUIRE_EQ(rump_sys_write(fd, "ab", 2), 2);
+	ATF_REQUIRE_EQ(rump_sys_lseek(fd, 0, RUMP_SEEK_CUR), 12);
+	RL(rump_sys_close(fd));
+	fs_require_contents("f", "0123456789ab");
+	RL(fd = rump_sys_open("f", RUMP_O_WRONLY | RUMP_O_TRUNC));
+	RL(rump_sys_close(fd));
+	fs_require_contents("f", "");
+}
+
+FSTEST(positional_vectored, "pread, pwrite, readv, writev")
+static void
+positional_vectored(const struct fstest_fs *fs)
+{
+	struct rump_iovec iov[3];
+	char a[4], b[6], buf[16], w1[] = "abc", w2[] = "defgh";
+	int fd;
+
+	RL(fd = rump_sys_open("f", RUMP_O_RDWR | RUMP_O_CREAT, 0644));
+	iov[0].iov_base = w1;
+	iov[0].iov_len = 3;
+	iov[1].iov_base = NULL;
+	iov[1].iov_len = 0;
+	iov[2].iov_base = w2;
+	iov[2].iov_len = 5;
+	ATF_REQUIRE_EQ(rump_sys_writev(fd, iov, 3), 8);
+	ATF_REQUIRE_EQ(rump_sys_pwrite(fd, "XY", 2, 2), 2);
+	ATF_REQUIRE_EQ(rump_sys_lseek(fd, 0, RUMP_SEEK_CUR), 8);
+	ATF_REQUIRE_EQ(rump_sys_pread(fd, buf, 3, 1), 3);
+	ATF_REQUIRE(memcmp(buf, "bXY", 3) == 0);
+	RL(rump_sys_lseek(fd, 0, RUMP_SEEK_SET));
+	iov[0].iov_base = a;
+	iov[0].iov_len = sizeof(a);
+	iov[1].iov_base = b;
+	iov[1].iov_len = sizeof(b);
+	ATF_REQUIRE_EQ(rump_sys_readv(fd, iov, 2), 8);
+	ATF_REQUIRE(memcmp(a, "abXY", 4) == 0 && memcmp(b, "efgh", 4) == 0);
+	FS_ERR(rump_sys_pread(fd, buf, 1, -5), RUMP_EINVAL);
+	FS_ERR(rump_sys_pwrite(fd, buf, 1, -5), RUMP_EINVAL);
+	FS_ERR(rump_sys_readv(fd, iov, 0), RUMP_EINVAL);
+	FS_ERR(rump_sys_readv(fd, iov, RUMP_IOV_MAX + 1), RUMP_EINVAL);
+	FS_ERR(rump_sys_readv(fd, NULL, 1), RUMP_EFAULT);
+	FS_ERR(rump_sys_pread(fd, NULL, 4, 0), RUMP_EFAULT);
+	RL(rump_sys_close(fd));
+}
+
+FSTEST(sparse, "holes read as zeroes and hold no storage")
+static void
+sparse(const struct fstest_fs *fs)
+{
+	const int64_t off = 64 * 1024 * 1024 + 100;
+	struct rump_stat sb;
+	char buf[8192];
+	int fd;
+
+	RL(fd = rump_sys_open("f", RUMP_O_RDWR | RUMP_O_CREAT, 0644));
+	ATF_REQUIRE_EQ(rump_sys_pwrite(fd, "end", 3, off), 3);
+	RL(rump_sys_fstat(fd, &sb));
+	ATF_REQUIRE_EQ(sb.st_size, off + 3);
+	ATF_REQUIRE_MSG(sb.st_blocks <= 64, "st_blocks %jd",
+	    (intmax_t)sb.st_blocks);
+	memset(buf, 'x', sizeof(buf));
+	ATF_REQUIRE_EQ(rump_sys_pread(fd, buf, sizeof(buf), off - 5000),
+	    5003);
+	for (int i = 0; i < 5000; i++)
+		ATF_REQUIRE_EQ_MSG(buf[i], 0, "byte %d", i);
+	ATF_REQUIRE(memcmp(buf + 5000, "end", 3) == 0);
+	/* Shrink into the middle of a page, grow: the tail reads zero. */
+	ATF_REQUIRE_EQ(rump_sys_pwrite(fd, "abcdef", 6, 10), 6);
+	RL(rump_sys_ftruncate(fd, 12));
+	RL(rump_sys_ftruncate(fd, 100));
+	ATF_REQUIRE_EQ(rump_sys_pread(fd, buf, 100, 0), 100);
+	ATF_REQUIRE(memcmp(buf + 10, "ab\0\0\0\0", 6) == 0);
+	FS_ERR(rump_sys_ftruncate(fd, -1), RUMP_EINVAL);
+	RL(rump_sys_close(fd));
+	RL(rump_sys_truncate("f", 3));
+	RL(rump_sys_stat("f", &sb));
+	ATF_REQUIRE_EQ(sb.st_size, 3);
+	RL(fd = rump_sys_open("f", RUMP_O_RDONLY));
+	FS_ERR(rump_sys_ftruncate(fd, 0), RUMP_EINVAL);
+	RL(rump_sys_close(fd));
+	RL(rump_sys_mkdir("d", 0755));
+	FS_ERR(rump_sys_truncate("d", 0), RUMP_EISDIR);
+	FS_ERR(rump_sys_truncate("nope", 0), RUMP_ENOENT);
+}
+
+FSTEST(dirs, "mkdir and rmdir, link counts, their errors")
+static void
+dirs(const struct fstest_fs *fs)
+{
+	struct rump_stat sb;
+
+	RL(rump_sys_mkdir("d", 0755));
+	RL(rump_sys_mkdir("d/e/", 0755));
+	RL(rump_sys_stat("d", &sb));
+	ATF_REQUIRE_EQ(sb.st_nlink, 3);
+	ATF_REQUIRE_EQ(sb.st_mode, RUMP_S_IFDIR | 0755);
+	FS_ERR(rump_sys_mkdir("d", 0755), RUMP_EEXIST);
+	FS_ERR(rump_sys_mkdir("/", 0755), RUMP_EEXIST);
+	FS_ERR(rump_sys_mkdir("x/y", 0755), RUMP_ENOENT);
+	FS_ERR(rump_sys_rmdir("d"), RUMP_ENOTEMPTY);
+	FS_ERR(rump_sys_rmdir("d/e/."), RUMP_EINVAL);
+	FS_ERR(rump_sys_rmdir("d/e/.."), RUMP_ENOTEMPTY);
+	FS_ERR(rump_sys_rmdir("nope"), RUMP_ENOENT);
+	fs_mkfile("f", "");
+	FS_ERR(rump_sys_rmdir("f"), RUMP_ENOTDIR);
+	FS_ERR(rump_sys_mkdir("f/x", 0755), RUMP_ENOTDIR);
+	RL(rump_sys_rmdir("d/e/"));
+	RL(rump_sys_stat("d", &sb));
+	ATF_REQUIRE_EQ(sb.st_nlink, 2);
+	RL(rump_sys_rmdir("d"));
+	ATF_REQUIRE(!fs_exists("d"));
+}
+
+FSTEST(unlink_open, "unlink: errors; an open file outlives its name")
+static void
+unlink_open(const struct fstest_fs *fs)
+{
+	struct rump_stat sb;
+	char buf[16];
+	int fd;
+
+	fs_mkfile("f", "still here");
+	RL(fd = rump_sys_open("f", RUMP_O_RDWR));
+	RL(rump_sys_unlink("f"));
+	ATF_REQUIRE(!fs_exists("f"));
+	RL(rump_sys_fstat(fd, &sb));
+	ATF_REQUIRE_EQ(sb.st_nlink, 0);
+	ATF_REQUIRE_EQ(rump_sys_pread(fd, buf, sizeof(buf), 0), 10);
+	ATF_REQUIRE(memcmp(buf, "still here", 10) == 0);
+	ATF_REQUIRE_EQ(rump_sys_pwrite(fd, "more", 4, 10), 4);
+	RL(rump_sys_close(fd));
+	FS_ERR(rump_sys_unlink("f"), RUMP_ENOENT);
+	RL(rump_sys_mkdir("d", 0755));
+	FS_ERR(rump_sys_unlink("d"), RUMP_EPERM);
+	fs_mkfile("g", "");
+	FS_ERR(rump_sys_unlink("g/"), RUMP_ENOTDIR);
+	FS_ERR(rump_sys_unlink("g/x"), RUMP_ENOTDIR);
+	FS_ERR(rump_sys_unlinkat(RUMP_AT_FDCWD, "g", 0x1), RUMP_EINVAL);
+	RL(rump_sys_unlinkat(RUMP_AT_FDCWD, "d", RUMP_AT_REMOVEDIR));
+	RL(rump_sys_unlinkat(RUMP_AT_FDCWD, "g", 0));
+}
+
+FSTEST(rename_cases, "rename: the classic cases")
+static void
+rename_cases(const struct fstest_fs *fs)
+{
+	struct rump_stat sb, sb2;
+
+	fs_mkfile("a", "A");
+	fs_mkfile("b", "B");
+	RL(rump_sys_rename("a", "c"));
+	ATF_REQUIRE(!fs_exists("a"));
+	fs_require_contents("c", "A");
+	/* Over an existing file. */
+	RL(rump_sys_rename("c", "b"));
+	fs_require_contents("b", "A");
+	ATF_REQUIRE(!fs_exists("c"));
+	/* Onto a hard link of itself: nothing happens. */
+	RL(rump_sys_link("b", "b2"));
+	RL(rump_sys_rename("b", "b2"));
+	ATF_REQUIRE(fs_exists("b") && fs_exists("b2"));
+	RL(rump_sys_stat("b", &sb));
+	ATF_REQUIRE_EQ(sb.st_nlink, 2);
+	/* Directories. */
+	RL(rump_sys_mkdir("d", 0755));
+	RL(rump_sys_mkdir("d/sub", 0755));
+	RL(rump_sys_mkdir("e", 0755));
+	FS_ERR(rump_sys_rename("d", "d/sub/x"), RUMP_EINVAL);
+	FS_ERR(rump_sys_rename("d", "d/x"), RUMP_EINVAL);
+	FS_ERR(rump_sys_rename("e", "d"), RUMP_ENOTEMPTY);
+	FS_ERR(rump_sys_rename("b", "e"), RUMP_EISDIR);
+	FS_ERR(rump_sys_rename("e", "b"), RUMP_ENOTDIR);
+	FS_ERR(rump_sys_rename(".", "x"), RUMP_EINVAL);
+	FS_ERR(rump_sys_rename("d/sub/..", "x"), RUMP_EINVAL);
+	FS_ERR(rump_sys_rename("nope", "x"), RUMP_ENOENT);
+	FS_ERR(rump_sys_rename("b", "nodir/x"), RUMP_ENOENT);
+	/* Over an empty directory; ".." follows. */
+	RL(rump_sys_rename("d/sub", "e"));
+	RL(rump_sys_stat("d", &sb));
+	ATF_REQUIRE_EQ(sb.st_nlink, 2);
+	RL(rump_sys_mkdir("e/inner", 0755));
+	RL(rump_sys_rename("e/inner", "d/inner"));
+	RL(rump_sys_stat("d/inner/..", &sb));
+	RL(rump_sys_stat("d", &sb2));
+	ATF_REQUIRE_EQ(sb.st_ino, sb2.st_ino);
+	RL(rump_sys_stat("d", &sb));
+	ATF_REQUIRE_EQ(sb.st_nlink, 3);
+	RL(rump_sys_stat("e", &sb));
+	ATF_REQUIRE_EQ(sb.st_nlink, 2);
+	/* Across mounts. */
+	RL(rump_sys_mkdir("m", 0755));
+	RL(fs->fs_mount(fs, "m", 0));
+	FS_ERR(rump_sys_rename("b", "m/b"), RUMP_EXDEV);
+	FS_ERR(rump_sys_link("b", "m/b"), RUMP_EXDEV);
+	RL(rump_sys_unmount("m", 0));
+	RL(rump_sys_renameat(RUMP_AT_FDCWD, "b2", RUMP_AT_FDCWD, "b3"));
+	ATF_REQUIRE(fs_exists("b3"));
+}
+
+FSTEST(links, "link: counts, errors")
+static void
+links(const struct fstest_fs *fs)
+{
+	struct rump_stat sb;
+
+	fs_mkfile("f", "data");
+	RL(rump_sys_link("f", "g"));
+	RL(rump_sys_stat("f", &sb));
+	ATF_REQUIRE_EQ(sb.st_nlink, 2);
+	RL(rump_sys_unlink("f"));
+	fs_require_contents("g", "data");
+	RL(rump_sys_stat("g", &sb));
+	ATF_REQUIRE_EQ(sb.st_nlink, 1);
+	RL(rump_sys_mkdir("d", 0755));
+	FS_ERR(rump_sys_link("d", "d2"), RUMP_EPERM);
+	FS_ERR(rump_sys_link("g", "d"), RUMP_EEXIST);
+	FS_ERR(rump_sys_link("nope", "x"), RUMP_ENOENT);
+	FS_ERR(rump_sys_linkat(RUMP_AT_FDCWD, "g", RUMP_AT_FDCWD, "x", 0x1),
+	    RUMP_EINVAL);
+	RL(rump_sys_linkat(RUMP_AT_FDCWD, "g", RUMP_AT_FDCWD, "d/x", 0));
+	fs_require_contents("d/x", "data");
+}
+
+FSTEST(symlinks, "symlink, readlink, lstat; loops and dangling links")
+static void
+symlinks(const struct fstest_fs *fs)
+{
+	struct rump_stat sb;
+	char buf[64];
+	ssize_t n;
+
+	fs_mkfile("f", "target");
+	RL(rump_sys_mkdir("d", 0755));
+	fs_mkfile("d/in", "inside");
+	RL(rump_sys_symlink("f", "l"));
+	RL(rump_sys_symlink("d", "ld"));
+	RL(rump_sys_symlink("/mnt/d/in", "abs"));
+	RL(rump_sys_symlink("loop1", "loop2"));
+	RL(rump_sys_symlink("loop2", "loop1"));
+	RL(rump_sys_symlink("nowhere", "dangling"));
+	RL(n = rump_sys_readlink("l", buf, sizeof(buf)));
+	ATF_REQUIRE_EQ(n, 1);
+	ATF_REQUIRE_EQ(buf[0], 'f');
+	ATF_REQUIRE_EQ(rump_sys_readlink("l", buf, 0), 0);
+	fs_require_contents("l", "target");
+	fs_require_contents("ld/in", "inside");
+	fs_require_contents("abs", "inside");
+	RL(rump_sys_lstat("l", &sb));
+	ATF_REQUIRE_EQ(sb.st_mode & RUMP_S_IFMT, RUMP_S_IFLNK);
+	ATF_REQUIRE_EQ(sb.st_size, 1);
+	RL(rump_sys_stat("l", &sb));
+	ATF_REQUIRE_EQ(sb.st_mode & RUMP_S_IFMT, RUMP_S_IFREG);
+	RL(rump_sys_stat("ld/", &sb));
+	ATF_REQUIRE_EQ(sb.st_mode & RUMP_S_IFMT, RUMP_S_IFDIR);
+	FS_ERR(rump_sys_stat("loop1", &sb), RUMP_ELOOP);
+	FS_ERR(rump_sys_stat("dangling", &sb), RUMP_ENOENT);
+	RL(rump_sys_lstat("dangling", &sb));
+	FS_ERR(rump_sys_readlink("f", buf, sizeof(buf)), RUMP_EINVAL);
+	FS_ERR(rump_sys_symlink("x", "f"), RUMP_EEXIST);
+	FS_ERR(rump_sys_symlink(NULL, "y"), RUMP_EFAULT);
+	FS_ERR(rump_sys_stat("l/", &sb), RUMP_ENOTDIR);
+	/* Creating through a dangling link makes its target. */
+	fs_mkfile("dangling", "made");
+	fs_require_contents("nowhere", "made");
+	RL(rump_sys_unlink("l"));
+	fs_require_contents("f", "target");
+	RL(n = rump_sys_readlinkat(RUMP_AT_FDCWD, "abs", buf, sizeof(buf)));
+	ATF_REQUIRE_EQ(n, 9);
+	RL(rump_sys_symlinkat("f", RUMP_AT_FDCWD, "l2"));
+	fs_require_contents("l2", "target");
+}
+
+/* Read the whole directory, return entries in names[] (caller frees). */
+static int
+read_dir(const char *path, char names[][32], uint8_t *types, int max)
+{
+	char buf[512];
+	int fd, n, count = 0;
+
+	RL(fd = rump_sys_open(path, RUMP_O_RDONLY | RUMP_O_DIRECTORY));
+	while ((n = rump_sys_getdents(fd, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			struct rump_dirent *d = (struct rump_dirent *)p;
+
+			ATF_REQUIRE(d->d_reclen % 8 == 0);
+			ATF_REQUIRE_EQ(d->d_reclen,
+			    RUMP_DIRENT_RECLEN(d->d_namlen));
+			ATF_REQUIRE_EQ(strlen(d->d_name), d->d_namlen);
+			ATF_REQUIRE(count < max);
+			snprintf(names[count], 32, "%.31s", d->d_name);
+			types[count++] = d->d_type;
+			p += d->d_reclen;
+		}
+	}
+	RL(n);
+	RL(rump_sys_close(fd));
+	return count;
+}
+
+static uint8_t
+dir_type_of(const char *name, char names[][32], uint8_t *types, int n)
+{
+
+	for (int i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return types[i];
+	atf_tc_fail("no entry \"%s\"", name);
+	return 0;
+}
+
+FSTEST(getdents, "getdents: every entry once, NetBSD d_type values")
+static void
+getdents(const struct fstest_fs *fs)
+{
+	char names[64][32], small[8], name[32];
+	uint8_t types[64];
+	int n, fd;
+
+	RL(rump_sys_mkdir("d", 0755));
+	fs_mkfile("d/file", "");
+	RL(rump_sys_mkdir("d/sub", 0755));
+	RL(rump_sys_symlink("file", "d/link"));
+	for (int i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "d/many%02d", i);
+		fs_mkfile(name, "");
+	}
+	RL(rump_sys_unlink("d/many07"));
+	n = read_dir("d", names, types, 64);
+	ATF_REQUIRE_EQ(n, 2 + 3 + 39);
+	ATF_REQUIRE_EQ(dir_type_of(".", names, types, n), RUMP_DT_DIR);
+	ATF_REQUIRE_EQ(dir_type_of("..", names, types, n), RUMP_DT_DIR);
+	ATF_REQUIRE_EQ(dir_type_of("file", names, types, n), RUMP_DT_REG);
+	ATF_REQUIRE_EQ(dir_type_of("sub", names, types, n), RUMP_DT_DIR);
+	ATF_REQUIRE_EQ(dir_type_of("link", names, types, n), RUMP_DT_LNK);
+	ATF_REQUIRE_EQ(dir_type_of("many39", names, types, n), RUMP_DT_REG);
+	RL(fd = rump_sys_open("d", RUMP_O_RDONLY));
+	FS_ERR(rump_sys_getdents(fd, small, sizeof(small)), RUMP_EINVAL);
+	RL(rump_sys_close(fd));
+	RL(fd = rump_sys_open("d/file", RUMP_O_RDONLY));
+	FS_ERR(rump_sys_getdents(fd, small, sizeof(small)), RUMP_ENOTDIR);
+	RL(rump_sys_close(fd));
+	FS_ERR(rump_sys_getdents(-1, small, sizeof(small)), RUMP_EBADF);
+}
+
+FSTEST(attrs, "chmod, chown, utimes, utimensat")
+static void
+attrs(const struct fstest_fs *fs)
+{
+	struct rump_timeval tv[2];
+	struct rump_timespec ts[2];
+	struct rump_stat sb;
+	int fd;
+
+	fs_mkfile("f", "");
+	RL(rump_sys_chmod("f", 0600));
+	RL(rump_sys_stat("f", &sb));
+	ATF_REQUIRE_EQ(sb.st_mode, RUMP_S_IFREG | 0600);
+	RL(rump_sys_chown("f", 100, 200));
+	RL(rump_sys_stat("f", &sb));
+	ATF_REQUIRE(sb.st_uid == 100 && sb.st_gid == 200);
+	RL(rump_sys_chown("f", (uint32_t)-1, 300));
+	RL(rump_sys_stat("f", &sb));
+	ATF_REQUIRE(sb.st_uid == 100 && sb.st_gid == 300);
+	RL(fd = rump_sys_open("f", RUMP_O_RDONLY));
+	RL(rump_sys_fchmod(fd, 0644));
+	RL(rump_sys_fchown(fd, 0, 0));
+	tv[0].tv_sec = 1000000000;
+	tv[0].tv_usec = 5;
+	tv[1].tv_sec = 1200000000;
+	tv[1].tv_usec = 7;
+	RL(rump_sys_futimes(fd, tv));
+	RL(rump_sys_fstat(fd, &sb));
+	ATF_REQUIRE_EQ(sb.st_mode, RUMP_S_IFREG | 0644);
+	ATF_REQUIRE(sb.st_atim.tv_sec == 1000000000 &&
+	    sb.st_atim.tv_nsec == 5000);
+	ATF_REQUIRE(sb.st_mtim.tv_sec == 1200000000 &&
+	    sb.st_mtim.tv_nsec == 7000);
+	RL(rump_sys_close(fd));
+	tv[1].tv_usec = 1000000;
+	FS_ERR(rump_sys_utimes("f", tv), RUMP_EINVAL);
+	RL(rump_sys_utimes("f", NULL));
+	RL(rump_sys_stat("f", &sb));
+	ATF_REQUIRE(sb.st_mtim.tv_sec != 1200000000);
+	ts[0].tv_sec = 5;
+	ts[0].tv_nsec = RUMP_UTIME_OMIT;
+	ts[1].tv_sec = 77;
+	ts[1].tv_nsec = 8;
+	RL(rump_sys_utimensat(RUMP_AT_FDCWD, "f", ts, 0));
+	RL(rump_sys_stat("f", &sb));
+	ATF_REQUIRE(sb.st_mtim.tv_sec == 77 && sb.st_mtim.tv_nsec == 8);
+	ATF_REQUIRE(sb.st_atim.tv_sec != 5);
+	ts[1].tv_nsec = -1;
+	FS_ERR(rump_sys_utimensat(RUMP_AT_FDCWD, "f", ts, 0), RUMP_EINVAL);
+	FS_ERR(rump_sys_utimensat(RUMP_AT_FDCWD, "f", NULL, 0x1),
+	    RUMP_EINVAL);
+	RL(rump_sys_symlink("f", "l"));
+	RL(rump_sys_lchown("l", 5, 6));
+	RL(rump_sys_lstat("l", &sb));
+	ATF_REQUIRE(sb.st_uid == 5 && sb.st_gid == 6);
+	RL(rump_sys_stat("l", &sb));
+	ATF_REQUIRE(sb.st_uid == 0);
+	RL(rump_sys_fchmodat(RUMP_AT_FDCWD, "f", 0640, 0));
+	RL(rump_sys_stat("f", &sb));
+	ATF_REQUIRE_EQ(sb.st_mode & 07777, 0640);
+	FS_ERR(rump_sys_chmod("nope", 0644), RUMP_ENOENT);
+	FS_ERR(rump_sys_fchmod(-1, 0644), RUMP_EBADF);
+}
+
+FSTEST(umask_modes, "umask masks the modes of new files")
+static void
+umask_modes(const struct fstest_fs *fs)
+{
+	struct rump_stat sb;
+	int fd;
+
+	ATF_REQUIRE_EQ(rump_sys_umask(077), 022);
+	RL(fd = rump_sys_open("f", RUMP_O_RDWR | RUMP_O_CREAT, 0666));
+	RL(rump_sys_close(fd));
+	RL(rump_sys_mkdir("d", 0777));
+	RL(rump_sys_stat("f", &sb));
+	ATF_REQUIRE_EQ(sb.st_mode, RUMP_S_IFREG | 0600);
+	RL(rump_sys_stat("d", &sb));
+	ATF_REQUIRE_EQ(sb.st_mode, RUMP_S_IFDIR | 0700);
+	ATF_REQUIRE_EQ(rump_sys_umask(022), 077);
+}
+
+FSTEST(cwd, "chdir, fchdir, getcwd, relative paths, \"..\" out of a mount")
+static void
+cwd(const struct fstest_fs *fs)
+{
+	char buf[256];
+	int fd, fd2;
+
+	RL(rump_sys_mkdir("a", 0755));
+	RL(rump_sys_mkdir("a/b", 0755));
+	RL(rump_sys_chdir("a/b"));
+	RL(rump_sys___getcwd(buf, sizeof(buf)));
+	ATF_REQUIRE_STREQ(buf, "/mnt/a/b");
+	fs_mkfile("../f", "up");
+	fs_require_contents("/mnt/a/f", "up");
+	RL(rump_sys_chdir("../../.."));
+	RL(rump_sys___getcwd(buf, sizeof(buf)));
+	ATF_REQUIRE_STREQ(buf, "/");
+	RL(fd = rump_sys_open("/mnt/a", RUMP_O_RDONLY));
+	RL(rump_sys_fchdir(fd));
+	fs_require_contents("f", "up");
+	RL(fd2 = rump_sys_openat(fd, "g", RUMP_O_RDONLY | RUMP_O_CREAT, 0644));
+	RL(rump_sys_close(fd2));
+	RL(rump_sys_close(fd));
+	ATF_REQUIRE(fs_exists("/mnt/a/g"));
+	RL(rump_sys___getcwd(buf, sizeof(buf)));
+	ATF_REQUIRE_STREQ(buf, "/mnt/a");
+	FS_ERR(rump_sys___getcwd(buf, 3), RUMP_ERANGE);
+	FS_ERR(rump_sys_chdir("f"), RUMP_ENOTDIR);
+	FS_ERR(rump_sys_chdir("nope"), RUMP_ENOENT);
+	FS_ERR(rump_sys_fchdir(-1), RUMP_EBADF);
+	RL(rump_sys_chdir(FSTEST_MNT));
+}
+
+FSTEST(descriptors, "dup, dup2, fcntl")
+static void
+descriptors(const struct fstest_fs *fs)
+{
+	int fd, fd2, fd3;
+
+	fs_mkfile("f", "abcdef");
+	RL(fd = rump_sys_open("f", RUMP_O_RDWR));
+	RL(fd2 = rump_sys_dup(fd));
+	ATF_REQUIRE(fd2 != fd);
+	RL(rump_sys_lseek(fd, 4, RUMP_SEEK_SET));
+	ATF_REQUIRE_EQ(rump_sys_lseek(fd2, 0, RUMP_SEEK_CUR), 4);
+	ATF_REQUIRE_EQ(rump_sys_dup2(fd, 20), 20);
+	ATF_REQUIRE_EQ(rump_sys_lseek(20, 0, RUMP_SEEK_CUR), 4);
+	ATF_REQUIRE_EQ(rump_sys_dup2(fd, fd), fd);
+	FS_ERR(rump_sys_dup2(fd, -1), RUMP_EBADF);
+	FS_ERR(rump_sys_dup2(99, 3), RUMP_EBADF);
+	FS_ERR(rump_sys_dup(-1), RUMP_EBADF);
+	ATF_REQUIRE_EQ(rump_sys_fcntl(fd, RUMP_F_GETFL), RUMP_O_RDWR);
+	RL(rump_sys_fcntl(fd, RUMP_F_SETFL, RUMP_O_APPEND));
+	ATF_REQUIRE_EQ(rump_sys_fcntl(fd2, RUMP_F_GETFL),
+	    RUMP_O_RDWR | RUMP_O_APPEND);
+	ATF_REQUIRE_EQ(rump_sys_fcntl(fd, RUMP_F_GETFD), 0);
+	RL(rump_sys_fcntl(fd, RUMP_F_SETFD, RUMP_FD_CLOEXEC));
+	ATF_REQUIRE_EQ(rump_sys_fcntl(fd, RUMP_F_GETFD), RUMP_FD_CLOEXEC);
+	ATF_REQUIRE_EQ(rump_sys_fcntl(fd2, RUMP_F_GETFD), 0);
+	RL(fd3 = rump_sys_fcntl(fd, RUMP_F_DUPFD, 30));
+	ATF_REQUIRE(fd3 >= 30);
+	FS_ERR(rump_sys_fcntl(fd, RUMP_F_DUPFD, -1), RUMP_EINVAL);
+	FS_ERR(rump_sys_fcntl(fd, 999, 0), RUMP_EINVAL);
+	FS_ERR(rump_sys_fcntl(-1, RUMP_F_GETFL), RUMP_EBADF);
+	ATF_REQUIRE_EQ(rump_sys_write(fd2, "Z", 1), 1);
+	RL(rump_sys_close(fd));
+	RL(rump_sys_close(fd2));
+	RL(rump_sys_close(fd3));
+	RL(rump_sys_close(20));
+	fs_require_contents("f", "abcdefZ");
+}
+
+FSTEST(access_stat, "access, faccessat, fstatat, statvfs")
+static void
+access_stat(const struct fstest_fs *fs)
+{
+	struct rump_statvfs sv, sv2;
+	struct rump_stat sb;
+	char buf[8192];
+	int fd;
+
+	fs_mkfile("f", "");
+	RL(rump_sys_chmod("f", 0644));
+	RL(rump_sys_access("f", RUMP_R_OK | RUMP_W_OK));
+	FS_ERR(rump_sys_access("f", RUMP_X_OK), RUMP_EACCES);
+	FS_ERR(rump_sys_access("f", 0x100), RUMP_EINVAL);
+	FS_ERR(rump_sys_access("nope", RUMP_F_OK), RUMP_ENOENT);
+	RL(rump_sys_faccessat(RUMP_AT_FDCWD, "f", RUMP_R_OK,
+	    RUMP_AT_EACCESS));
+	RL(rump_sys_symlink("f", "l"));
+	RL(rump_sys_fstatat(RUMP_AT_FDCWD, "l", &sb,
+	    RUMP_AT_SYMLINK_NOFOLLOW));
+	ATF_REQUIRE_EQ(sb.st_mode & RUMP_S_IFMT, RUMP_S_IFLNK);
+	FS_ERR(rump_sys_fstatat(RUMP_AT_FDCWD, "l", &sb, 0x4000),
+	    RUMP_EINVAL);
+	FS_ERR(rump_sys_stat("f", NULL), RUMP_EFAULT);
+	FS_ERR(rump_sys_fstat(-1, &sb), RUMP_EBADF);
+	RL(rump_sys_statvfs1(".", &sv, RUMP_ST_WAIT));
+	ATF_REQUIRE_STREQ(sv.f_fstypename, fs->fs_name);
+	ATF_REQUIRE_STREQ(sv.f_mntonname, FSTEST_MNT);
+	ATF_REQUIRE(sv.f_bsize > 0 && sv.f_frsize > 0);
+	RL(fd = rump_sys_open("big", RUMP_O_RDWR | RUMP_O_CREAT, 0644));
+	memset(buf, 'b', sizeof(buf));
+	for (int i = 0; i < 16; i++)
+		ATF_REQUIRE_EQ(rump_sys_write(fd, buf, sizeof(buf)),
+		    (ssize_t)sizeof(buf));
+	RL(rump_sys_fstatvfs1(fd, &sv2, RUMP_ST_WAIT));
+	ATF_REQUIRE_MSG(sv2.f_bfree < sv.f_bfree, "bfree %ju then %ju",
+	    (uintmax_t)sv.f_bfree, (uintmax_t)sv2.f_bfree);
+	ATF_REQUIRE(sv2.f_ffree < sv.f_ffree);
+	RL(rump_sys_close(fd));
+	rump_sys_sync();
+}
+
+FSTEST(mounts, "mount and unmount: busy, forced, errors")
+static void
+mounts(const struct fstest_fs *fs)
+{
+	struct rump_stat sb, sb2;
+	char buf[4];
+	int fd;
+
+	RL(rump_sys_mkdir("m", 0755));
+	fs_mkfile("file", "");
+	RL(fs->fs_mount(fs, "m", 0));
+	FS_ERR(fs->fs_mount(fs, "m", 0), RUMP_EBUSY);
+	FS_ERR(fs->fs_mount(fs, "file", 0), RUMP_ENOTDIR);
+	FS_ERR(fs->fs_mount(fs, "nope", 0), RUMP_ENOENT);
+	FS_ERR(rump_sys_mount("nosuchfs", "m", 0, NULL, 0), RUMP_ENODEV);
+	FS_ERR(rump_sys_unmount("file", 0), RUMP_EINVAL);
+	FS_ERR(rump_sys_unmount("/", 0), RUMP_EBUSY);
+	/* Mount point crossing, both ways. */
+	RL(rump_sys_stat("m/..", &sb));
+	RL(rump_sys_stat(".", &sb2));
+	ATF_REQUIRE_EQ(sb.st_ino, sb2.st_ino);
+	RL(rump_sys_stat("m", &sb));
+	ATF_REQUIRE(sb.st_dev != sb2.st_dev);
+	/* Busy while a file is open; gone by force. */
+	RL(fd = rump_sys_open("m/x", RUMP_O_RDWR | RUMP_O_CREAT, 0644));
+	FS_ERR(rump_sys_unmount("m", 0), RUMP_EBUSY);
+	RL(rump_sys_unmount("m", RUMP_MNT_FORCE));
+	FS_ERR(rump_sys_read(fd, buf, 1), RUMP_EBADF);
+	FS_ERR(rump_sys_fstat(fd, &sb), RUMP_EBADF);
+	RL(rump_sys_close(fd));
+	ATF_REQUIRE(!fs_exists("m/x"));
+	/* Busy while it is a working directory. */
+	RL(fs->fs_mount(fs, "m", 0));
+	RL(rump_sys_chdir("m"));
+	FS_ERR(rump_sys_unmount("/mnt/m", 0), RUMP_EBUSY);
+	RL(rump_sys_chdir(".."));
+	RL(rump_sys_unmount("m", 0));
+	RL(rump_sys_rmdir("m"));
+}
+
+FSTEST(nonroot, "permission checks as an unprivileged process")
+static void
+nonroot(const struct fstest_fs *fs)
+{
+	struct rump_stat sb;
+	int fd;
+
+	RL(rump_sys_mkdir("ro", 0755));
+	fs_mkfile("ro/secret", "s");
+	RL(rump_sys_chmod("ro/secret", 0600));
+	RL(rump_sys_mkdir("noexec", 0700));
+	RL(rump_sys_mkdir("sticky", 0755));
+	RL(rump_sys_chmod("sticky", 01777));
+	fs_mkfile("sticky/roots", "r");
+	RL(rump_sys_chmod("sticky/roots", 0666));
+	RL(rump_sys_mkdir("mine", 0755));
+	RL(rump_sys_chown("mine", 1000, 1000));
+	fs_mkfile("grp", "g");
+	RL(rump_sys_chown("grp", 0, 1000));
+	RL(rump_sys_chmod("grp", 0640));
+
+	fs_become(1000, 1000);
+	FS_ERR(rump_sys_open("ro/secret", RUMP_O_RDONLY), RUMP_EACCES);
+	FS_ERR(rump_sys_open("ro/new", RUMP_O_RDWR | RUMP_O_CREAT, 0644),
+	    RUMP_EACCES);
+	FS_ERR(rump_sys_mkdir("ro/d", 0755), RUMP_EACCES);
+	FS_ERR(rump_sys_unlink("ro/secret"), RUMP_EACCES);
+	FS_ERR(rump_sys_stat("noexec/x", &sb), RUMP_EACCES);
+	FS_ERR(rump_sys_chmod("ro/secret", 0666), RUMP_EPERM);
+	FS_ERR(rump_sys_chown("ro/secret", 1000, 1000), RUMP_EPERM);
+	FS_ERR(rump_sys_utimes("ro/secret", NULL), RUMP_EACCES);
+	FS_ERR(rump_sys_access("ro/secret", RUMP_R_OK), RUMP_EACCES);
+	FS_ERR(rump_sys_mount(RUMP_MOUNT_TMPFS, "mine", 0, NULL, 0),
+	    RUMP_EPERM);
+	FS_ERR(rump_sys_unmount(FSTEST_MNT, 0), RUMP_EPERM);
+	fs_require_contents("grp", "g");
+	FS_ERR(rump_sys_open("grp", RUMP_O_WRONLY), RUMP_EACCES);
+	/* Sticky: others' files stay, one's own go. */
+	FS_ERR(rump_sys_unlink("sticky/roots"), RUMP_EPERM);
+	FS_ERR(rump_sys_rename("sticky/roots", "sticky/x"), RUMP_EPERM);
+	fs_mkfile("sticky/own", "o");
+	RL(rump_sys_rename("sticky/own", "sticky/own2"));
+	RL(rump_sys_unlink("sticky/own2"));
+	/* In one's own directory: anything. */
+	RL(fd = rump_sys_open("mine/f", RUMP_O_RDWR | RUMP_O_CREAT, 0600));
+	RL(rump_sys_close(fd));
+	RL(rump_sys_stat("mine/f", &sb));
+	ATF_REQUIRE(sb.st_uid == 1000 && sb.st_gid == 1000);
+	RL(rump_sys_chmod("mine/f", 0644));
+	FS_ERR(rump_sys_chown("mine/f", 0, 1000), RUMP_EPERM);
+	FS_ERR(rump_sys_chown("mine/f", 1000, 0), RUMP_EPERM);
+	FS_ERR(rump_sys_chmod("mine/f", 01644), RUMP_EFTYPE);
+	RL(rump_sys_unlink("mine/f"));
+	rump_pub_lwproc_releaselwp();
+}
+
+FSTEST(processes, "two processes: separate descriptor tables and cwds")
+static void
+processes(const struct fstest_fs *fs)
+{
+	struct lwp *parent, *child;
+	char buf[256];
+	int fd, cfd;
+
+	fs_mkfile("f", "shared");
+	RL(rump_sys_mkdir("d", 0755));
+	RZ(rump_pub_lwproc_rfork(RUMP_RFCFDG));
+	parent = rump_pub_lwproc_curlwp();
+	RL(fd = rump_sys_open("f", RUMP_O_RDONLY));
+	RL(rump_sys_lseek(fd, 2, RUMP_SEEK_SET));
+	/* A clean table: the parent's descriptor is not the child's. */
+	RZ(rump_pub_lwproc_rfork(RUMP_RFCFDG));
+	child = rump_pub_lwproc_curlwp();
+	FS_ERR(rump_sys_lseek(fd, 0, RUMP_SEEK_CUR), RUMP_EBADF);
+	RL(cfd = rump_sys_open("d", RUMP_O_RDONLY));
+	RL(rump_sys_chdir("d"));
+	RL(rump_sys___getcwd(buf, sizeof(buf)));
+	ATF_REQUIRE_STREQ(buf, "/mnt/d");
+	rump_pub_lwproc_switch(parent);
+	RL(rump_sys___getcwd(buf, sizeof(buf)));
+	ATF_REQUIRE_STREQ(buf, "/mnt");
+	ATF_REQUIRE_EQ(rump_sys_lseek(fd, 0, RUMP_SEEK_CUR), 2);
+	if (cfd != fd)
+		FS_ERR(rump_sys_close(cfd), RUMP_EBADF);
+	/* A copied table: the same open file, the same offset. */
+	RZ(rump_pub_lwproc_rfork(RUMP_RFFDG));
+	ATF_REQUIRE_EQ(rump_sys_lseek(fd, 0, RUMP_SEEK_CUR), 2);
+	RL(rump_sys_lseek(fd, 4, RUMP_SEEK_SET));
+	rump_pub_lwproc_releaselwp();		/* the copy exits */
+	rump_pub_lwproc_switch(parent);
+	ATF_REQUIRE_EQ(rump_sys_lseek(fd, 0, RUMP_SEEK_CUR), 4);
+	RL(rump_sys_close(fd));
+	rump_pub_lwproc_switch(child);
+	rump_pub_lwproc_releaselwp();		/* exits, closing "d" */
+	rump_pub_lwproc_switch(parent);
+	rump_pub_lwproc_releaselwp();
+}
+
+#define NTHREADS	8
+#define NROUNDS		200
+
+static void *
+churn(void *arg)
+{
+	int id = (int)(intptr_t)arg;
+	char a[32], b[32];
+	int fd;
+
+	for (int i = 0; i < NROUNDS; i++) {
+		snprintf(a, sizeof(a), "dir/t%d_%d", id, i);
+		snprintf(b, sizeof(b), "dir/r%d_%d", id, i);
+		if ((fd = rump_sys_open(a, RUMP_O_RDWR | RUMP_O_CREAT, 0644))
+		    == -1)
+			return (void *)"open";
+		if (rump_sys_write(fd, a, strlen(a)) != (ssize_t)strlen(a))
+			return (void *)"write";
+		if (rump_sys_close(fd) == -1)
+			return (void *)"close";
+		if (rump_sys_rename(a, b) == -1)
+			return (void *)"rename";
+		/* One name all threads fight over. */
+		if (rump_sys_link(b, "dir/hot") == -1 && errno != RUMP_EEXIST)
+			return (void *)"link hot";
+		if (rump_sys_unlink("dir/hot") == -1 && errno != RUMP_ENOENT)
+			return (void *)"unlink hot";
+		if (i % 2 == 0 && rump_sys_unlink(b) == -1)
+			return (void *)"unlink";
+	}
+	return NULL;
+}
+
+FSTEST(threads, "eight lwps create, rename and unlink in one directory")
+static void
+threads(const struct fstest_fs *fs)
+{
+	pthread_t t[NTHREADS];
+	char names[NTHREADS * NROUNDS + 2][32], expect[32];
+	uint8_t types[NTHREADS * NROUNDS + 2];
+	void *rv;
+	int n, i, j;
+
+	RL(rump_sys_mkdir("dir", 0755));
+	for (i = 0; i < NTHREADS; i++)
+		ATF_REQUIRE(pthread_create(&t[i], NULL, churn,
+		    (void *)(intptr_t)i) == 0);
+	for (i = 0; i < NTHREADS; i++) {
+		ATF_REQUIRE(pthread_join(t[i], &rv) == 0);
+		ATF_REQUIRE_MSG(rv == NULL, "thread %d: %s failed", i,
+		    (char *)rv);
+	}
+	/* Left: exactly the odd rounds' renamed files, with their data. */
+	if (rump_sys_unlink("dir/hot") == -1)
+		ATF_REQUIRE_EQ(errno, RUMP_ENOENT);
+	n = read_dir("dir", names, types, NTHREADS * NROUNDS + 2);
+	ATF_REQUIRE_EQ(n, 2 + NTHREADS * NROUNDS / 2);
+	for (i = 0; i < NTHREADS; i++) {
+		for (j = 1; j < NROUNDS; j += 2) {
+			char path[40];
+
+			snprintf(path, sizeof(path), "dir/r%d_%d", i, j);
+			snprintf(expect, sizeof(expect), "dir/t%d_%d", i, j);
+			fs_require_contents(path, expect);
+			RL(rump_sys_unlink(path));
+		}
+	}
+	RL(rump_sys_rmdir("dir"));
+}
+
+FSTEST(namei_edges, "lookups: \"..\" at \"/\", slashes, ELOOP on a long chain")
+static void
+namei_edges(const struct fstest_fs *fs)
+{
+	struct rump_stat sb, sb2;
+	char name[32], target[32];
+
+	RL(rump_sys_stat("/..", &sb));
+	RL(rump_sys_stat("/", &sb2));
+	ATF_REQUIRE_EQ(sb.st_ino, sb2.st_ino);
+	RL(rump_sys_mkdir("d", 0755));
+	RL(rump_sys_stat("d//", &sb));
+	RL(rump_sys_stat("//mnt///d/./../d", &sb2));
+	ATF_REQUIRE_EQ(sb.st_ino, sb2.st_ino);
+	/* 32 links resolve, 33 do not. */
+	fs_mkfile("l0", "end");
+	for (int i = 1; i <= 33; i++) {
+		snprintf(name, sizeof(name), "l%d", i);
+		snprintf(target, sizeof(target), "l%d", i - 1);
+		RL(rump_sys_symlink(target, name));
+	}
+	fs_require_contents("l32", "end");
+	FS_ERR(rump_sys_stat("l33", &sb), RUMP_ELOOP);
+	FS_ERR(rump_sys_stat("l0/", &sb), RUMP_ENOTDIR);
+}
+
+ATF_TP_ADD_TCS(tp)
+{
+
+	FSTEST_ADD(tp, open_rw);
+	FSTEST_ADD(tp, open_errors);
+	FSTEST_ADD(tp, trunc_append);
+	FSTEST_ADD(tp, positional_vectored);
+	FSTEST_ADD(tp, sparse);
+	FSTEST_ADD(tp, dirs);
+	FSTEST_ADD(tp, unlink_open);
+	FSTEST_ADD(tp, rename_cases);
+	FSTEST_ADD(tp, links);
+	FSTEST_ADD(tp, symlinks);
+	FSTEST_ADD(tp, getdents);
+	FSTEST_ADD(tp, attrs);
+	FSTEST_ADD(tp, umask_modes);
+	FSTEST_ADD(tp, cwd);
+	FSTEST_ADD(tp, descriptors);
+	FSTEST_ADD(tp, access_stat);
+	FSTEST_ADD(tp, mounts);
+	FSTEST_ADD(tp, nonroot);
+	FSTEST_ADD(tp, processes);
+	FSTEST_ADD(tp, threads);
+	FSTEST_ADD(tp, namei_edges);
+	return atf_no_error();
+}

@@ -1,0 +1,44 @@
+/*
+ * The kernel-side helpers of the kern tests (k_kern.c, compiled into the
+ * test kernel), as host code sees them.  Each enters and leaves the kernel
+ * itself (rump_schedule/rump_unschedule).
+ */
+#ifndef _ATF_TESTS_KERN_H_KERN_H_
+#define _ATF_TESTS_KERN_H_KERN_H_
+
+#include <stddef.h>
+
+#define KTEST_LOCK_MUTEX	1
+#define KTEST_LOCK_SPIN		2
+#define KTEST_LOCK_RWLOCK	3
+#define KTEST_LOCK_CONDVAR	4
+
+/* kmem_alloc (tag "ktest_alloc") of size bytes, KM_NOSLEEP if nosleep. */
+void	*ktest_alloc(size_t, int);
+void	 ktest_free(void *, size_t);
+/* Allocate 100 bytes and keep them; the line of the kmem_alloc call. */
+void	 ktest_leak(void);
+extern int ktest_leak_line;
+/* Write one byte past a 24-byte allocation, then free it. */
+void	 ktest_overrun(void);
+/* Free a 32-byte allocation, then write into it. */
+void	 ktest_uaf(void);
+/* Take a mutex and keep it. */
+void	 ktest_hold_lock(void);
+/* panic("%s", msg); KASSERT(v == 42). */
+void	 ktest_panic(const char *);
+void	 ktest_kassert(int);
+/*
+ * nthreads kernel threads contend for one lock of the kind for iters
+ * rounds each, checking its invariant.  0, or -1 with the broken
+ * invariant described in err.
+ */
+int	 ktest_locks(int, int, int, char *, size_t);
+/*
+ * Schedule callouts 0..3 for 3, 1, 2 and 1 ticks and a fifth that is
+ * stopped; wait for them; fill order[] with the ids as they fired.
+ * Returns how many fired.
+ */
+int	 ktest_callouts(int *, int);
+
+#endif /* _ATF_TESTS_KERN_H_KERN_H_ */
