@@ -42,6 +42,10 @@ struct initstep {
 /* The layers above the core (each in its own directory). */
 int	vfs_init(void);			/* kern/vfs/vfs_init.c */
 void	vfs_fini(void);
+int	bufinit(void);			/* kern/vfs/vfs_bio.c */
+void	buffini(void);
+int	ext2fs_init(void);		/* kern/fs/ext2fs/ext2fs_vfsops.c */
+void	ext2fs_fini(void);
 
 static const struct initstep initsteps[] = {
 	/* The core, on the bare calling thread. */
@@ -53,7 +57,9 @@ static const struct initstep initsteps[] = {
 	{ "callout",	callout_startup,	callout_fini },
 	{ "lwp0",	boot_lwp0_enter,	boot_lwp0_leave },
 	/* Layers above the core, as lwp0.  Add yours here. */
+	{ "bio",	bufinit,		buffini },
 	{ "vfs",	vfs_init,		vfs_fini },
+	{ "ext2fs",	ext2fs_init,		ext2fs_fini },
 	{ "initproc",	proc_init_initproc,	NULL },
 };
 #define INITSTEP_LWP0	6
