@@ -3,8 +3,11 @@
  * call, serve a delay.  The fast path is the RUMPUSER_FAULT() macro in
  * rumpuser_int.h; nothing here runs while no hook is armed.
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "rumpuser_int.h"
 
@@ -14,6 +17,16 @@ __thread struct rumpuser_fault_decision rumpuser__fault_last;
 
 static rumpuser_fault_hook_fn fault_hook;
 static void *fault_hookarg;
+
+/*
+ * Power cuts: host transfers hold fault_iolock shared while a hook is
+ * armed; a cut sets fault_cutting (no transfer starts after it) and takes
+ * the lock exclusive (those in flight have finished).  Writers preferred,
+ * so a cut is not starved by a stream of transfers.
+ */
+static pthread_rwlock_t fault_iolock =
+    PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
+static int fault_cutting;
 
 #define _FAULT_NAME(id, name)	[RUMPUSER_FP_##id] = name,
 static const char *const fault_names[RUMPUSER_FP__COUNT] = {
@@ -81,6 +94,12 @@ rumpuser__fault_decide(int point, int fd, int64_t off, size_t len,
 	fn(&c, d, fault_hookarg);
 
 	switch (d->fd_action) {
+	case RUMPUSER_FA_POWERCUT:
+		rumpuser__fault_cut_begin();
+		rumpuser__fault_cut_end(d->fd_status);
+	case RUMPUSER_FA_TORN:
+	case RUMPUSER_FA_BITFLIP:
+		return d->fd_action;
 	case RUMPUSER_FA_DELAY:
 		ts.tv_sec = (time_t)(d->fd_delay_us / 1000000);
 		ts.tv_nsec = (long)(d->fd_delay_us % 1000000) * 1000;
@@ -93,5 +112,79 @@ rumpuser__fault_decide(int point, int fd, int64_t off, size_t len,
 		return d->fd_length < len ? RUMPUSER_FA_SHORT : 0;
 	default:
 		return 0;
+	}
+}
+
+/*
+ * A host transfer starts: while armed, hold fault_iolock shared.  After a
+ * power cut was decided the transfer never starts: the thread waits for
+ * the process to end.  Returns what rumpuser__fault_io_end wants.
+ */
+int
+rumpuser__fault_io_begin(void)
+{
+
+	if (__builtin_expect(!rumpuser_fault_armed, 1))
+		return 0;
+	pthread_rwlock_rdlock(&fault_iolock);
+	if (__atomic_load_n(&fault_cutting, __ATOMIC_ACQUIRE)) {
+		pthread_rwlock_unlock(&fault_iolock);
+		for (;;)
+			pause();
+	}
+	return 1;
+}
+
+/* A host transfer is over. */
+void
+rumpuser__fault_io_end(int held)
+{
+
+	if (held)
+		pthread_rwlock_unlock(&fault_iolock);
+}
+
+/*
+ * Start a power cut: no host transfer starts from now on, and on return
+ * none is in flight.  The caller must not hold fault_iolock.
+ */
+void
+rumpuser__fault_cut_begin(void)
+{
+
+	__atomic_store_n(&fault_cutting, 1, __ATOMIC_RELEASE);
+	pthread_rwlock_wrlock(&fault_iolock);
+}
+
+/* End the process as a power cut does (after cut_begin). */
+void
+rumpuser__fault_cut_end(int status)
+{
+
+	rumpuser__console_flush();
+	_exit(status);
+}
+
+/*
+ * Flip bit (modulo len * 8) of the first len bytes that vector iov of
+ * iovlen entries describes (a read's result).
+ */
+void
+rumpuser__fault_flip(const struct rumpuser_iovec *iov, size_t iovlen,
+    size_t len, uint64_t bit)
+{
+	size_t byte, i;
+
+	if (len == 0)
+		return;
+	bit %= (uint64_t)len * 8;
+	byte = (size_t)(bit / 8);
+	for (i = 0; i < iovlen; i++) {
+		if (byte < iov[i].iov_len) {
+			((unsigned char *)iov[i].iov_base)[byte] ^=
+			    (unsigned char)(1u << (bit % 8));
+			return;
+		}
+		byte -= iov[i].iov_len;
 	}
 }

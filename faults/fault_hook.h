@@ -38,19 +38,33 @@ enum rumpuser_fault_point {
 };
 #undef _RUMPUSER_FP_ENUM
 
-/* What the hook decided for one call. */
+/*
+ * What the hook decided for one call.  A power cut (POWERCUT, and TORN
+ * after its partial write) first stops every other host transfer: none
+ * starts after the decision, those in flight finish; then the process
+ * ends with _exit(fd_status).  So the files keep exactly the writes that
+ * completed before the cut (in threads mode, "before" is the order in
+ * which the I/O threads reached the host).
+ */
 enum rumpuser_fault_action {
 	RUMPUSER_FA_PASS,	/* go to the host as if nothing were armed */
 	RUMPUSER_FA_ERROR,	/* fail with fd_error, host untouched */
 	RUMPUSER_FA_DELAY,	/* sleep fd_delay_us (vCPU held), then go on */
-	RUMPUSER_FA_SHORT	/* transfer at most fd_length bytes */
+	RUMPUSER_FA_SHORT,	/* I/O: transfer at most fd_length bytes */
+	RUMPUSER_FA_TORN,	/* write: only the first fd_length bytes
+				   reach the host, then the power is cut */
+	RUMPUSER_FA_BITFLIP,	/* read: then flip bit fd_bit (modulo the
+				   bits read) of the data read */
+	RUMPUSER_FA_POWERCUT	/* this call does not happen: power cut */
 };
 
 struct rumpuser_fault_decision {
 	int	 fd_action;	/* enum rumpuser_fault_action */
 	int	 fd_error;	/* FA_ERROR: a NetBSD errno value, not 0 */
 	uint64_t fd_delay_us;	/* FA_DELAY: microseconds */
-	size_t	 fd_length;	/* FA_SHORT: bytes to transfer */
+	size_t	 fd_length;	/* FA_SHORT, FA_TORN: bytes to transfer */
+	uint64_t fd_bit;	/* FA_BITFLIP: which bit */
+	int	 fd_status;	/* FA_POWERCUT, FA_TORN: the exit status */
 };
 
 /* What the hook is told about one call. */
@@ -66,8 +80,10 @@ struct rumpuser_fault_call {
 /*
  * The hook.  It fills *d (preset to PASS) and must not call back into
  * librumpuser's faultable hypercalls.  Actions a point cannot honour are
- * ignored: ERROR at a void hypercall (the lock points), SHORT outside I/O.
- * Called with the caller's vCPU held, from any thread.
+ * ignored: ERROR at a void hypercall (the lock points), SHORT outside
+ * I/O (bio, iovread, iovwrite) and getrandom, TORN outside bio.write and iovwrite,
+ * BITFLIP outside bio.read and iovread.  DELAY and POWERCUT work at every
+ * point.  Called with the caller's vCPU held, from any thread.
  */
 typedef void (*rumpuser_fault_hook_fn)(const struct rumpuser_fault_call *,
     struct rumpuser_fault_decision *, void *);

@@ -101,8 +101,8 @@ prng_next(void)
 }
 
 /* Fill buf from the seeded generator, under prng_lock. */
-void
-rumpuser__prng_fill(void *buf, size_t len)
+static void
+prng_fill(void *buf, size_t len)
 {
 	unsigned char *p = buf;
 	uint64_t v;
@@ -370,20 +370,23 @@ rumpuser_dprintf(const char *fmt, ...)
 /*
  * Entropy.  Threads mode: the host's getrandom(2) (NOWAIT: never block,
  * EAGAIN if the pool is not ready).  Serial mode: the seeded PRNG.
- * *retp gets the bytes written.
+ * *retp gets the bytes written (fewer after a SHORT fault).
  */
 int
 rumpuser_getrandom(void *buf, size_t buflen, int flags, size_t *retp)
 {
 	ssize_t n;
-	int error;
 
 	*retp = 0;
-	if (RUMPUSER_FAULT(RUMPUSER_FP_GETRANDOM, -1, 0, buflen, NULL)
-	    == RUMPUSER_FA_ERROR)
+	switch (RUMPUSER_FAULT(RUMPUSER_FP_GETRANDOM, -1, 0, buflen, NULL)) {
+	case RUMPUSER_FA_ERROR:
 		return rumpuser__fault_last.fd_error;
+	case RUMPUSER_FA_SHORT:
+		buflen = rumpuser__fault_last.fd_length;
+		break;
+	}
 	if (rumpuser__serial) {
-		rumpuser__prng_fill(buf, buflen);
+		prng_fill(buf, buflen);
 		*retp = buflen;
 		return 0;
 	}
@@ -391,10 +394,8 @@ rumpuser_getrandom(void *buf, size_t buflen, int flags, size_t *retp)
 		n = getrandom(buf, buflen, GRND_NONBLOCK);
 	else
 		RUMPUSER_BLOCKING(NULL, n = getrandom(buf, buflen, 0));
-	if (n == -1) {
-		error = rumpuser__errtrans(errno);
-		return error;
-	}
+	if (n == -1)
+		return rumpuser__errtrans(errno);
 	*retp = (size_t)n;
 	return 0;
 }

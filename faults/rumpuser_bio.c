@@ -43,21 +43,25 @@ static int bio_nthreads;		/* I/O threads started */
 static int bio_nidle;			/* of which waiting for work */
 
 /*
- * Do one transfer: the whole length, or until an error or end of file
- * (a short-transfer fault stops after fd_length bytes).  Returns a NetBSD
- * errno: the host's translated, a fault's as is, EIO for a transfer that
- * came up short without one; *donep gets the bytes moved.  No lock held.
+ * Do one transfer: the whole length, or until an error or end of file.
+ * Faults: SHORT stops after fd_length bytes; TORN writes fd_length bytes
+ * and cuts the power; BITFLIP flips a bit of what was read.  Returns a
+ * NetBSD errno: the host's translated, a fault's as is, EIO for a
+ * transfer that came up short without one; *donep gets the bytes moved.
+ * No lock held.
  */
 static int
 bio_transfer(int fd, int op, void *data, size_t len, int64_t off,
     size_t *donep)
 {
+	struct rumpuser_iovec flipv;
 	size_t done, limit;
 	ssize_t n;
-	int error;
+	int error, torn, flip, io;
 
 	*donep = 0;
 	limit = len;
+	torn = flip = 0;
 	switch (RUMPUSER_FAULT(op & RUMPUSER_BIO_WRITE ?
 	    RUMPUSER_FP_BIO_WRITE : RUMPUSER_FP_BIO_READ, fd, off, len, NULL)) {
 	case RUMPUSER_FA_ERROR:
@@ -65,8 +69,24 @@ bio_transfer(int fd, int op, void *data, size_t len, int64_t off,
 	case RUMPUSER_FA_SHORT:
 		limit = rumpuser__fault_last.fd_length;
 		break;
+	case RUMPUSER_FA_TORN:
+		if ((op & RUMPUSER_BIO_WRITE) == 0)
+			break;
+		torn = 1;
+		if (rumpuser__fault_last.fd_length < len)
+			limit = rumpuser__fault_last.fd_length;
+		break;
+	case RUMPUSER_FA_BITFLIP:
+		flip = (op & RUMPUSER_BIO_WRITE) == 0;
+		break;
 	}
+
 	error = 0;
+	io = 0;
+	if (torn)
+		rumpuser__fault_cut_begin();
+	else
+		io = rumpuser__fault_io_begin();
 	for (done = 0; done < limit; done += (size_t)n) {
 		if (op & RUMPUSER_BIO_WRITE)
 			n = pwrite(fd, (char *)data + done, limit - done,
@@ -85,14 +105,49 @@ bio_transfer(int fd, int op, void *data, size_t len, int64_t off,
 		if (n == 0)
 			break;
 	}
+	if (torn)
+		rumpuser__fault_cut_end(rumpuser__fault_last.fd_status);
 	if (done < len)
 		error = RUMP_EIO;
 	else if ((op & (RUMPUSER_BIO_SYNC | RUMPUSER_BIO_WRITE)) ==
 	    (RUMPUSER_BIO_SYNC | RUMPUSER_BIO_WRITE) && fdatasync(fd) == -1)
 		error = rumpuser__errtrans(errno);
 out:
+	rumpuser__fault_io_end(io);
+	if (flip && error == 0) {
+		flipv.iov_base = data;
+		flipv.iov_len = done;
+		rumpuser__fault_flip(&flipv, 1, done,
+		    rumpuser__fault_last.fd_bit);
+	}
 	*donep = done;
 	return error;
+}
+
+/*
+ * In the child of a fork the I/O threads are gone: forget them, and the
+ * requests queued for them (they belong to the parent's kernel), so the
+ * child's first bio starts a thread of its own.
+ */
+static void
+bio_atfork_child(void)
+{
+
+	pthread_mutex_init(&bio_lock, NULL);
+	pthread_cond_init(&bio_cv, NULL);
+	bio_head = NULL;
+	bio_tailp = &bio_head;
+	bio_nthreads = 0;
+	bio_nidle = 0;
+}
+
+/* Runs when the library is loaded. */
+__attribute__((__constructor__))
+static void
+bio_init(void)
+{
+
+	pthread_atfork(NULL, NULL, bio_atfork_child);
 }
 
 /*

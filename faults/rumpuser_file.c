@@ -154,7 +154,8 @@ iov_total(const struct rumpuser_iovec *ruiov, size_t iovlen)
 
 /*
  * The body of iovread/iovwrite: point is RUMPUSER_FP_IOVREAD or _IOVWRITE.
- * A short-transfer fault moves only the first fd_length bytes.
+ * Faults: SHORT moves only the first fd_length bytes; TORN (writes) moves
+ * them and cuts the power; BITFLIP (reads) flips a bit of what was read.
  */
 static inline __attribute__((__always_inline__)) int
 iov_transfer(int point, int fd, const struct rumpuser_iovec *ruiov,
@@ -163,18 +164,24 @@ iov_transfer(int point, int fd, const struct rumpuser_iovec *ruiov,
 	struct iovec clipped[IOV_MAX];
 	const struct iovec *iov;
 	ssize_t n;
-	int niov, error;
+	int niov, error, action, io;
 
 	*retv = 0;
 	if (iovlen > IOV_MAX || (off < 0 && off != RUMPUSER_IOV_NOSEEK))
 		return RUMP_EINVAL;
 	iov = (const struct iovec *)(const void *)ruiov;
 	niov = (int)iovlen;
-	switch (RUMPUSER_FAULT(point, fd, off, iov_total(ruiov, iovlen),
-	    NULL)) {
+	action = RUMPUSER_FAULT(point, fd, off, iov_total(ruiov, iovlen),
+	    NULL);
+	if (action == RUMPUSER_FA_TORN && point != RUMPUSER_FP_IOVWRITE)
+		action = RUMPUSER_FA_PASS;
+	if (action == RUMPUSER_FA_BITFLIP && point != RUMPUSER_FP_IOVREAD)
+		action = RUMPUSER_FA_PASS;
+	switch (action) {
 	case RUMPUSER_FA_ERROR:
 		return rumpuser__fault_last.fd_error;
 	case RUMPUSER_FA_SHORT:
+	case RUMPUSER_FA_TORN:
 		niov = iov_clip(ruiov, iovlen, clipped,
 		    rumpuser__fault_last.fd_length);
 		iov = clipped;
@@ -182,6 +189,11 @@ iov_transfer(int point, int fd, const struct rumpuser_iovec *ruiov,
 	}
 
 	error = 0;
+	io = 0;
+	if (action == RUMPUSER_FA_TORN)
+		rumpuser__fault_cut_begin();
+	else
+		io = rumpuser__fault_io_begin();
 	RUMPUSER_BLOCKING(NULL, {
 		if (point == RUMPUSER_FP_IOVREAD)
 			n = off == RUMPUSER_IOV_NOSEEK ? readv(fd, iov, niov) :
@@ -192,8 +204,14 @@ iov_transfer(int point, int fd, const struct rumpuser_iovec *ruiov,
 		if (n == -1)
 			error = errno;
 	});
+	if (action == RUMPUSER_FA_TORN)
+		rumpuser__fault_cut_end(rumpuser__fault_last.fd_status);
+	rumpuser__fault_io_end(io);
 	if (error != 0)
 		return rumpuser__errtrans(error);
+	if (action == RUMPUSER_FA_BITFLIP)
+		rumpuser__fault_flip(ruiov, iovlen, (size_t)n,
+		    rumpuser__fault_last.fd_bit);
 	*retv = (size_t)n;
 	return 0;
 }
@@ -225,7 +243,7 @@ rumpuser_iovwrite(int fd, const struct rumpuser_iovec *ruiov, size_t iovlen,
 int
 rumpuser_syncfd(int fd, int flags, uint64_t start, uint64_t len)
 {
-	int error;
+	int error, io;
 
 	if (flags & ~(RUMPUSER_SYNCFD_BOTH | RUMPUSER_SYNCFD_BARRIER |
 	    RUMPUSER_SYNCFD_SYNC))
@@ -236,10 +254,12 @@ rumpuser_syncfd(int fd, int flags, uint64_t start, uint64_t len)
 	if ((flags & (RUMPUSER_SYNCFD_WRITE | RUMPUSER_SYNCFD_BARRIER)) == 0)
 		return 0;
 	error = 0;
+	io = rumpuser__fault_io_begin();
 	RUMPUSER_BLOCKING(NULL, {
 		if ((flags & RUMPUSER_SYNCFD_SYNC ? fsync(fd) : fdatasync(fd))
 		    == -1)
 			error = errno;
 	});
+	rumpuser__fault_io_end(io);
 	return rumpuser__errtrans(error);
 }

@@ -57,14 +57,25 @@ int	rumpuser__fault_decide(int, int, int64_t, size_t, const char *,
 	    void *);
 extern __thread struct rumpuser_fault_decision rumpuser__fault_last;
 
+/*
+ * Around every host transfer (read, write, sync) of a faultable
+ * hypercall: begin returns a token for end.  Nothing armed: no lock.
+ * Armed: a shared hold that a power cut waits for.
+ */
+int	rumpuser__fault_io_begin(void);
+void	rumpuser__fault_io_end(int);
+/* A power cut: stop all host transfers, (torn write,) then _exit. */
+void	rumpuser__fault_cut_begin(void);
+void	rumpuser__fault_cut_end(int) __dead;
+/* Flip bit (modulo len * 8) of the len bytes of a vector. */
+void	rumpuser__fault_flip(const struct rumpuser_iovec *, size_t, size_t,
+	    uint64_t);
+
 /* A host errno value as a NetBSD one (EIO for one NetBSD lacks). */
 int	rumpuser__errtrans(int);
 
 /* A host call that cannot fail without a bug: abort, naming it. */
 void	rumpuser__nofail(int, const char *);
-
-/* Bytes from the serial mode's seeded generator. */
-void	rumpuser__prng_fill(void *, size_t);
 
 /* ts += (sec, nsec), normalized (0 <= nsec < 1e9 in both). */
 static inline void

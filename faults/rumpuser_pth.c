@@ -211,15 +211,35 @@ mtx_disown(struct rumpuser_mtx *mtx)
 		__atomic_store_n(&mtx->m_owner, NULL, __ATOMIC_RELAXED);
 }
 
+/*
+ * Does a cv wait on interlock mtx take the vCPU back before the mutex?
+ * Yes for SPIN+KMUTEX (rumpuser(3)'s wakeup order), no for the others.
+ */
+static inline int
+mtx_relock_late(const struct rumpuser_mtx *mtx)
+{
+
+	return (mtx->m_flags & (RUMPUSER_MTX_SPIN | RUMPUSER_MTX_KMUTEX)) ==
+	    (RUMPUSER_MTX_SPIN | RUMPUSER_MTX_KMUTEX);
+}
+
+/* Take mtx keeping the vCPU, with no fault point. */
+static void
+mtx_lock_nowrap(struct rumpuser_mtx *mtx)
+{
+
+	rumpuser__nofail(pthread_mutex_lock(&mtx->m_pthmtx),
+	    "pthread_mutex_lock");
+	mtx_own(mtx);
+}
+
 /* Lock, never giving up the vCPU. */
 void
 rumpuser_mutex_enter_nowrap(struct rumpuser_mtx *mtx)
 {
 
 	(void)RUMPUSER_FAULT(RUMPUSER_FP_MUTEX_ENTER, -1, 0, 0, NULL);
-	rumpuser__nofail(pthread_mutex_lock(&mtx->m_pthmtx),
-	    "pthread_mutex_lock");
-	mtx_own(mtx);
+	mtx_lock_nowrap(mtx);
 }
 
 /*
@@ -231,11 +251,11 @@ rumpuser_mutex_enter(struct rumpuser_mtx *mtx)
 {
 	int rv;
 
+	(void)RUMPUSER_FAULT(RUMPUSER_FP_MUTEX_ENTER, -1, 0, 0, NULL);
 	if (mtx->m_flags & RUMPUSER_MTX_SPIN) {
-		rumpuser_mutex_enter_nowrap(mtx);
+		mtx_lock_nowrap(mtx);
 		return;
 	}
-	(void)RUMPUSER_FAULT(RUMPUSER_FP_MUTEX_ENTER, -1, 0, 0, NULL);
 	if ((rv = pthread_mutex_trylock(&mtx->m_pthmtx)) == EBUSY)
 		RUMPUSER_BLOCKING(NULL,
 		    rv = pthread_mutex_lock(&mtx->m_pthmtx));
@@ -501,8 +521,7 @@ cv_sleep(struct rumpuser_cv *cv, struct rumpuser_mtx *mtx,
 		rv = pthread_cond_wait(&cv->cv_pthcv, &mtx->m_pthmtx);
 	else
 		rv = pthread_cond_timedwait(&cv->cv_pthcv, &mtx->m_pthmtx, ts);
-	if ((mtx->m_flags & (RUMPUSER_MTX_SPIN | RUMPUSER_MTX_KMUTEX)) ==
-	    (RUMPUSER_MTX_SPIN | RUMPUSER_MTX_KMUTEX))
+	if (mtx_relock_late(mtx))
 		rumpuser__nofail(pthread_mutex_unlock(&mtx->m_pthmtx),
 		    "pthread_mutex_unlock");
 	else
@@ -522,9 +541,8 @@ cv_wait_unscheduled(struct rumpuser_cv *cv, struct rumpuser_mtx *mtx,
 
 	cv->cv_nwaiters++;
 	RUMPUSER_BLOCKING(mtx, rv = cv_sleep(cv, mtx, ts));
-	if ((mtx->m_flags & (RUMPUSER_MTX_SPIN | RUMPUSER_MTX_KMUTEX)) ==
-	    (RUMPUSER_MTX_SPIN | RUMPUSER_MTX_KMUTEX))
-		rumpuser_mutex_enter_nowrap(mtx);
+	if (mtx_relock_late(mtx))
+		mtx_lock_nowrap(mtx);
 	cv->cv_nwaiters--;
 	return rv;
 }

@@ -41,4 +41,25 @@ int	 ktest_locks(int, int, int, char *, size_t);
  */
 int	 ktest_callouts(int *, int);
 
+/*
+ * A kernel thread that blocks on a mutex the caller's lwp takes first:
+ * ktest_block_start returns the mutex's address once the thread waits
+ * (or NULL); ktest_block_stop releases it and joins the thread.
+ */
+void	*ktest_block_start(void);
+void	 ktest_block_stop(void);
+/* The function the blocked thread runs (its frames are in the dump). */
+void	 ktest_block_thread(void *);
+/* A kernel thread that never exits (teardown must report it). */
+void	 ktest_stuck_thread(void);
+/*
+ * A gate: a mutex the caller holds (ktest_gate_hold), that another thread
+ * waits for inside the kernel (ktest_gate_pass), until ktest_gate_release.
+ */
+void	 ktest_gate_hold(void);
+void	 ktest_gate_pass(void);
+void	 ktest_gate_release(void);
+/* Take one item from a pool named "ktestpool" and keep it. */
+void	 ktest_pool_leak(void);
+
 #endif /* _ATF_TESTS_KERN_H_KERN_H_ */

@@ -7,6 +7,7 @@
 #include <sys/systm.h>
 #include <sys/errno.h>
 #include <sys/kmem.h>
+#include <sys/pool.h>
 #include <sys/mutex.h>
 #include <sys/rwlock.h>
 #include <sys/condvar.h>
@@ -316,4 +317,106 @@ ktest_callouts(int *order, int max)
 	mutex_destroy(&ktest_co_lock);
 	rump_unschedule();
 	return n;
+}
+
+/* An lwp blocked on a mutex, for the lwp dump. */
+static kmutex_t ktest_bl_lock;
+static struct lwp *ktest_bl_lwp;
+
+void
+ktest_block_thread(void *arg)
+{
+
+	mutex_enter(&ktest_bl_lock);
+	mutex_exit(&ktest_bl_lock);
+	kthread_exit(0);
+}
+
+void *
+ktest_block_start(void)
+{
+	int error, i;
+
+	rump_schedule();
+	mutex_init(&ktest_bl_lock, MUTEX_DEFAULT, IPL_NONE);
+	mutex_enter(&ktest_bl_lock);
+	error = kthread_create(PRI_NONE, KTHREAD_MUSTJOIN, NULL,
+	    ktest_block_thread, NULL, &ktest_bl_lwp, "ktestblock");
+	/* Wait until it waits (it notes the mutex before blocking). */
+	for (i = 0; error == 0 && i < 200 &&
+	    ktest_bl_lwp->l_wchan != &ktest_bl_lock; i++)
+		(void)kpause("ktestbl", false, 1, NULL);
+	rump_unschedule();
+	return error == 0 && i < 200 ? &ktest_bl_lock : NULL;
+}
+
+void
+ktest_block_stop(void)
+{
+
+	rump_schedule();
+	mutex_exit(&ktest_bl_lock);
+	kthread_join(ktest_bl_lwp);
+	mutex_destroy(&ktest_bl_lock);
+	rump_unschedule();
+}
+
+static void
+ktest_stuck(void *arg)
+{
+
+	for (;;)
+		(void)kpause("stuck", false, hz, NULL);
+}
+
+void
+ktest_stuck_thread(void)
+{
+
+	rump_schedule();
+	(void)kthread_create(PRI_NONE, 0, NULL, ktest_stuck, NULL, NULL,
+	    "ktestwedge");
+	rump_unschedule();
+}
+
+void
+ktest_pool_leak(void)
+{
+	static struct pool pp;
+
+	rump_schedule();
+	pool_init(&pp, 48, 0, 0, 0, "ktestpool", NULL, IPL_NONE);
+	(void)pool_get(&pp, PR_WAITOK);
+	rump_unschedule();
+}
+
+static kmutex_t ktest_gate;
+
+void
+ktest_gate_hold(void)
+{
+
+	rump_schedule();
+	mutex_init(&ktest_gate, MUTEX_DEFAULT, IPL_NONE);
+	mutex_enter(&ktest_gate);
+	rump_unschedule();
+}
+
+void
+ktest_gate_pass(void)
+{
+
+	rump_schedule();
+	mutex_enter(&ktest_gate);
+	mutex_exit(&ktest_gate);
+	rump_unschedule();
+}
+
+void
+ktest_gate_release(void)
+{
+
+	rump_schedule();
+	mutex_exit(&ktest_gate);
+	rump_unschedule();
 }

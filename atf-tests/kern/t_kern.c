@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <malloc.h>
 #include <signal.h>
@@ -391,6 +392,13 @@ ATF_TC_BODY(books_leak, tc)
 	ATF_REQUIRE((uintptr_t)b.b_kmem[0].bk_caller >=
 	    (uintptr_t)ktest_leak &&
 	    (uintptr_t)b.b_kmem[0].bk_caller < (uintptr_t)ktest_leak + 256);
+	/* Pool items carry the pool's name as their tag. */
+	RZ(rump_init());
+	ktest_pool_leak();
+	RZ(rumpus_teardown(&b));
+	ATF_REQUIRE_EQ(b.b_kmem_count, 1);
+	ATF_REQUIRE_STREQ(b.b_kmem[0].bk_tag, "ktestpool");
+	ATF_REQUIRE_EQ(b.b_kmem[0].bk_bytes, 48);
 	/* Freed by teardown: the next instance starts clean. */
 	RZ(rump_init());
 	teardown_clean();
@@ -424,6 +432,161 @@ ATF_TC_BODY(books_lock_held, tc)
 	/* The mutex object itself is a leak too. */
 	ATF_REQUIRE_EQ(b.b_kmem_count, 1);
 	ATF_REQUIRE_STREQ(b.b_kmem[0].bk_tag, "mutex_obj_alloc");
+}
+
+ATF_TC(lwp_dump);
+ATF_TC_HEAD(lwp_dump, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "the lwp dump shows a blocked kernel "
+	    "thread, the lock it waits for and its stack");
+}
+ATF_TC_BODY(lwp_dump, tc)
+{
+	struct rumpus_lwpinfo li[16];
+	struct rumpus_books b;
+	size_t i, j, n;
+	void *mtx;
+	int found = 0, inthread = 0;
+
+	RZ(rump_init());
+	RZ(rump_pub_lwproc_rfork(RUMP_RFCFDG));
+	ATF_REQUIRE((mtx = ktest_block_start()) != NULL);
+	n = rumpus_lwp_dump(li, 16);
+	rumpus_lwp_dump_print();
+	for (i = 0; i < n && i < 16; i++) {
+		if (strcmp(li[i].li_name, "ktestblock") != 0)
+			continue;
+		found = 1;
+		ATF_REQUIRE(li[i].li_kthread);
+		ATF_REQUIRE_EQ(li[i].li_wchan, (uintptr_t)mtx);
+		ATF_REQUIRE_STREQ(li[i].li_wmesg, "mutex");
+		ATF_REQUIRE(li[i].li_nstack >= 2);
+		for (j = 0; j < li[i].li_nstack; j++) {
+			if (li[i].li_stack[j] >= (uintptr_t)ktest_block_thread &&
+			    li[i].li_stack[j] < (uintptr_t)ktest_block_thread +
+			    128)
+				inthread = 1;
+		}
+	}
+	ATF_REQUIRE_MSG(found, "the blocked thread is not in the dump");
+	ATF_REQUIRE_MSG(inthread, "no frame in the thread's function");
+	/* The running books: the caller's lwp holds the mutex. */
+	RZ(rumpus_books(&b));
+	ATF_REQUIRE_EQ(b.b_locks_total, 1);
+	ATF_REQUIRE_EQ(b.b_locks[0].bl_lock, (uintptr_t)mtx);
+	ATF_REQUIRE_EQ(b.b_locks[0].bl_pid, rump_sys_getpid());
+	ktest_block_stop();
+	rump_pub_lwproc_releaselwp();
+	rump_pub_lwproc_switch(NULL);
+	teardown_clean();
+}
+
+static void
+child_stuck(void)
+{
+	struct rumpus_books b;
+	unsigned i;
+
+	if (rump_init() != 0)
+		_exit(98);
+	ktest_stuck_thread();
+	if (rumpus_teardown(&b) != RUMP_EBUSY)
+		_exit(1);
+	for (i = 0; i < b.b_nlwps; i++) {
+		if (strcmp(b.b_lwps[i].li_name, "ktestwedge") == 0 &&
+		    b.b_lwps[i].li_kthread && b.b_lwps[i].li_wmesg != NULL &&
+		    strcmp(b.b_lwps[i].li_wmesg, "stuck") == 0)
+			_exit(0);
+	}
+	_exit(2);
+}
+
+ATF_TC(teardown_stuck_thread);
+ATF_TC_HEAD(teardown_stuck_thread, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "a kernel thread that will not stop "
+	    "makes teardown return EBUSY with the thread in the books");
+}
+ATF_TC_BODY(teardown_stuck_thread, tc)
+{
+	char out[8192];
+	int status;
+
+	status = run_child(child_stuck, out, sizeof(out));
+	printf("%s", out);
+	ATF_REQUIRE_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "status 0x%x", status);
+	ATF_REQUIRE(strstr(out, "kernel threads did not stop") != NULL);
+}
+
+static void *
+gate_thread(void *arg)
+{
+
+	RZ(rump_pub_lwproc_rfork(RUMP_RFCFDG));
+	ktest_gate_pass();
+	rump_pub_lwproc_releaselwp();
+	rump_pub_lwproc_switch(NULL);
+	return NULL;
+}
+
+ATF_TC(teardown_busy);
+ATF_TC_HEAD(teardown_busy, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "teardown refuses (EBUSY) while "
+	    "another thread is inside a kernel call, and names it");
+}
+ATF_TC_BODY(teardown_busy, tc)
+{
+	struct rumpus_books b;
+	struct rumpus_lwpinfo li[16];
+	pthread_t t;
+	size_t i, n;
+	int waiting = 0, tries;
+
+	RZ(rump_init());
+	RZ(rump_pub_lwproc_rfork(RUMP_RFCFDG));
+	ktest_gate_hold();
+	ATF_REQUIRE(pthread_create(&t, NULL, gate_thread, NULL) == 0);
+	for (tries = 0; tries < 500 && !waiting; tries++) {
+		usleep(2000);
+		n = rumpus_lwp_dump(li, 16);
+		for (i = 0; i < n && i < 16; i++) {
+			if (li[i].li_wmesg != NULL &&
+			    strcmp(li[i].li_wmesg, "mutex") == 0)
+				waiting = 1;
+		}
+	}
+	ATF_REQUIRE_MSG(waiting, "the second thread never waited");
+	ATF_REQUIRE_EQ(rumpus_teardown(&b), RUMP_EBUSY);
+	ATF_REQUIRE_EQ(b.b_lwps_total, 2);
+	ktest_gate_release();
+	ATF_REQUIRE(pthread_join(t, NULL) == 0);
+	rump_pub_lwproc_releaselwp();
+	rump_pub_lwproc_switch(NULL);
+	RZ(rumpus_teardown(&b));
+	/* The gate itself was never destroyed: nothing of kmem, no lwps. */
+	ATF_REQUIRE_EQ(b.b_kmem_count, 0);
+	ATF_REQUIRE_EQ(b.b_lwps_total, 0);
+}
+
+ATF_TC(lock_serial);
+ATF_TC_HEAD(lock_serial, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "RUMPUS_MODE=serial: one virtual "
+	    "CPU; every lock kind still works under 8 kernel threads");
+}
+ATF_TC_BODY(lock_serial, tc)
+{
+	char err[256] = "";
+	int kind;
+
+	ATF_REQUIRE(setenv("RUMPUS_MODE", "serial", 1) == 0);
+	RZ(rump_init());
+	for (kind = KTEST_LOCK_MUTEX; kind <= KTEST_LOCK_CONDVAR; kind++)
+		ATF_REQUIRE_MSG(ktest_locks(kind, 8, 300, err,
+		    sizeof(err)) == 0, "kind %d: %s", kind, err);
+	teardown_clean();
 }
 
 ATF_TC(kmem_debug_overrun);
@@ -491,6 +654,27 @@ child_panic(void)
 	ktest_panic("ktest panic 42");
 }
 
+/* A symbolizer that knows one function. */
+static const char *
+panic_symbolizer(void *arg, uintptr_t pc, uintptr_t *offp)
+{
+
+	if (pc < (uintptr_t)ktest_panic || pc >= (uintptr_t)ktest_panic + 64)
+		return NULL;
+	*offp = pc - (uintptr_t)ktest_panic;
+	return "ktest_panic";
+}
+
+static void
+child_panic_symbolized(void)
+{
+
+	if (rump_init() != 0)
+		_exit(98);
+	rumpus_set_symbolizer(panic_symbolizer, NULL);
+	ktest_panic("named");
+}
+
 static void
 child_kassert(void)
 {
@@ -539,6 +723,11 @@ ATF_TC_BODY(panic_backtrace, tc)
 	ATF_REQUIRE(strstr(out, "panic: ktest panic 42\n") != NULL);
 	ATF_REQUIRE(strstr(out, "backtrace of lwp 1.") != NULL);
 	check_backtrace(out, (void *)ktest_panic);
+
+	status = run_child(child_panic_symbolized, out, sizeof(out));
+	printf("%s", out);
+	ATF_REQUIRE(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+	ATF_REQUIRE(strstr(out, " <ktest_panic+0x") != NULL);
 
 	status = run_child(child_kassert, out, sizeof(out));
 	printf("%s", out);
@@ -610,30 +799,13 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, kmem_nosleep_fault);
 	ATF_TP_ADD_TC(tp, books_leak);
 	ATF_TP_ADD_TC(tp, books_lock_held);
+	ATF_TP_ADD_TC(tp, lwp_dump);
+	ATF_TP_ADD_TC(tp, teardown_stuck_thread);
+	ATF_TP_ADD_TC(tp, teardown_busy);
+	ATF_TP_ADD_TC(tp, lock_serial);
 	ATF_TP_ADD_TC(tp, kmem_debug_overrun);
 	ATF_TP_ADD_TC(tp, kmem_debug_uaf);
 	ATF_TP_ADD_TC(tp, panic_backtrace);
 	ATF_TP_ADD_TC(tp, reboot);
 	return atf_no_error();
-}
-
-/*
- * LeakSanitizer (make sanitize): libatf-c does not free its list of test
- * cases, and kyua wants that list without a report on stderr.  (The same
- * two hooks are in atf-tests/rumpuser/h_testkern.c.)
- */
-const char *__lsan_default_suppressions(void);
-const char *
-__lsan_default_suppressions(void)
-{
-
-	return "leak:libatf-c.so\n";
-}
-
-const char *__lsan_default_options(void);
-const char *
-__lsan_default_options(void)
-{
-
-	return "print_suppressions=0";
 }

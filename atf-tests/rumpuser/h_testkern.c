@@ -263,24 +263,3 @@ tk_msec(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
-
-/*
- * LeakSanitizer (make sanitize): libatf-c does not free its list of test
- * cases; leaks found inside it are not ours.  Unused in other builds.
- */
-const char *__lsan_default_suppressions(void);
-const char *
-__lsan_default_suppressions(void)
-{
-
-	return "leak:libatf-c.so\n";
-}
-
-/* ... and kyua wants the test case list without a report on stderr. */
-const char *__lsan_default_options(void);
-const char *
-__lsan_default_options(void)
-{
-
-	return "print_suppressions=0";
-}

@@ -879,7 +879,7 @@ ATF_TC_BODY(errno_translation, tc)
 	struct rumpuser_iovec iov;
 	char c;
 	size_t n;
-	int fd;
+	int fd, p[2];
 
 	RZ(tk_boot());
 	REQUIRE_NBERRNO(rumpuser_open("/nonexistent/file", RUMPUSER_OPEN_RDONLY,
@@ -892,6 +892,10 @@ ATF_TC_BODY(errno_translation, tc)
 	iov.iov_base = &c;
 	iov.iov_len = 1;
 	REQUIRE_NBERRNO(rumpuser_iovread(1000, &iov, 1, 0, &n), 9);
+	/* An empty non-blocking pipe: host EAGAIN (11) is NetBSD's 35. */
+	ATF_REQUIRE(pipe2(p, O_NONBLOCK) == 0);
+	REQUIRE_NBERRNO(rumpuser_iovread(p[0], &iov, 1, RUMPUSER_IOV_NOSEEK,
+	    &n), 35);
 	REQUIRE_NBERRNO(rumpuser_open("file", 0x100, &fd), RUMP_EINVAL);
 
 	ATF_REQUIRE_EQ(rumpuser__errtrans(EAGAIN), 35);
@@ -1104,7 +1108,48 @@ ATF_TC_BODY(bio_async, tc)
 	r = bio_record(from, 0);
 	ATF_REQUIRE_EQ(r.r_value, 512);
 	ATF_REQUIRE_EQ(r.r_aux, RUMP_EIO);
+
+	/* A burst of requests: still a small pool (two I/O threads). */
+	for (i = 0; i < 16; i++)
+		rumpuser_bio(fd, RUMPUSER_BIO_READ, buf, 512, i * 512,
+		    bio_done, NULL);
+	bio_wait(3 + 16);
+	ATF_REQUIRE_MSG(tk_nthreads() <= 3, "%d threads", tk_nthreads());
 	require_unwrapped(from0, 0, "rumpuser_bio");
+}
+
+ATF_TC(bio_fork);
+ATF_TC_HEAD(bio_fork, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "threads mode: after a fork the "
+	    "child's bio starts I/O threads of its own and completes");
+}
+ATF_TC_BODY(bio_fork, tc)
+{
+	unsigned char buf[512];
+	pid_t pid;
+	int fd, status;
+
+	unsetenv("RUMPUS_MODE");
+	RZ(tk_boot());
+	close(scratch_file("img", 4096));
+	RZ(rumpuser_open("img", RUMPUSER_OPEN_RDWR | RUMPUSER_OPEN_BIO, &fd));
+	rumpuser_bio(fd, RUMPUSER_BIO_READ, buf, 512, 0, bio_done, NULL);
+	bio_wait(1);
+	pid = fork();
+	ATF_REQUIRE(pid != -1);
+	if (pid == 0) {
+		alarm(10);
+		bio_ndone = 0;
+		rumpuser_bio(fd, RUMPUSER_BIO_READ, buf, 512, 512, bio_done,
+		    NULL);
+		while (__atomic_load_n(&bio_ndone, __ATOMIC_SEQ_CST) == 0)
+			usleep(1000);
+		_exit(buf[0] == 0 && buf[1] == 1 ? 0 : 3);
+	}
+	ATF_REQUIRE(waitpid(pid, &status, 0) == pid);
+	ATF_REQUIRE_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "child's bio: status %#x", status);
 }
 
 ATF_TC(bio_serial);
@@ -1544,6 +1589,198 @@ static const char *const kernel_imports[] = {
 	"rumpuser_thread_join", "rumpuser_unmap",
 };
 
+/* A hook deciding the n-th call (from 1) at one point. */
+static int nth_point, nth_n, nth_seen;
+static struct rumpuser_fault_decision nth_decide;
+
+static void
+nth_hook(const struct rumpuser_fault_call *c,
+    struct rumpuser_fault_decision *d, void *arg)
+{
+
+	if (c->fc_point == nth_point && ++nth_seen == nth_n)
+		*d = nth_decide;
+}
+
+/* Arm nth_hook: the n-th call at point gets action (with its args). */
+static void
+arm_nth(int point, int n, int action, size_t length, uint64_t bit,
+    int status)
+{
+
+	nth_point = point;
+	nth_n = n;
+	nth_seen = 0;
+	memset(&nth_decide, 0, sizeof(nth_decide));
+	nth_decide.fd_action = action;
+	nth_decide.fd_length = length;
+	nth_decide.fd_bit = bit;
+	nth_decide.fd_status = status;
+	rumpuser_fault_sethook(nth_hook, NULL);
+}
+
+ATF_TC(fault_bitflip);
+ATF_TC_HEAD(fault_bitflip, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "a BITFLIP decision flips one bit "
+	    "(modulo the bits read) of what iovread and bio read return");
+}
+ATF_TC_BODY(fault_bitflip, tc)
+{
+	unsigned char a[8], b[8], bbuf[4096];
+	struct rumpuser_iovec iov[2] = { { a, 8 }, { b, 8 } };
+	struct tk_record r;
+	size_t n;
+	int fd, from;
+
+	setenv("RUMPUS_MODE", "serial", 1);
+	RZ(tk_boot());
+	close(scratch_file("img", 8192));
+	RZ(rumpuser_open("img", RUMPUSER_OPEN_RDWR, &fd));
+
+	/* Bit 8 * 10 + 3: byte 2 of the second vector, bit 3. */
+	arm_nth(RUMPUSER_FP_IOVREAD, 1, RUMPUSER_FA_BITFLIP, 0, 83, 0);
+	RZ(rumpuser_iovread(fd, iov, 2, 100, &n));
+	ATF_REQUIRE_EQ(n, 16);
+	ATF_REQUIRE_EQ(a[0], 100);
+	ATF_REQUIRE_EQ(b[1], 109);
+	ATF_REQUIRE_EQ(b[2], 110 ^ 8);
+	ATF_REQUIRE_EQ(b[3], 111);
+
+	/* Modulo the bits read: 4096 * 8 + 5 is bit 5 of byte 0. */
+	arm_nth(RUMPUSER_FP_BIO_READ, 1, RUMPUSER_FA_BITFLIP, 0,
+	    4096 * 8 + 5, 0);
+	from = tk_lognow();
+	rumpuser_bio(fd, RUMPUSER_BIO_READ, bbuf, 4096, 4096, bio_done, NULL);
+	r = bio_record(from, 0);
+	ATF_REQUIRE_EQ(r.r_aux, 0);
+	ATF_REQUIRE_EQ(bbuf[0], 0 ^ 32);
+	ATF_REQUIRE_EQ(bbuf[1], 1);
+	rumpuser_fault_sethook(NULL, NULL);
+}
+
+ATF_TC(fault_short_random);
+ATF_TC_HEAD(fault_short_random, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "a SHORT decision makes getrandom "
+	    "fill and report only fd_length bytes");
+}
+ATF_TC_BODY(fault_short_random, tc)
+{
+	unsigned char buf[64];
+	size_t n, i;
+
+	RZ(tk_boot());
+	memset(buf, 0, sizeof(buf));
+	arm_nth(RUMPUSER_FP_GETRANDOM, 1, RUMPUSER_FA_SHORT, 8, 0, 0);
+	RZ(rumpuser_getrandom(buf, sizeof(buf), RUMPUSER_RANDOM_NOWAIT, &n));
+	ATF_REQUIRE_EQ(n, 8);
+	for (i = 8; i < sizeof(buf); i++)
+		ATF_REQUIRE_EQ_MSG(buf[i], 0, "byte %zu written", i);
+	rumpuser_fault_sethook(NULL, NULL);
+}
+
+/*
+ * In a child, in serial mode: write blocks 0..4 of a 5-block image (block
+ * i filled with 0xa0 + i) with write op (0: bio, 1: iovwrite), the hook
+ * armed as arm_nth says.  Returns the child's wait status; the image is
+ * left in "img" (zeros at first).
+ */
+static int
+cut_run(int op, int point, int n, int action, size_t length)
+{
+	unsigned char blk[4096];
+	struct rumpuser_iovec iov = { blk, sizeof(blk) };
+	size_t done;
+	pid_t pid;
+	int fd, i, status;
+
+	fd = open("img", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	ATF_REQUIRE(fd != -1 && ftruncate(fd, 5 * 4096) == 0);
+	close(fd);
+	pid = fork();
+	ATF_REQUIRE(pid != -1);
+	if (pid == 0) {
+		setenv("RUMPUS_MODE", "serial", 1);
+		if (tk_boot() != 0 ||
+		    rumpuser_open("img", RUMPUSER_OPEN_RDWR, &fd) != 0)
+			_exit(2);
+		arm_nth(point, n, action, length, 0, 77);
+		for (i = 0; i < 5; i++) {
+			memset(blk, 0xa0 + i, sizeof(blk));
+			if (op == 0)
+				rumpuser_bio(fd, RUMPUSER_BIO_WRITE, blk,
+				    sizeof(blk), i * 4096, bio_done, NULL);
+			else if (rumpuser_iovwrite(fd, &iov, 1, i * 4096,
+			    &done) != 0)
+				_exit(3);
+		}
+		_exit(0);
+	}
+	ATF_REQUIRE(waitpid(pid, &status, 0) == pid);
+	return status;
+}
+
+/* Bytes of block i of "img" that hold the new pattern 0xa0 + i. */
+static size_t
+cut_newbytes(int i)
+{
+	unsigned char blk[4096];
+	size_t j, n = 0;
+	int fd;
+
+	ATF_REQUIRE((fd = open("img", O_RDONLY)) != -1);
+	ATF_REQUIRE(pread(fd, blk, sizeof(blk), i * 4096) == 4096);
+	close(fd);
+	for (j = 0; j < sizeof(blk); j++)
+		n += blk[j] == 0xa0 + i;
+	return n;
+}
+
+ATF_TC(fault_powercut);
+ATF_TC_HEAD(fault_powercut, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "a POWERCUT decision at the third "
+	    "write ends the process with the decided status; the image keeps "
+	    "exactly the two writes before it (bio and iovwrite)");
+}
+ATF_TC_BODY(fault_powercut, tc)
+{
+	int status, op, i;
+
+	for (op = 0; op < 2; op++) {
+		status = cut_run(op, op == 0 ? RUMPUSER_FP_BIO_WRITE :
+		    RUMPUSER_FP_IOVWRITE, 3, RUMPUSER_FA_POWERCUT, 0);
+		ATF_REQUIRE_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 77,
+		    "op %d: status %#x", op, status);
+		for (i = 0; i < 5; i++)
+			ATF_REQUIRE_EQ_MSG(cut_newbytes(i) == 4096, i < 2,
+			    "op %d: block %d", op, i);
+	}
+}
+
+ATF_TC(fault_torn);
+ATF_TC_HEAD(fault_torn, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "a TORN decision at the second write "
+	    "lets only its first fd_length bytes reach the image, then cuts "
+	    "the power (bio and iovwrite)");
+}
+ATF_TC_BODY(fault_torn, tc)
+{
+	int status, op;
+
+	for (op = 0; op < 2; op++) {
+		status = cut_run(op, op == 0 ? RUMPUSER_FP_BIO_WRITE :
+		    RUMPUSER_FP_IOVWRITE, 2, RUMPUSER_FA_TORN, 1024);
+		ATF_REQUIRE_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 77,
+		    "op %d: status %#x", op, status);
+		ATF_REQUIRE_EQ(cut_newbytes(0), 4096);
+		ATF_REQUIRE_EQ_MSG(cut_newbytes(1), 1024, "op %d", op);
+		ATF_REQUIRE_EQ(cut_newbytes(2), 0);
+	}
+}
+
 ATF_TC(shared_library);
 ATF_TC_HEAD(shared_library, tc)
 {
@@ -1595,6 +1832,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, exit_panic);
 	ATF_TP_ADD_TC(tp, curlwp);
 	ATF_TP_ADD_TC(tp, bio_async);
+	ATF_TP_ADD_TC(tp, bio_fork);
 	ATF_TP_ADD_TC(tp, bio_serial);
 	ATF_TP_ADD_TC(tp, serial_same_sequence);
 	ATF_TP_ADD_TC(tp, serial_clocks);
@@ -1605,6 +1843,10 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, kill);
 	ATF_TP_ADD_TC(tp, daemonize);
 	ATF_TP_ADD_TC(tp, fault_hook);
+	ATF_TP_ADD_TC(tp, fault_bitflip);
+	ATF_TP_ADD_TC(tp, fault_short_random);
+	ATF_TP_ADD_TC(tp, fault_powercut);
+	ATF_TP_ADD_TC(tp, fault_torn);
 	ATF_TP_ADD_TC(tp, shared_library);
 	return atf_no_error();
 }

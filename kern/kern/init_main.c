@@ -10,7 +10,8 @@
  * rumpus_teardown ends every process, runs the layers' finis in reverse,
  * cancels callouts, waits for kernel threads, then frees the core's own
  * memory and reports whatever is left in the books (and frees it), so the
- * process can boot again.
+ * process can boot again.  The host objects of the core's own static
+ * locks live from the first boot to the end of the process.
  */
 #include <sys/types.h>
 #include <sys/param.h>
@@ -36,7 +37,7 @@ static void boot_lwp0_leave(void);
 struct initstep {
 	const char	*is_name;
 	int		(*is_init)(void);
-	void		(*is_fini)(void);	/* NULL: teardown does it */
+	void		(*is_fini)(void);	/* NULL: nothing to undo */
 };
 
 /* The layers above the core (each in its own directory). */
@@ -49,12 +50,12 @@ void	ext2fs_fini(void);
 
 static const struct initstep initsteps[] = {
 	/* The core, on the bare calling thread. */
-	{ "console",	cons_init,		cons_fini },
+	{ "console",	cons_init,		NULL },
 	{ "kmem",	kmem_init,		kmem_fini },
-	{ "sched",	sched_init,		sched_fini },
+	{ "sched",	sched_init,		NULL },
 	{ "proc",	proc_init,		proc_fini },
-	{ "kthread",	kthread_startup,	kthread_shutdown },
-	{ "callout",	callout_startup,	callout_fini },
+	{ "kthread",	kthread_startup,	NULL },
+	{ "callout",	callout_startup,	NULL },
 	{ "lwp0",	boot_lwp0_enter,	boot_lwp0_leave },
 	/* Layers above the core, as lwp0.  Add yours here. */
 	{ "bio",	bufinit,		buffini },
@@ -128,6 +129,18 @@ boot_unwind(int n)
 	}
 }
 
+/* Stop the layers above the core, last first.  A CPU held. */
+static void
+layers_stop(void)
+{
+	int i;
+
+	for (i = initsteps_done; i-- > INITSTEP_LWP0 + 1;) {
+		if (initsteps[i].is_fini != NULL)
+			initsteps[i].is_fini();
+	}
+}
+
 /*
  * Boot the kernel.  Returns 0 (also when it is already up), or the errno
  * of the step that failed, with the earlier steps undone.
@@ -160,11 +173,26 @@ rump_init(void)
 	return 0;
 }
 
+/* True if an lwp other than lwp0 is inside a kernel call.  proc_lock. */
+static bool
+teardown_lwps_busy(void)
+{
+	struct lwp *l;
+
+	LIST_FOREACH(l, &alllwp, l_list) {
+		if (l != &lwp0 && !(l->l_flag & LW_SYSTEM) &&
+		    (l->l_stat == LSONPROC || (l->l_flag & LW_HYPUNSCHED)))
+			return true;
+	}
+	return false;
+}
+
 /*
  * Stop the kernel and fill the books.  Must be called outside any kernel
  * call; the calling thread's lwp, if it has one, is ended with the rest.
- * 0, EINVAL (not booted), or EBUSY (kernel threads would not stop: they
- * are in the books, and the kernel stays as it is).
+ * 0, EINVAL (not booted), or EBUSY (another thread is inside a kernel
+ * call, or kernel threads would not stop: they are in the books, and the
+ * kernel stays as it is).
  */
 int
 rumpus_teardown(struct rumpus_books *books)
@@ -172,48 +200,36 @@ rumpus_teardown(struct rumpus_books *books)
 	struct rumpus_books local;
 	struct rumpus_books *b = books != NULL ? books : &local;
 	struct lwp *l;
-	int error, i;
+	bool busy;
+	int error;
 
 	if (kern_booted != 1)
 		return EINVAL;
 	memset(b, 0, sizeof(*b));
 	b->b_version = RUMPUS_EXT_VERSION;
+	mutex_enter(proc_lock);
+	busy = teardown_lwps_busy();
+	mutex_exit(proc_lock);
+	if (busy) {
+		books_add_lwps(b, BOOKS_LWP_USER);
+		kmem_books(b);
+		printf("rump kernel: teardown: a thread is inside the kernel\n");
+		rumpus_books_print(b);
+		return EBUSY;
+	}
 
 	if ((l = rumpuser_curlwp()) != NULL)
 		lwp_unbind(l);
 	boot_lwp0_enter();
 
 	/* Every process ends: record what its lwps still hold first. */
-	mutex_enter(proc_lock);
-	LIST_FOREACH(l, &alllwp, l_list) {
-		if (l == &lwp0 || (l->l_flag & LW_SYSTEM))
-			continue;
-		lockdebug_held(l, b);
-		if (b->b_nlwps < RUMPUS_BOOKS_LWPS)
-			lwp_info_fill(l, &b->b_lwps[b->b_nlwps++]);
-		b->b_lwps_total++;
-	}
-	mutex_exit(proc_lock);
+	books_add_lwps(b, BOOKS_LWP_USER);
 	proc_reap_all();
-
-	/* The layers stop, last first. */
-	for (i = initsteps_done; i-- > INITSTEP_LWP0 + 1;) {
-		if (initsteps[i].is_fini != NULL)
-			initsteps[i].is_fini();
-	}
+	layers_stop();
 
 	callout_shutdown(b);
 	if ((error = kthread_wait_all(TEARDOWN_KTHREAD_WAIT_MS)) != 0) {
-		mutex_enter(proc_lock);
-		LIST_FOREACH(l, &alllwp, l_list) {
-			if (!(l->l_flag & LW_SYSTEM))
-				continue;
-			lockdebug_held(l, b);
-			if (b->b_nlwps < RUMPUS_BOOKS_LWPS)
-				lwp_info_fill(l, &b->b_lwps[b->b_nlwps++]);
-			b->b_lwps_total++;
-		}
-		mutex_exit(proc_lock);
+		books_add_lwps(b, BOOKS_LWP_SYSTEM);
 		kmem_books(b);
 		printf("rump kernel: teardown: kernel threads did not stop\n");
 		rumpus_books_print(b);
@@ -227,14 +243,9 @@ rumpus_teardown(struct rumpus_books *books)
 	boot_lwp0_leave();
 	kern_booted = 0;
 	proc_fini();
-	kthread_shutdown();
-	callout_fini();
 	kmem_drain();
 	kmem_books(b);
-	kmem_release_all();
-	sched_fini();
 	kmem_fini();
-	cons_fini();
 	initsteps_done = 0;
 	return 0;
 }
@@ -247,7 +258,6 @@ rumpus_teardown(struct rumpus_books *books)
 int
 rump___sysimpl_reboot(int howto, char *bootstr)
 {
-	int i;
 
 	rump_schedule();
 	if (kauth_authorize_generic(curlwp->l_cred, KAUTH_GENERIC_ISSUSER,
@@ -261,12 +271,8 @@ rump___sysimpl_reboot(int howto, char *bootstr)
 		printf("rump kernel: dump asked for: ending as a panic\n");
 		rumpuser_exit(RUMPUSER_PANIC);
 	}
-	if (!(howto & RUMP_RB_NOSYNC)) {
-		for (i = initsteps_done; i-- > INITSTEP_LWP0 + 1;) {
-			if (initsteps[i].is_fini != NULL)
-				initsteps[i].is_fini();
-		}
-	}
+	if (!(howto & RUMP_RB_NOSYNC))
+		layers_stop();
 	if (howto & RUMP_RB_HALT) {
 		printf("rump kernel halted (with RB_HALT, not exiting)\n");
 		for (;;)

@@ -62,12 +62,15 @@ lwp_info_fill(struct lwp *l, struct rumpus_lwpinfo *li)
 		    li->li_stack, RUMPUS_BOOKS_STACK);
 }
 
-/* Take proc_lock if it is free; tell whether it was taken. */
+/*
+ * Take proc_lock if it is free; tell whether it was taken.  The host lock
+ * is taken directly, so that the books do not list their own lock.
+ */
 static bool
 books_lock(void)
 {
 
-	return mutex_tryenter(proc_lock) != 0;
+	return rumpuser_mutex_tryenter(proc_lock->mtx_hyp) == 0;
 }
 
 static void
@@ -75,7 +78,7 @@ books_unlock(bool locked)
 {
 
 	if (locked)
-		mutex_exit(proc_lock);
+		rumpuser_mutex_exit(proc_lock->mtx_hyp);
 }
 
 size_t
@@ -112,8 +115,11 @@ books_print_lwp(const struct rumpus_lwpinfo *li)
 		printf(", waits \"%s\" on 0x%lx", li->li_wmesg,
 		    (u_long)li->li_wchan);
 	printf(", %u locks held\n", li->li_nlocks);
-	for (i = 0; i < li->li_nstack; i++)
-		printf("    #%u 0x%lx\n", i, (u_long)li->li_stack[i]);
+	for (i = 0; i < li->li_nstack; i++) {
+		printf("    #%u ", i);
+		printf_pc(li->li_stack[i]);
+		printf("\n");
+	}
 }
 
 void
@@ -135,21 +141,21 @@ rumpus_lwp_dump_print(void)
 	books_unlock(locked);
 }
 
-/* Books of a running kernel: kmem by site, locks held, every lwp. */
-int
-rumpus_books(struct rumpus_books *b)
+/*
+ * Add the lwps of the kinds asked for (BOOKS_LWP_*), with the locks they
+ * hold, to the books.
+ */
+void
+books_add_lwps(struct rumpus_books *b, int which)
 {
 	struct lwp *l;
-	bool locked;
+	bool locked, sys;
 
-	if (!kern_booted)
-		return EINVAL;
-	memset(b, 0, sizeof(*b));
-	b->b_version = RUMPUS_EXT_VERSION;
-	kmem_books(b);
 	locked = books_lock();
 	LIST_FOREACH(l, &alllwp, l_list) {
-		if (l->l_stat == LSZOMB)
+		sys = l == &lwp0 || (l->l_flag & LW_SYSTEM);
+		if (l->l_stat == LSZOMB ||
+		    !(which & (sys ? BOOKS_LWP_SYSTEM : BOOKS_LWP_USER)))
 			continue;
 		lockdebug_held(l, b);
 		if (b->b_nlwps < RUMPUS_BOOKS_LWPS)
@@ -157,6 +163,19 @@ rumpus_books(struct rumpus_books *b)
 		b->b_lwps_total++;
 	}
 	books_unlock(locked);
+}
+
+/* Books of a running kernel: kmem by site, locks held, every lwp. */
+int
+rumpus_books(struct rumpus_books *b)
+{
+
+	if (!kern_booted)
+		return EINVAL;
+	memset(b, 0, sizeof(*b));
+	b->b_version = RUMPUS_EXT_VERSION;
+	kmem_books(b);
+	books_add_lwps(b, BOOKS_LWP_USER | BOOKS_LWP_SYSTEM);
 	return 0;
 }
 
@@ -194,16 +213,19 @@ rumpus_books_print(const struct rumpus_books *b)
 	    (unsigned long long)b->b_kmem_uafs);
 	for (i = 0; i < b->b_nkmem; i++) {
 		k = &b->b_kmem[i];
-		printf("  kmem: %llu x %s at %s:%d, %llu bytes "
-		    "(caller 0x%lx)\n", (unsigned long long)k->bk_count,
-		    k->bk_tag, k->bk_file, k->bk_line,
-		    (unsigned long long)k->bk_bytes, (u_long)k->bk_caller);
+		printf("  kmem: %llu x %s at %s:%d, %llu bytes (caller ",
+		    (unsigned long long)k->bk_count, k->bk_tag, k->bk_file,
+		    k->bk_line, (unsigned long long)k->bk_bytes);
+		printf_pc(k->bk_caller);
+		printf(")\n");
 	}
 	for (i = 0; i < b->b_nlocks; i++) {
 		bl = &b->b_locks[i];
-		printf("  lock: %s 0x%lx held by lwp %d.%d \"%s\", taken at "
-		    "0x%lx\n", books_lock_kind(bl->bl_kind), (u_long)bl->bl_lock,
-		    bl->bl_pid, bl->bl_lid, bl->bl_holder, (u_long)bl->bl_site);
+		printf("  lock: %s 0x%lx held by lwp %d.%d \"%s\", taken at ",
+		    books_lock_kind(bl->bl_kind), (u_long)bl->bl_lock,
+		    bl->bl_pid, bl->bl_lid, bl->bl_holder);
+		printf_pc(bl->bl_site);
+		printf("\n");
 	}
 	for (i = 0; i < b->b_nlwps; i++) {
 		printf("  ");

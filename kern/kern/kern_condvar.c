@@ -22,6 +22,15 @@ cv_init(kcondvar_t *cv, const char *wmesg)
 	cv->cv_wmesg = wmesg;
 }
 
+/* A static condvar: its host object lives until the process ends. */
+void
+cv_init_static(kcondvar_t *cv, const char *wmesg)
+{
+
+	if (cv->cv_hyp == NULL)
+		cv_init(cv, wmesg);
+}
+
 void
 cv_destroy(kcondvar_t *cv)
 {

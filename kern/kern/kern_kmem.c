@@ -83,7 +83,8 @@ kmem_init(void)
 {
 
 	kmem_debug = kern_getparam_int("RUMPUS_KMEM_DEBUG", 0) != 0;
-	rumpuser_mutex_init(&kmem_mtx, RUMPUSER_MTX_SPIN);
+	if (kmem_mtx == NULL)	/* once per process */
+		rumpuser_mutex_init(&kmem_mtx, RUMPUSER_MTX_SPIN);
 	kmem_live = NULL;
 	kmem_qhead = NULL;
 	kmem_qtail = &kmem_qhead;
@@ -394,9 +395,6 @@ kmem_release_all(void)
 void
 kmem_fini(void)
 {
-	struct rumpuser_mtx *m = kmem_mtx;
 
 	kmem_release_all();
-	kmem_mtx = NULL;
-	rumpuser_mutex_destroy(m);
 }

@@ -30,20 +30,11 @@ int
 kthread_startup(void)
 {
 
-	mutex_init(&kthread_lock, MUTEX_DEFAULT, IPL_NONE);
-	cv_init(&kthread_cv, "kthrexit");
+	mutex_init_static(&kthread_lock, MUTEX_DEFAULT, IPL_NONE);
+	cv_init_static(&kthread_cv, "kthrexit");
 	kthread_live = 0;
 	LIST_INIT(&kthread_zombies);
 	return 0;
-}
-
-void
-kthread_shutdown(void)
-{
-
-	KASSERT(kthread_live == 0 && LIST_EMPTY(&kthread_zombies));
-	cv_destroy(&kthread_cv);
-	mutex_destroy(&kthread_lock);
 }
 
 /* The host thread's start: bind, take a CPU, run, exit. */

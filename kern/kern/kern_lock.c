@@ -254,6 +254,21 @@ mutex_reacquired_after_wait(kmutex_t *mtx, const void *site)
 	    LOCKDEBUG_MUTEX_ADAPTIVE, site);
 }
 
+/*
+ * The core's own static locks keep their host objects from the first boot
+ * to the end of the process, so booting again creates none (a forked
+ * instance touches fewer pages).  The lock must not be held.
+ */
+void
+mutex_init_static(kmutex_t *mtx, kmutex_type_t type, int ipl)
+{
+
+	if (mtx->mtx_hyp == NULL)
+		mutex_init(mtx, type, ipl);
+	KASSERTMSG(mtx->mtx_owner == NULL, "boot: static mutex %p still held",
+	    mtx);
+}
+
 kmutex_t *
 mutex_obj_alloc(kmutex_type_t type, int ipl)
 {

@@ -507,17 +507,21 @@ rump_pub_lwproc_curlwp(void)
 int
 proc_init(void)
 {
-	mutex_init(&proc_lock_store, MUTEX_DEFAULT, IPL_NONE);
+	kmutex_t p0lock;
+
+	mutex_init_static(&proc_lock_store, MUTEX_DEFAULT, IPL_NONE);
 	proc_lock = &proc_lock_store;
 	LIST_INIT(&alllwp);
 	LIST_INIT(&allproc);
 	pid_next = 0;
 	proc_nhooks = 0;
 
+	p0lock = proc0.p_lock;		/* static: keep its host mutex */
 	memset(&proc0, 0, sizeof(proc0));
+	proc0.p_lock = p0lock;
+	mutex_init_static(&proc0.p_lock, MUTEX_DEFAULT, IPL_NONE);
 	if ((proc0.p_cred = kauth_cred_alloc()) == NULL)
 		goto bad;
-	mutex_init(&proc0.p_lock, MUTEX_DEFAULT, IPL_NONE);
 	LIST_INIT(&proc0.p_lwps);
 	proc0.p_flag = PK_SYSTEM;
 	strlcpy(proc0.p_comm, "system", sizeof(proc0.p_comm));
@@ -537,7 +541,6 @@ proc_init(void)
 	return 0;
 
  bad:
-	mutex_destroy(&proc_lock_store);
 	proc_lock = NULL;
 	return ENOMEM;
 }
@@ -604,7 +607,5 @@ proc_fini(void)
 	rumpuser_curlwpop(RUMPUSER_LWP_DESTROY, &lwp0);
 	kauth_cred_free(lwp0.l_cred);
 	kauth_cred_free(proc0.p_cred);
-	mutex_destroy(&proc0.p_lock);
-	mutex_destroy(&proc_lock_store);
 	proc_lock = NULL;
 }

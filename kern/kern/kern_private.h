@@ -10,6 +10,7 @@
 #include <sys/kmem.h>
 #include <sys/queue.h>
 #include <sys/mutex.h>
+#include <sys/condvar.h>
 #include <rump/rumpuser.h>
 #include <rump/rumpus_ext.h>
 #include <sys/fault.h>
@@ -26,19 +27,15 @@ extern struct rumpus_counters kern_counters;
 
 /* Subsystem start and stop, in init_main.c's table order. */
 int	cons_init(void);
-void	cons_fini(void);
 int	kmem_init(void);
 void	kmem_fini(void);
 int	sched_init(void);
-void	sched_fini(void);
 int	proc_init(void);
 int	proc_init_initproc(void);
 void	proc_fini(void);
 int	callout_startup(void);
 void	callout_shutdown(struct rumpus_books *);
-void	callout_fini(void);
 int	kthread_startup(void);
-void	kthread_shutdown(void);
 
 /* Scheduler (kern_sched.c). */
 void	sched_cpu_take(struct lwp *);
@@ -68,6 +65,8 @@ void	kthread_reap(void);
 
 /* Lock debugging (kern_lock.c). */
 void	lockdebug_held(struct lwp *, struct rumpus_books *);
+void	mutex_init_static(kmutex_t *, kmutex_type_t, int);
+void	cv_init_static(kcondvar_t *, const char *);
 void	mutex_release_for_wait(kmutex_t *);
 void	mutex_reacquired_after_wait(kmutex_t *, const void *);
 
@@ -85,12 +84,16 @@ extern const struct rumpus_fault_point fault_kmem_alloc;
 /* Console (subr_prf.c). */
 void	cons_putchar(int);
 void	backtrace_print(void *, void *);
+void	printf_pc(uintptr_t);
 size_t	backtrace_collect(void *, void *, uintptr_t *, size_t);
 extern volatile rumpus_symbolizer_t cons_symbolizer;
 extern void *cons_symbolizer_arg;
 
 /* Books (kern_books.c). */
 void	lwp_info_fill(struct lwp *, struct rumpus_lwpinfo *);
+#define BOOKS_LWP_USER		0x01	/* lwps of processes */
+#define BOOKS_LWP_SYSTEM	0x02	/* kernel threads and lwp0 */
+void	books_add_lwps(struct rumpus_books *, int);
 
 /* Boot state (init_main.c). */
 extern volatile int kern_booted;

@@ -41,40 +41,41 @@ static const char sched_wmesg_hypercall[] = "hypercall";
 /*
  * Size the CPU set from the host's _RUMPUSER_NCPU (which honours
  * RUMP_NCPU, and is 1 in serial mode): at least 1, at most MAXCPUS.
+ * Like rumpuser_init, the host is asked once per process, at the first
+ * boot: the answer can cost a /sys read, and a forked instance inherits
+ * it from its zygote.
  */
 int
 sched_init(void)
 {
+	static int host_ncpu;
 	u_int i;
 	int n;
 
-	n = kern_getparam_int(RUMPUSER_PARAM_NCPU, 1);
-	if (n <= 0)
-		n = 1;
-	if (n > MAXCPUS) {
-		printf("rump kernel: %d CPUs asked for, using %d\n", n,
-		    MAXCPUS);
-		n = MAXCPUS;
+	if (host_ncpu == 0) {
+		n = kern_getparam_int(RUMPUSER_PARAM_NCPU, 1);
+		if (n <= 0)
+			n = 1;
+		if (n > MAXCPUS) {
+			printf("rump kernel: %d CPUs asked for, using %d\n",
+			    n, MAXCPUS);
+			n = MAXCPUS;
+		}
+		host_ncpu = n;
 	}
+	n = host_ncpu;
 	ncpu = (u_int)n;
 	for (i = 0; i < ncpu; i++) {
 		memset(&cpu_store[i], 0, sizeof(cpu_store[i]));
 		cpu_store[i].ci_index = i;
 	}
 	sched_waiters = 0;
-	rumpuser_mutex_init(&sched_mtx, RUMPUSER_MTX_SPIN);
-	rumpuser_cv_init(&sched_cv);
+	/* Host objects made once per process (see mutex_init_static). */
+	if (sched_mtx == NULL) {
+		rumpuser_mutex_init(&sched_mtx, RUMPUSER_MTX_SPIN);
+		rumpuser_cv_init(&sched_cv);
+	}
 	return 0;
-}
-
-void
-sched_fini(void)
-{
-
-	rumpuser_cv_destroy(sched_cv);
-	rumpuser_mutex_destroy(sched_mtx);
-	sched_cv = NULL;
-	sched_mtx = NULL;
 }
 
 /* One pass over the CPUs from the lwp's last one; NULL if all are busy. */
@@ -215,11 +216,15 @@ sched_backend_schedule(int nlocks, void *interlock)
 	}
 }
 
+/* Upcall, with a CPU held: switch lwps; to none gives the CPU back. */
 static void
 sched_hyp_lwproc_switch(struct lwp *l)
 {
+	struct cpu_info *ci;
 
-	(void)lwproc_switch(l);
+	ci = lwproc_switch(l);
+	if (l == NULL)
+		sched_cpu_release(ci);
 }
 
 static int

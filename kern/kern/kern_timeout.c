@@ -2,7 +2,8 @@
  * callout(9), driven by a clock kernel thread that exists only while a
  * callout is pending: the first callout_schedule on an empty kernel starts
  * it, and it exits when the queue is empty.  Pending callouts wait on one
- * queue sorted by deadline (ties in scheduling order); the thread sleeps
+ * queue sorted by deadline, a tick boundary (ties in scheduling order);
+ * the thread sleeps
  * until the first deadline and runs expired callouts one at a time,
  * without callout_lock held.
  *
@@ -40,9 +41,9 @@ int
 callout_startup(void)
 {
 
-	mutex_init(&callout_lock, MUTEX_DEFAULT, IPL_NONE);
-	cv_init(&callout_cv, "clock");
-	cv_init(&callout_done_cv, "callout");
+	mutex_init_static(&callout_lock, MUTEX_DEFAULT, IPL_NONE);
+	cv_init_static(&callout_cv, "clock");
+	cv_init_static(&callout_done_cv, "callout");
 	TAILQ_INIT(&callout_queue);
 	callout_running = NULL;
 	callout_lwp = NULL;
@@ -147,7 +148,8 @@ callout_schedule(callout_t *c, int ticks)
 	}
 	if (c->c_flags & CALLOUT_PENDING)
 		TAILQ_REMOVE(&callout_queue, c, c_link);
-	c->c_when = time_uptime_ns() + (int64_t)ticks * NS_PER_TICK;
+	/* On a tick boundary, as hardclock would: same tick, same deadline. */
+	c->c_when = (time_uptime_ns() / NS_PER_TICK + ticks) * NS_PER_TICK;
 	c->c_seq = ++callout_seq;
 	c->c_flags = (c->c_flags | CALLOUT_PENDING) & ~CALLOUT_FIRED;
 	TAILQ_FOREACH(next, &callout_queue, c_link) {
@@ -286,14 +288,4 @@ callout_shutdown(struct rumpus_books *b)
 	mutex_exit(&callout_lock);
 	if (b != NULL)
 		b->b_callouts = n;
-}
-
-/* After every kernel thread is gone. */
-void
-callout_fini(void)
-{
-
-	cv_destroy(&callout_done_cv);
-	cv_destroy(&callout_cv);
-	mutex_destroy(&callout_lock);
 }

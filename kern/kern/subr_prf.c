@@ -3,7 +3,7 @@
  * output (rumpus_console_tail), panic with a frame-pointer backtrace of the
  * panicking lwp, ending through rumpuser_exit(RUMPUSER_PANIC).
  *
- * Lock: cons_mtx, a host spin mutex taken without giving up the virtual CPU
+ * Lock: cons.c_mtx, a host spin mutex taken without giving up the virtual CPU
  * (a leaf: nothing is taken under it).
  */
 #include <sys/types.h>
@@ -13,9 +13,12 @@
 
 #include "kern_private.h"
 
-static struct rumpuser_mtx *cons_mtx;
-static char cons_ring[RUMPUS_CONSOLE_RING];
-static uint64_t cons_written;		/* bytes ever put in the ring */
+/* The ring last: booting then writes only the first page of this. */
+static struct {
+	struct rumpuser_mtx	*c_mtx;
+	uint64_t		 c_written;	/* bytes ever put in the ring */
+	char			 c_ring[RUMPUS_CONSOLE_RING];
+} cons;
 const char *panicstr;
 volatile rumpus_symbolizer_t cons_symbolizer;
 void *cons_symbolizer_arg;
@@ -23,14 +26,14 @@ void *cons_symbolizer_arg;
 #define BACKTRACE_MAX		32
 #define BACKTRACE_MAXFRAME	(1024 * 1024)	/* largest frame believed */
 
-/* One character to the host console and the ring; cons_mtx held. */
+/* One character to the host console and the ring; cons.c_mtx held. */
 void
 cons_putchar(int c)
 {
 
 	rumpuser_putchar(c);
-	cons_ring[cons_written % sizeof(cons_ring)] = (char)c;
-	cons_written++;
+	cons.c_ring[cons.c_written % sizeof(cons.c_ring)] = (char)c;
+	cons.c_written++;
 }
 
 static void
@@ -41,25 +44,18 @@ cons_put(int c, void *arg)
 }
 
 /*
- * Set up the console lock.  The ring survives teardown on purpose: a test
- * reads what the last instance printed.
+ * Start the console: empty the ring.  The ring survives teardown on
+ * purpose (a test reads what the last instance printed); the lock's host
+ * object is made once per process.
  */
 int
 cons_init(void)
 {
 
-	rumpuser_mutex_init(&cons_mtx, RUMPUSER_MTX_SPIN);
-	cons_written = 0;
+	if (cons.c_mtx == NULL)
+		rumpuser_mutex_init(&cons.c_mtx, RUMPUSER_MTX_SPIN);
+	cons.c_written = 0;
 	return 0;
-}
-
-void
-cons_fini(void)
-{
-	struct rumpuser_mtx *m = cons_mtx;
-
-	cons_mtx = NULL;
-	rumpuser_mutex_destroy(m);
 }
 
 /* Take the console; false when it could not (panic: go on without). */
@@ -67,11 +63,11 @@ static bool
 cons_lock(bool panicking)
 {
 
-	if (cons_mtx == NULL)
+	if (cons.c_mtx == NULL)
 		return false;
 	if (panicking)
-		return rumpuser_mutex_tryenter(cons_mtx) == 0;
-	rumpuser_mutex_enter_nowrap(cons_mtx);
+		return rumpuser_mutex_tryenter(cons.c_mtx) == 0;
+	rumpuser_mutex_enter_nowrap(cons.c_mtx);
 	return true;
 }
 
@@ -80,7 +76,7 @@ cons_unlock(bool locked)
 {
 
 	if (locked)
-		rumpuser_mutex_exit(cons_mtx);
+		rumpuser_mutex_exit(cons.c_mtx);
 }
 
 void
@@ -116,22 +112,22 @@ rumpus_console_tail(char *buf, size_t len)
 	if (len == 0)
 		return 0;
 	locked = cons_lock(false);
-	n = cons_written;
-	if (n > sizeof(cons_ring))
-		n = sizeof(cons_ring);
+	n = cons.c_written;
+	if (n > sizeof(cons.c_ring))
+		n = sizeof(cons.c_ring);
 	if (n > len - 1)
 		n = len - 1;
-	start = cons_written - n;
+	start = cons.c_written - n;
 	if (start > 0) {
 		/* Partial first line: skip to after its newline. */
-		while (n > 0 && cons_ring[(start - 1) % sizeof(cons_ring)] !=
+		while (n > 0 && cons.c_ring[(start - 1) % sizeof(cons.c_ring)] !=
 		    '\n') {
 			start++;
 			n--;
 		}
 	}
 	for (i = 0; i < n; i++)
-		buf[i] = cons_ring[(start + i) % sizeof(cons_ring)];
+		buf[i] = cons.c_ring[(start + i) % sizeof(cons.c_ring)];
 	buf[n] = '\0';
 	cons_unlock(locked);
 	return (size_t)n;
@@ -176,24 +172,33 @@ backtrace_collect(void *fp, void *top, uintptr_t *pcs, size_t max)
 	return n;
 }
 
-/* Print a backtrace from fp on the console, symbolized when possible. */
+/* Print "0xADDR", and " <symbol+0xoff>" when the host can name it. */
+void
+printf_pc(uintptr_t pc)
+{
+	rumpus_symbolizer_t sym = cons_symbolizer;
+	const char *name;
+	uintptr_t off;
+
+	name = sym != NULL ? sym(cons_symbolizer_arg, pc, &off) : NULL;
+	if (name != NULL)
+		printf("0x%lx <%s+0x%lx>", (u_long)pc, name, (u_long)off);
+	else
+		printf("0x%lx", (u_long)pc);
+}
+
+/* Print a backtrace from fp on the console, one "#n 0xADDR" per line. */
 void
 backtrace_print(void *fp, void *top)
 {
-	uintptr_t pcs[BACKTRACE_MAX], off;
-	rumpus_symbolizer_t sym = cons_symbolizer;
-	const char *name;
+	uintptr_t pcs[BACKTRACE_MAX];
 	size_t i, n;
 
 	n = backtrace_collect(fp, top, pcs, __arraycount(pcs));
 	for (i = 0; i < n; i++) {
-		name = sym != NULL ? sym(cons_symbolizer_arg, pcs[i], &off) :
-		    NULL;
-		if (name != NULL)
-			printf("#%zu 0x%lx <%s+0x%lx>\n", i, (u_long)pcs[i],
-			    name, (u_long)off);
-		else
-			printf("#%zu 0x%lx\n", i, (u_long)pcs[i]);
+		printf("#%zu ", i);
+		printf_pc(pcs[i]);
+		printf("\n");
 	}
 }
 
