@@ -644,6 +644,7 @@ FSTEST(mounts, "mount and unmount: busy, forced, errors")
 static void
 mounts(const struct fstest_fs *fs)
 {
+	struct rump_statvfs sv;
 	struct rump_stat sb, sb2;
 	char buf[4];
 	int fd;
@@ -676,6 +677,30 @@ mounts(const struct fstest_fs *fs)
 	RL(rump_sys_chdir("m"));
 	FS_ERR(rump_sys_unmount("/mnt/m", 0), RUMP_EBUSY);
 	RL(rump_sys_chdir(".."));
+	RL(rump_sys_unmount("m", 0));
+	/* Read-only, and updated between read-only and read-write. */
+	RL(fs->fs_mount(fs, "m", 0));
+	fs_mkfile("m/f", "rw");
+	RL(fd = rump_sys_open("m/f", RUMP_O_RDWR));
+	RL(fs->fs_mount(fs, "m", RUMP_MNT_UPDATE | RUMP_MNT_RDONLY));
+	RL(rump_sys_statvfs1("m", &sv, RUMP_ST_WAIT));
+	ATF_REQUIRE(sv.f_flag & RUMP_MNT_RDONLY);
+	FS_ERR(rump_sys_write(fd, "x", 1), RUMP_EROFS);
+	FS_ERR(rump_sys_open("m/f", RUMP_O_WRONLY), RUMP_EROFS);
+	FS_ERR(rump_sys_open("m/g", RUMP_O_WRONLY | RUMP_O_CREAT, 0644),
+	    RUMP_EROFS);
+	FS_ERR(rump_sys_mkdir("m/d", 0755), RUMP_EROFS);
+	FS_ERR(rump_sys_unlink("m/f"), RUMP_EROFS);
+	FS_ERR(rump_sys_rename("m/f", "m/g"), RUMP_EROFS);
+	FS_ERR(rump_sys_chmod("m/f", 0600), RUMP_EROFS);
+	FS_ERR(rump_sys_truncate("m/f", 0), RUMP_EROFS);
+	FS_ERR(rump_sys_access("m/f", RUMP_W_OK), RUMP_EROFS);
+	fs_require_contents("m/f", "rw");
+	FS_ERR(fs->fs_mount(fs, "m/f", RUMP_MNT_UPDATE), RUMP_EINVAL);
+	RL(fs->fs_mount(fs, "m", RUMP_MNT_UPDATE));
+	ATF_REQUIRE_EQ(rump_sys_write(fd, "RW", 2), 2);
+	RL(rump_sys_close(fd));
+	fs_require_contents("m/f", "RW");
 	RL(rump_sys_unmount("m", 0));
 	RL(rump_sys_rmdir("m"));
 }
@@ -848,6 +873,221 @@ threads(const struct fstest_fs *fs)
 	RL(rump_sys_rmdir("dir"));
 }
 
+/*
+ * Moves between two directories from eight lwps at once: four move a
+ * file of their own between "a" and "b"; four move a directory of their
+ * own ("p") between them and another ("c") in and out of it, and try to
+ * move "p" into its own subtree.  Nothing may hang, be lost or appear
+ * twice; each lwp knows where its entries must end up.
+ */
+static void *
+mover(void *arg)
+{
+	int id = (int)(intptr_t)arg;
+	const char *side[2] = { "a", "b" };
+	char from[64], to[64], inner[64];
+	int at = 0, cin = 0;
+
+	for (int i = 0; i < NROUNDS; i++) {
+		if (id < 4) {
+			snprintf(from, sizeof(from), "%s/f%d", side[at], id);
+			snprintf(to, sizeof(to), "%s/f%d", side[!at], id);
+			if (rump_sys_rename(from, to) == -1)
+				return (void *)"move file";
+			at = !at;
+			continue;
+		}
+		/* c in or out of p, then p across, then p into itself. */
+		if (cin) {
+			snprintf(from, sizeof(from), "%s/p%d/c%d", side[at],
+			    id, id);
+			snprintf(to, sizeof(to), "%s/c%d", side[at], id);
+		} else {
+			snprintf(from, sizeof(from), "%s/c%d", side[at], id);
+			snprintf(to, sizeof(to), "%s/p%d/c%d", side[at], id,
+			    id);
+		}
+		if (rump_sys_rename(from, to) == -1)
+			return (void *)"move c";
+		cin = !cin;
+		if (cin) {
+			snprintf(from, sizeof(from), "%s/p%d", side[at], id);
+			snprintf(inner, sizeof(inner), "%s/p%d/c%d/p%d",
+			    side[at], id, id, id);
+			if (rump_sys_rename(from, inner) != -1 ||
+			    errno != RUMP_EINVAL)
+				return (void *)"p into its own subtree";
+			snprintf(to, sizeof(to), "%s/p%d", side[!at], id);
+			if (rump_sys_rename(from, to) == -1)
+				return (void *)"move p";
+			at = !at;
+		}
+	}
+	return NULL;
+}
+
+FSTEST(threads_across, "eight lwps move files and directories between two "
+    "directories")
+static void
+threads_across(const struct fstest_fs *fs)
+{
+	pthread_t t[NTHREADS];
+	struct rump_stat sb;
+	char path[64];
+	void *rv;
+	int i;
+
+	RL(rump_sys_mkdir("a", 0755));
+	RL(rump_sys_mkdir("b", 0755));
+	for (i = 0; i < NTHREADS; i++) {
+		if (i < 4) {
+			snprintf(path, sizeof(path), "a/f%d", i);
+			fs_mkfile(path, "f");
+		} else {
+			snprintf(path, sizeof(path), "a/p%d", i);
+			RL(rump_sys_mkdir(path, 0755));
+			snprintf(path, sizeof(path), "a/c%d", i);
+			RL(rump_sys_mkdir(path, 0755));
+		}
+	}
+	for (i = 0; i < NTHREADS; i++)
+		ATF_REQUIRE(pthread_create(&t[i], NULL, mover,
+		    (void *)(intptr_t)i) == 0);
+	for (i = 0; i < NTHREADS; i++) {
+		ATF_REQUIRE(pthread_join(t[i], &rv) == 0);
+		ATF_REQUIRE_MSG(rv == NULL, "lwp %d: %s failed", i,
+		    (char *)rv);
+	}
+	/*
+	 * NROUNDS is even: the files are back in "a"; each p crossed
+	 * NROUNDS / 2 times (back in "a") with its c out of it.
+	 */
+	for (i = 0; i < NTHREADS; i++) {
+		snprintf(path, sizeof(path), i < 4 ? "a/f%d" : "a/p%d", i);
+		RL(rump_sys_stat(path, &sb));
+		if (i >= 4) {
+			ATF_REQUIRE_EQ(sb.st_nlink, 2);
+			RL(rump_sys_rmdir(path));
+			snprintf(path, sizeof(path), "a/c%d", i);
+			RL(rump_sys_rmdir(path));
+		} else
+			RL(rump_sys_unlink(path));
+	}
+	RL(rump_sys_rmdir("a"));
+	RL(rump_sys_rmdir("b"));
+}
+
+/* Every path-taking call with a NULL, an empty and an overlong path. */
+static void
+bad_path(const char *p, int err)
+{
+	struct rump_timeval tv[2] = { { 0, 0 }, { 0, 0 } };
+	struct rump_statvfs sv;
+	struct rump_stat sb;
+	char buf[16];
+
+	FS_ERR(rump_sys_open(p, RUMP_O_RDONLY), err);
+	FS_ERR(rump_sys_open(p, RUMP_O_RDWR | RUMP_O_CREAT, 0644), err);
+	FS_ERR(rump_sys_openat(RUMP_AT_FDCWD, p, RUMP_O_RDONLY), err);
+	FS_ERR(rump_sys_stat(p, &sb), err);
+	FS_ERR(rump_sys_lstat(p, &sb), err);
+	FS_ERR(rump_sys_fstatat(RUMP_AT_FDCWD, p, &sb, 0), err);
+	FS_ERR(rump_sys_truncate(p, 0), err);
+	FS_ERR(rump_sys_mkdir(p, 0755), err);
+	FS_ERR(rump_sys_mkdirat(RUMP_AT_FDCWD, p, 0755), err);
+	FS_ERR(rump_sys_rmdir(p), err);
+	FS_ERR(rump_sys_unlink(p), err);
+	FS_ERR(rump_sys_unlinkat(RUMP_AT_FDCWD, p, 0), err);
+	FS_ERR(rump_sys_rename(p, "x"), err);
+	FS_ERR(rump_sys_rename("f", p), err);
+	FS_ERR(rump_sys_link(p, "x"), err);
+	FS_ERR(rump_sys_link("f", p), err);
+	FS_ERR(rump_sys_symlink("f", p), err);
+	FS_ERR(rump_sys_readlink(p, buf, sizeof(buf)), err);
+	FS_ERR(rump_sys_chmod(p, 0644), err);
+	FS_ERR(rump_sys_chown(p, 0, 0), err);
+	FS_ERR(rump_sys_lchown(p, 0, 0), err);
+	FS_ERR(rump_sys_utimes(p, tv), err);
+	FS_ERR(rump_sys_utimensat(RUMP_AT_FDCWD, p, NULL, 0), err);
+	FS_ERR(rump_sys_access(p, RUMP_F_OK), err);
+	FS_ERR(rump_sys_chdir(p), err);
+	FS_ERR(rump_sys_statvfs1(p, &sv, RUMP_ST_WAIT), err);
+	FS_ERR(rump_sys_unmount(p, 0), err);
+	FS_ERR(rump_sys_mount(RUMP_MOUNT_TMPFS, p, 0, NULL, 0), err);
+}
+
+/* Every descriptor-taking call with a descriptor that is not open. */
+static void
+bad_fd(int fd)
+{
+	struct rump_iovec iov = { NULL, 0 };
+	struct rump_timeval tv[2] = { { 0, 0 }, { 0, 0 } };
+	struct rump_statvfs sv;
+	struct rump_stat sb;
+	char buf[512];
+
+	FS_ERR(rump_sys_close(fd), RUMP_EBADF);
+	FS_ERR(rump_sys_read(fd, buf, 1), RUMP_EBADF);
+	FS_ERR(rump_sys_write(fd, buf, 1), RUMP_EBADF);
+	FS_ERR(rump_sys_pread(fd, buf, 1, 0), RUMP_EBADF);
+	FS_ERR(rump_sys_pwrite(fd, buf, 1, 0), RUMP_EBADF);
+	FS_ERR(rump_sys_readv(fd, &iov, 1), RUMP_EBADF);
+	FS_ERR(rump_sys_writev(fd, &iov, 1), RUMP_EBADF);
+	FS_ERR(rump_sys_lseek(fd, 0, RUMP_SEEK_SET), RUMP_EBADF);
+	FS_ERR(rump_sys_fsync(fd), RUMP_EBADF);
+	FS_ERR(rump_sys_fdatasync(fd), RUMP_EBADF);
+	FS_ERR(rump_sys_ftruncate(fd, 0), RUMP_EBADF);
+	FS_ERR(rump_sys_fstat(fd, &sb), RUMP_EBADF);
+	FS_ERR(rump_sys_getdents(fd, buf, sizeof(buf)), RUMP_EBADF);
+	FS_ERR(rump_sys_fchmod(fd, 0644), RUMP_EBADF);
+	FS_ERR(rump_sys_fchown(fd, 0, 0), RUMP_EBADF);
+	FS_ERR(rump_sys_futimes(fd, tv), RUMP_EBADF);
+	FS_ERR(rump_sys_fchdir(fd), RUMP_EBADF);
+	FS_ERR(rump_sys_dup(fd), RUMP_EBADF);
+	FS_ERR(rump_sys_dup2(fd, 5), RUMP_EBADF);
+	FS_ERR(rump_sys_fcntl(fd, RUMP_F_GETFD), RUMP_EBADF);
+	FS_ERR(rump_sys_fcntl(fd, RUMP_F_SETFL, 0), RUMP_EBADF);
+	FS_ERR(rump_sys_fstatvfs1(fd, &sv, RUMP_ST_WAIT), RUMP_EBADF);
+	FS_ERR(rump_sys_openat(fd, "f", RUMP_O_RDONLY), RUMP_EBADF);
+	FS_ERR(rump_sys_fstatat(fd, "f", &sb, 0), RUMP_EBADF);
+	FS_ERR(rump_sys_mkdirat(fd, "x", 0755), RUMP_EBADF);
+	FS_ERR(rump_sys_unlinkat(fd, "f", 0), RUMP_EBADF);
+	FS_ERR(rump_sys_renameat(fd, "f", RUMP_AT_FDCWD, "g"), RUMP_EBADF);
+	FS_ERR(rump_sys_linkat(RUMP_AT_FDCWD, "f", fd, "g", 0), RUMP_EBADF);
+	FS_ERR(rump_sys_symlinkat("f", fd, "g"), RUMP_EBADF);
+	FS_ERR(rump_sys_readlinkat(fd, "f", buf, sizeof(buf)), RUMP_EBADF);
+	FS_ERR(rump_sys_fchmodat(fd, "f", 0644, 0), RUMP_EBADF);
+	FS_ERR(rump_sys_faccessat(fd, "f", RUMP_F_OK, 0), RUMP_EBADF);
+	FS_ERR(rump_sys_utimensat(fd, "f", NULL, 0), RUMP_EBADF);
+}
+
+FSTEST(bad_input, "bad paths and descriptors give NetBSD's errno to "
+    "every call")
+static void
+bad_input(const struct fstest_fs *fs)
+{
+	char longpath[RUMP_MAXPATHLEN + 10];
+	int fd;
+
+	fs_mkfile("f", "");
+	bad_path(NULL, RUMP_EFAULT);
+	bad_path("", RUMP_ENOENT);
+	memset(longpath, 'p', sizeof(longpath) - 1);
+	longpath[sizeof(longpath) - 1] = '\0';
+	bad_path(longpath, RUMP_ENAMETOOLONG);
+	bad_fd(-1);
+	bad_fd(7);
+	bad_fd(1023);
+	bad_fd(1024);
+	bad_fd(0x7fffffff);
+	/* A regular file as the directory of an *at call. */
+	RL(fd = rump_sys_open("f", RUMP_O_RDONLY));
+	FS_ERR(rump_sys_openat(fd, "x", RUMP_O_RDONLY), RUMP_ENOTDIR);
+	FS_ERR(rump_sys_mkdirat(fd, "x", 0755), RUMP_ENOTDIR);
+	RL(rump_sys_close(fd));
+	ATF_REQUIRE(fs_exists("f"));
+}
+
 FSTEST(namei_edges, "lookups: \"..\" at \"/\", slashes, ELOOP on a long chain")
 static void
 namei_edges(const struct fstest_fs *fs)
@@ -897,6 +1137,8 @@ ATF_TP_ADD_TCS(tp)
 	FSTEST_ADD(tp, nonroot);
 	FSTEST_ADD(tp, processes);
 	FSTEST_ADD(tp, threads);
+	FSTEST_ADD(tp, threads_across);
+	FSTEST_ADD(tp, bad_input);
 	FSTEST_ADD(tp, namei_edges);
 	return atf_no_error();
 }

@@ -109,6 +109,7 @@ etfs_fini(void)
 
 /* Block devices. */
 
+/* Open the block device registered as key for fflags (FREAD/FWRITE). */
 int
 blkdev_open(const char *key, int fflags, struct blkdev **devp)
 {
@@ -129,6 +130,7 @@ blkdev_open(const char *key, int fflags, struct blkdev **devp)
 	return error;
 }
 
+/* Let go of a device blkdev_open gave. */
 void
 blkdev_close(struct blkdev *dev)
 {

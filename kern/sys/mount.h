@@ -31,6 +31,9 @@ struct vattr;
 #define MNT_RELOAD	RUMP_MNT_RELOAD
 #define MNT_FORCE	RUMP_MNT_FORCE
 #define MNT_GETARGS	RUMP_MNT_GETARGS
+#define MNT_WAIT	RUMP_MNT_WAIT
+#define MNT_NOWAIT	RUMP_MNT_NOWAIT
+#define MNT_LAZY	RUMP_MNT_LAZY
 /* Flags a mount keeps (mnt_flag); the others are requests. */
 #define MNT_VISFLAGMASK	(MNT_RDONLY | MNT_SYNCHRONOUS | MNT_NOEXEC | \
 			 MNT_NOSUID | MNT_NODEV | MNT_ASYNC | MNT_NOATIME | \
@@ -38,7 +41,8 @@ struct vattr;
 /* Every flag mount(2) accepts. */
 #define MNT_MOUNTMASK	(MNT_VISFLAGMASK | MNT_UPDATE | MNT_RELOAD | \
 			 MNT_FORCE | MNT_GETARGS | RUMP_MNT_UNION | \
-			 RUMP_MNT_NOCOREDUMP | RUMP_MNT_RELATIME | RUMP_MNT_IGNORE)
+			 RUMP_MNT_NOCOREDUMP | RUMP_MNT_RELATIME | RUMP_MNT_IGNORE | \
+			 RUMP_MNT_DISCARD | RUMP_MNT_EXTATTR | RUMP_MNT_LOG)
 
 struct mount {
 	struct mount	*mnt_next;	/* the mount table; mountlist_lock */

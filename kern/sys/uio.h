@@ -21,6 +21,8 @@ struct uio {
 	enum uio_rw	 uio_rw;	/* UIO_READ: kernel to caller */
 };
 
+void	uio_init1(struct uio *, struct iovec *, void *, size_t, off_t,
+	    enum uio_rw);
 int	uiomove(void *, size_t, struct uio *);
 int	uiomove_zero(size_t, struct uio *);
 

@@ -82,13 +82,7 @@ namei_symlink(struct vnode *vp, char *buf, char *cp, char **cpp)
 	link = kmem_alloc(MAXPATHLEN, KM_SLEEP);
 	if (link == NULL)
 		return ENOMEM;
-	iov.iov_base = link;
-	iov.iov_len = MAXPATHLEN;
-	uio.uio_iov = &iov;
-	uio.uio_iovcnt = 1;
-	uio.uio_offset = 0;
-	uio.uio_resid = MAXPATHLEN;
-	uio.uio_rw = UIO_READ;
+	uio_init1(&uio, &iov, link, MAXPATHLEN, 0, UIO_READ);
 	vn_lock(vp, LK_SHARED);
 	error = VOP_READLINK(vp, &uio);
 	VOP_UNLOCK(vp);

@@ -228,7 +228,7 @@ vfs_dounmount_locked(struct mount *mp, int flags, kauth_cred_t cred)
 			error = EBUSY;
 			goto out;
 		}
-		error = mp->mnt_op->vfs_sync(mp, 1, cred);
+		error = mp->mnt_op->vfs_sync(mp, MNT_WAIT, cred);
 		if (error != 0)
 			goto out;
 	} else {
@@ -335,7 +335,7 @@ vfs_syncall(void)
 
 	rw_enter(&mountlist_lock, RW_READER);
 	for (mp = mountlist; mp != NULL; mp = mp->mnt_next)
-		(void)mp->mnt_op->vfs_sync(mp, 0, NULL);
+		(void)mp->mnt_op->vfs_sync(mp, MNT_NOWAIT, NULL);
 	rw_exit(&mountlist_lock);
 }
 

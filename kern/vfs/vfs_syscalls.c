@@ -429,6 +429,10 @@ do_rw(int fd, struct iovec *kiov, int iovcnt, off_t offset, enum uio_rw rw,
 		error = EINVAL;
 		goto out;
 	}
+	if (rw == UIO_WRITE && vn_rdonly(vp)) {
+		error = EROFS;
+		goto out;
+	}
 	if (rw == UIO_WRITE && (fp->f_flag & O_APPEND) && offset == -1)
 		ioflag |= IO_APPEND;
 	if (fp->f_flag & (O_SYNC | O_DSYNC))
@@ -468,7 +472,7 @@ out:
 static ssize_t
 sys_rw1(int fd, void *buf, size_t len, off_t offset, enum uio_rw rw)
 {
-	struct iovec iov = { buf, len };
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
 	ssize_t done = 0;
 	int error;
 
@@ -1043,8 +1047,9 @@ rump___sysimpl_linkat(int fd1, const char *path1, int fd2, const char *path2,
 /*
  * Lock the directories of a rename, ancestor first (unrelated ones in
  * address order), so that no lwp locking parent before child waits on us.
- * The rename lock of the mount is held: directories cannot move.  Fails
- * with EINVAL if fvp (a directory) is tdvp or one of its ancestors.
+ * Two directories: the rename lock of the mount is held, so directories
+ * cannot move.  Fails with EINVAL if fvp (a directory) is tdvp or one of
+ * its ancestors.
  */
 static int
 rename_lockdirs(struct vnode *fdvp, struct vnode *fvp, struct vnode *tdvp,
@@ -1151,7 +1156,11 @@ do_rename(int fromfd, const char *from, int tofd, const char *to)
 		mp = NULL;
 		goto out;
 	}
-	mutex_enter(&mp->mnt_renamelock);
+	/* Only a move between directories can change their ancestry. */
+	if (fdvp != tdvp)
+		mutex_enter(&mp->mnt_renamelock);
+	else
+		mp = NULL;
 	vn_lock(fdvp, LK_SHARED);
 	error = VOP_LOOKUP(fdvp, &fnd.ni_cn, &fvp);
 	VOP_UNLOCK(fdvp);
@@ -1271,7 +1280,7 @@ do_readlinkat(int dirfd, const char *path, char *buf, size_t len,
     ssize_t *donep)
 {
 	struct vnode *vp;
-	struct iovec iov = { buf, len };
+	struct iovec iov;
 	struct uio uio;
 	int error;
 
@@ -1284,11 +1293,7 @@ do_readlinkat(int dirfd, const char *path, char *buf, size_t len,
 		error = EINVAL;
 		goto out;
 	}
-	uio.uio_iov = &iov;
-	uio.uio_iovcnt = 1;
-	uio.uio_offset = 0;
-	uio.uio_resid = len;
-	uio.uio_rw = UIO_READ;
+	uio_init1(&uio, &iov, buf, len, 0, UIO_READ);
 	vn_lock(vp, LK_SHARED);
 	error = VOP_READLINK(vp, &uio);
 	VOP_UNLOCK(vp);
@@ -1341,15 +1346,9 @@ do_getdents(int fd, char *buf, size_t count, int *donep)
 	if (error != 0)
 		goto out;
 	count = MIN(count, (size_t)INT32_MAX);
-	iov.iov_base = buf;
-	iov.iov_len = count;
-	uio.uio_iov = &iov;
-	uio.uio_iovcnt = 1;
-	uio.uio_resid = count;
-	uio.uio_rw = UIO_READ;
 	vn_lock(vp, LK_SHARED);
 	mutex_enter(&fp->f_lock);
-	uio.uio_offset = fp->f_offset;
+	uio_init1(&uio, &iov, buf, count, fp->f_offset, UIO_READ);
 	mutex_exit(&fp->f_lock);
 	error = VOP_READDIR(vp, &uio);
 	if (error == 0) {
@@ -1851,12 +1850,7 @@ getcwd_name(struct vnode *pvp, struct vnode *vp, char *buf, char **bpp)
 	uio.uio_offset = 0;
 	vn_lock(pvp, LK_SHARED);
 	for (;;) {
-		iov.iov_base = dbuf;
-		iov.iov_len = PAGE_SIZE;
-		uio.uio_iov = &iov;
-		uio.uio_iovcnt = 1;
-		uio.uio_resid = PAGE_SIZE;
-		uio.uio_rw = UIO_READ;
+		uio_init1(&uio, &iov, dbuf, PAGE_SIZE, uio.uio_offset, UIO_READ);
 		error = VOP_READDIR(pvp, &uio);
 		if (error != 0)
 			break;

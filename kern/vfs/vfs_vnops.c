@@ -167,6 +167,21 @@ vtype_to_ifmt(enum vtype type)
 	}
 }
 
+/* Describe the single segment buf[0, len) at file offset off. */
+void
+uio_init1(struct uio *uio, struct iovec *iov, void *buf, size_t len,
+    off_t off, enum uio_rw rw)
+{
+
+	iov->iov_base = buf;
+	iov->iov_len = len;
+	uio->uio_iov = iov;
+	uio->uio_iovcnt = 1;
+	uio->uio_offset = off;
+	uio->uio_resid = len;
+	uio->uio_rw = rw;
+}
+
 /*
  * Move n bytes between the kernel buffer buf and the caller's segments of
  * uio, in uio's direction, advancing uio.  A NULL segment gives EFAULT.

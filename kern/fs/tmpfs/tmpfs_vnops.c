@@ -51,6 +51,7 @@ tmpfs_dir_find(struct tmpfs_node *dnode, const struct componentname *cnp,
 	return de;
 }
 
+/* An entry for name cnp, unattached; ENAMETOOLONG past TMPFS_MAXNAMLEN. */
 static int
 tmpfs_dirent_alloc(const struct componentname *cnp, struct tmpfs_dirent **dep)
 {
@@ -86,6 +87,7 @@ tmpfs_dir_attach(struct tmpfs_node *dnode, struct tmpfs_dirent *de,
 	dnode->tn_size += sizeof(struct tmpfs_dirent) + de->td_namelen;
 }
 
+/* Unlink entry de (after prev) from dnode and free it. */
 static void
 tmpfs_dir_detach(struct tmpfs_node *dnode, struct tmpfs_dirent *de,
     struct tmpfs_dirent *prev)
@@ -101,6 +103,7 @@ tmpfs_dir_detach(struct tmpfs_node *dnode, struct tmpfs_dirent *de,
 	kmem_free(de, sizeof(*de) + de->td_namelen);
 }
 
+/* ctime now, and mtime if the contents changed.  The node's vnode LE. */
 static void
 tmpfs_touch(struct tmpfs_node *node, bool modified)
 {
@@ -112,6 +115,7 @@ tmpfs_touch(struct tmpfs_node *node, bool modified)
 		node->tn_mtime = now;
 }
 
+/* "." (dvp itself), ".." (the parent; ENOENT once removed) or an entry.  dvp LS. */
 static int
 tmpfs_lookup(struct vnode *dvp, const struct componentname *cnp,
     struct vnode **vpp)
@@ -190,6 +194,7 @@ bad:
 	return error;
 }
 
+/* A regular file, directory or device node.  dvp LE. */
 static int
 tmpfs_create(struct vnode *dvp, const struct componentname *cnp,
     struct vattr *vap, struct vnode **vpp)
@@ -201,6 +206,7 @@ tmpfs_create(struct vnode *dvp, const struct componentname *cnp,
 	return tmpfs_newnode(dvp, cnp, vap, NULL, vpp);
 }
 
+/* A symbolic link holding target.  dvp LE. */
 static int
 tmpfs_symlink(struct vnode *dvp, const struct componentname *cnp,
     struct vattr *vap, const char *target, struct vnode **vpp)
@@ -210,6 +216,7 @@ tmpfs_symlink(struct vnode *dvp, const struct componentname *cnp,
 	return tmpfs_newnode(dvp, cnp, vap, target, vpp);
 }
 
+/* Remove the entry cnp (vp, not a directory) of dvp.  dvp, vp LE. */
 static int
 tmpfs_remove(struct vnode *dvp, struct vnode *vp,
     const struct componentname *cnp)
@@ -230,6 +237,7 @@ tmpfs_remove(struct vnode *dvp, struct vnode *vp,
 	return 0;
 }
 
+/* Remove the empty directory vp, entry cnp of dvp.  dvp, vp LE. */
 static int
 tmpfs_rmdir(struct vnode *dvp, struct vnode *vp,
     const struct componentname *cnp)
@@ -254,6 +262,7 @@ tmpfs_rmdir(struct vnode *dvp, struct vnode *vp,
 	return 0;
 }
 
+/* A new entry cnp in dvp for vp.  dvp, vp LE. */
 static int
 tmpfs_link(struct vnode *dvp, struct vnode *vp,
     const struct componentname *cnp)
@@ -340,6 +349,7 @@ tmpfs_rename(struct vnode *fdvp, struct vnode *fvp,
 	return 0;
 }
 
+/* The node's attributes.  vp LS. */
 static int
 tmpfs_getattr(struct vnode *vp, struct vattr *vap)
 {
@@ -366,6 +376,10 @@ tmpfs_getattr(struct vnode *vp, struct vattr *vap)
 	return 0;
 }
 
+/*
+ * Change what vap sets: size (regular files only), mode, owner, flags,
+ * times; ctime always.  vp LE.
+ */
 static int
 tmpfs_setattr(struct vnode *vp, const struct vattr *vap)
 {
@@ -400,6 +414,7 @@ tmpfs_setattr(struct vnode *vp, const struct vattr *vap)
 	return 0;
 }
 
+/* Copy out file bytes, zeroes for holes, up to the size.  vp LE. */
 static int
 tmpfs_read(struct vnode *vp, struct uio *uio, int ioflag)
 {
@@ -434,6 +449,10 @@ tmpfs_read(struct vnode *vp, struct uio *uio, int ioflag)
 	return error;
 }
 
+/*
+ * Copy in at uio_offset (the end with IO_APPEND), allocating pages
+ * (ENOSPC at the size limit) and growing the size.  vp LE.
+ */
 static int
 tmpfs_write(struct vnode *vp, struct uio *uio, int ioflag)
 {
@@ -542,6 +561,7 @@ tmpfs_readdir(struct vnode *vp, struct uio *uio)
 	return 0;
 }
 
+/* The link's target (not NUL-terminated).  vp LS. */
 static int
 tmpfs_readlink(struct vnode *vp, struct uio *uio)
 {
@@ -553,6 +573,7 @@ tmpfs_readlink(struct vnode *vp, struct uio *uio)
 	    uio->uio_resid), uio);
 }
 
+/* Memory is the file system's only storage: nothing to write. */
 static int
 tmpfs_fsync(struct vnode *vp, int flags)
 {
@@ -560,6 +581,7 @@ tmpfs_fsync(struct vnode *vp, int flags)
 	return 0;
 }
 
+/* Nothing to let go of before reclaim: a node outlives its vnode. */
 static int
 tmpfs_inactive(struct vnode *vp)
 {

@@ -203,6 +203,9 @@ struct rump_statvfs {
 #define RUMP_MNT_NOCOREDUMP	0x00008000
 #define RUMP_MNT_RELATIME	0x00020000
 #define RUMP_MNT_IGNORE		0x00100000
+#define RUMP_MNT_DISCARD	0x00800000
+#define RUMP_MNT_EXTATTR	0x01000000
+#define RUMP_MNT_LOG		0x02000000
 #define RUMP_MNT_NOATIME	0x04000000
 #define RUMP_MNT_LOCAL		0x00001000
 #define RUMP_MNT_ROOTFS		0x00004000
@@ -210,6 +213,10 @@ struct rump_statvfs {
 #define RUMP_MNT_RELOAD		0x00040000
 #define RUMP_MNT_FORCE		0x00080000
 #define RUMP_MNT_GETARGS	0x00400000
+/* vfs_sync / getvfsstat wait flags. */
+#define RUMP_MNT_WAIT		1
+#define RUMP_MNT_NOWAIT		2
+#define RUMP_MNT_LAZY		3
 
 /* File-system type names for mount(2) (sys/mount.h). */
 #define RUMP_MOUNT_TMPFS	"tmpfs"
