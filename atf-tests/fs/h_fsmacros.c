@@ -52,10 +52,16 @@ ext2_mount(const struct fstest_fs *fs, const char *path, int flags)
 
 	REQUIRE_DEPENDENCY(access("/usr/sbin/mke2fs", X_OK) == 0 &&
 	    access("/usr/sbin/e2fsck", X_OK) == 0, "e2fsprogs");
+	if (flags & RUMP_MNT_UPDATE) {
+		/* ext2 takes no arguments for an update. */
+		args.fspec = NULL;
+		return rump_sys_mount(RUMP_MOUNT_EXT2FS, path, flags, &args,
+		    sizeof(args));
+	}
 	snprintf(img, sizeof(img), "fstest-ext2-%d.img", ext2_nimages);
 	snprintf(key, sizeof(key), "/dev/fstest-ext2-%d", ext2_nimages++);
 	snprintf(cmd, sizeof(cmd), "/usr/sbin/mke2fs -q -F -t ext2 "
-	    "-E root_owner=0:0 %s 16M", img);
+	    "-E root_owner=0:0 %s 16M >/dev/null 2>&1", img);
 	ATF_REQUIRE_EQ_MSG(system(cmd), 0, "%s", cmd);
 	error = rump_pub_etfs_register(key, img, RUMP_ETFS_BLK);
 	if (error != 0) {
@@ -67,7 +73,7 @@ ext2_mount(const struct fstest_fs *fs, const char *path, int flags)
 	    sizeof(args)) == -1)
 		return -1;
 	/* The shared bodies expect a root anyone may write, as tmpfs's. */
-	return rump_sys_chmod(path, 0777);
+	return (flags & RUMP_MNT_RDONLY) ? 0 : rump_sys_chmod(path, 0777);
 }
 
 static void
