@@ -22,6 +22,14 @@
 #include "h_ext2ops.h"
 
 static char ops_model[256] = "model";
+static char ops_context[512];
+
+void
+ops_set_context(const char *ctx)
+{
+
+	snprintf(ops_context, sizeof(ops_context), "%s", ctx);
+}
 
 void
 ops_set_model(const char *dir)
@@ -44,7 +52,8 @@ agree(const char *what, const char *rel, int hrv, int herr, int krv, int kerr)
 {
 
 	if ((hrv == -1) != (krv == -1))
-		atf_tc_fail("%s %s: host %s (%s), kernel %s (%s)", what, rel,
+		atf_tc_fail("%s%s %s: host %s (%s), kernel %s (%s)",
+		    ops_context, what, rel,
 		    hrv == -1 ? "failed" : "succeeded",
 		    hrv == -1 ? strerror(herr) : "-",
 		    krv == -1 ? "failed" : "succeeded",
@@ -77,7 +86,7 @@ op_write(const char *rel, uint64_t off, size_t len, uint32_t seed, bool creat)
 	hn = pwrite(hfd, buf, len, off);
 	kn = rump_sys_pwrite(kfd, buf, len, off);
 	ATF_REQUIRE_MSG(hn == (ssize_t)len && kn == (ssize_t)len,
-	    "pwrite %s at %ju: host %zd, kernel %zd (%s)", rel,
+	    "%spwrite %s at %ju: host %zd, kernel %zd (%s)", ops_context, rel,
 	    (uintmax_t)off, hn, kn, kn < 0 ? rump_errno_name(errno) : "-");
 	close(hfd);
 	ATF_REQUIRE(rump_sys_close(kfd) == 0);
@@ -199,5 +208,6 @@ ops_require_same(const char *when)
 	char why[2048];
 
 	ATF_REQUIRE_MSG(ext2_tree_compare(&ext2_kernel, EXT2_MNT, &ext2_host,
-	    ops_model, true, why, sizeof(why)), "%s: %s", when, why);
+	    ops_model, true, why, sizeof(why)), "%s%s: %s", ops_context, when,
+	    why);
 }

@@ -11,6 +11,8 @@
 #include <stdint.h>
 
 void	ops_set_model(const char *);
+/* Prefixed to every failure message (a seed and a step, say). */
+void	ops_set_context(const char *);
 bool	op_write(const char *, uint64_t, size_t, uint32_t, bool);
 bool	op_truncate(const char *, uint64_t);
 bool	op_mkdir(const char *, unsigned);
