@@ -26,6 +26,7 @@
 #include "kern_private.h"
 
 #define TEARDOWN_KTHREAD_WAIT_MS	2000
+#define TEARDOWN_IMPLICIT_WAIT_MS	1000
 
 volatile int kern_booted;
 static bool hyp_inited;
@@ -173,18 +174,27 @@ rump_init(void)
 	return 0;
 }
 
-/* True if an lwp other than lwp0 is inside a kernel call.  proc_lock. */
+/*
+ * True if an lwp other than lwp0 is inside a kernel call; *implicitp: all
+ * of them are implicit ones (a host I/O thread finishing a completion
+ * callback, gone in a moment).  proc_lock.
+ */
 static bool
-teardown_lwps_busy(void)
+teardown_lwps_busy(bool *implicitp)
 {
 	struct lwp *l;
+	bool busy = false;
 
+	*implicitp = true;
 	LIST_FOREACH(l, &alllwp, l_list) {
 		if (l != &lwp0 && !(l->l_flag & LW_SYSTEM) &&
-		    (l->l_stat == LSONPROC || (l->l_flag & LW_HYPUNSCHED)))
-			return true;
+		    (l->l_stat == LSONPROC || (l->l_flag & LW_HYPUNSCHED))) {
+			busy = true;
+			if (!(l->l_flag & LW_IMPLICIT))
+				*implicitp = false;
+		}
 	}
-	return false;
+	return busy;
 }
 
 /*
@@ -200,16 +210,22 @@ rumpus_teardown(struct rumpus_books *books)
 	struct rumpus_books local;
 	struct rumpus_books *b = books != NULL ? books : &local;
 	struct lwp *l;
-	bool busy;
-	int error;
+	bool busy, implicit;
+	int error, i;
 
 	if (kern_booted != 1)
 		return EINVAL;
 	memset(b, 0, sizeof(*b));
 	b->b_version = RUMPUS_EXT_VERSION;
-	mutex_enter(proc_lock);
-	busy = teardown_lwps_busy();
-	mutex_exit(proc_lock);
+	/* Completion callbacks still on their way out: let them leave. */
+	for (i = 0;; i++) {
+		mutex_enter(proc_lock);
+		busy = teardown_lwps_busy(&implicit);
+		mutex_exit(proc_lock);
+		if (!busy || !implicit || i == TEARDOWN_IMPLICIT_WAIT_MS)
+			break;
+		(void)rumpuser_clock_sleep(RUMPUSER_CLOCK_RELWALL, 0, 1000000);
+	}
 	if (busy) {
 		books_add_lwps(b, BOOKS_LWP_USER);
 		kmem_books(b);

@@ -169,7 +169,7 @@ ext2_trunc_ind(struct ext2_inode *ip, uint32_t b, u_int level, uint64_t first,
 	uint32_t nb, idx;
 	bool empty, dirty = false;
 	u_int k;
-	int error, error2 = 0;
+	int error;
 
 	*emptyp = false;
 	if ((error = ext2_ptr_check(ip, b)) != 0)
@@ -193,15 +193,19 @@ ext2_trunc_ind(struct ext2_inode *ip, uint32_t b, u_int level, uint64_t first,
 		if (level > 0) {
 			error = ext2_trunc_ind(ip, nb, level - 1, base, keep,
 			    &empty);
-			if (error != 0 || !empty) {
+			if (error == 0 && !empty) {
 				*emptyp = false;
-				if (error != 0 && error2 == 0)
-					error2 = error;
 				continue;
 			}
 		}
-		if (ext2_ptr_check(ip, nb) == 0 && ext2_bfree(ump, nb) == 0)
-			ext2_nblock_add(ip, -1);
+		/* Damage (a bad or twice-freed block): stop here. */
+		if (error == 0)
+			error = ext2_bfree(ump, nb);
+		if (error != 0) {
+			*emptyp = false;
+			break;
+		}
+		ext2_nblock_add(ip, -1);
 		ext2_put32(bp->b_data, 4 * idx, 0);
 		dirty = true;
 	}
@@ -209,7 +213,7 @@ ext2_trunc_ind(struct ext2_inode *ip, uint32_t b, u_int level, uint64_t first,
 		bdwrite(bp);
 	else
 		brelse(bp, *emptyp ? BC_INVAL : 0);
-	return error2;
+	return error;
 }
 
 /*

@@ -310,10 +310,13 @@ ext2_loadvnode(struct mount *mp, struct vnode *vp, const void *key,
 		type = VBAD;
 		break;
 	}
+	/* A directory cannot be larger than the file system. */
 	if (type == VBAD || EXT2_NLINK(ip) == 0 ||
-	    (EXT2_I32(ip, E2DI_FLAGS) & (EXT2_EXTENTS_FL | EXT2_INLINE_DATA_FL))) {
-		printf("ext2fs: inode %u: free, or of an unknown type or "
-		    "format (mode 0%o, links %u)\n", ino, EXT2_MODE(ip),
+	    (EXT2_I32(ip, E2DI_FLAGS) & (EXT2_EXTENTS_FL | EXT2_INLINE_DATA_FL)) ||
+	    (type == VDIR && ext2_isize(ip) >
+	    (uint64_t)ump->um_nblocks << ump->um_bshift)) {
+		printf("ext2fs: inode %u: free, or of an unknown type, format "
+		    "or size (mode 0%o, links %u)\n", ino, EXT2_MODE(ip),
 		    EXT2_NLINK(ip));
 		ext2_ifreemem(ip);
 		return EIO;
