@@ -163,7 +163,8 @@ buffini(void)
 		bio_unhash(bp);
 		cv_destroy(&bp->b_busycv);
 		cv_destroy(&bp->b_donecv);
-		kmem_free(bp->b_data, bp->b_bufsize);
+		if (bp->b_data != NULL)
+			kmem_free(bp->b_data, bp->b_bufsize);
 		kmem_free(bp, sizeof(*bp));
 	}
 	bio_nbufs = 0;
@@ -287,66 +288,73 @@ bio_transfer(struct buf *bp, int rw)
 }
 
 /*
- * Make bp (busy, out of the hash and the LRU queue) hold (dev, blkno,
- * size) with no valid contents.  Returns ENOMEM if the data cannot be
- * allocated.  Must be called without bufcache_lock.
+ * Write a dirty buffer being reused (busy, out of the queues) before it
+ * forgets its block; a failure is latched on its device and the data
+ * dropped.  Called and returns with bufcache_lock held; drops it.
  */
-static int
-bio_setup(struct buf *bp, struct blkdev *dev, daddr_t blkno, int size)
+static void
+bio_reuse_write(struct buf *bp)
 {
-	void *data;
+	int error;
 
-	if (bp->b_bufsize != size) {
-		data = kmem_alloc(size, KM_SLEEP);
-		if (data == NULL)
-			return ENOMEM;
-		mutex_enter(&bufcache_lock);
-		bio_mem += size - bp->b_bufsize;
-		mutex_exit(&bufcache_lock);
-		if (bp->b_data != NULL)
-			kmem_free(bp->b_data, bp->b_bufsize);
-		bp->b_data = data;
-		bp->b_bufsize = size;
+	mutex_exit(&bufcache_lock);
+	error = bio_transfer(bp, B_WRITE);
+	mutex_enter(&bufcache_lock);
+	if (error != 0) {
+		printf("bio: write of device %p block %lld failed (error %d) "
+		    "on reuse\n", bp->b_dev, (long long)bp->b_blkno, error);
+		bio_latch(bp->b_dev, error);
 	}
-	bp->b_dev = dev;
-	bp->b_blkno = bp->b_rawblkno = blkno;
-	bp->b_bcount = size;
-	bp->b_resid = 0;
-	bp->b_error = 0;
-	bp->b_flags = 0;
-	return 0;
 }
 
 /*
- * A buffer to reuse for a new block, busy and in no queue: a new one if
- * the limits allow, else the least recently used one (written first if
- * dirty; if that write fails, its error is latched and its data dropped).
- * Returns NULL (ENOMEM) only if there is none and none can be allocated.
- * Called and returns with bufcache_lock held; may drop it.
+ * A buffer of size bytes for a new block, busy, in no queue, contents
+ * invalid: a new one if the limits allow and memory can be had, else the
+ * least recently used one of that size (or of any size, resized), written
+ * first if dirty.  Waits for a release only when the limits, not memory,
+ * are short; returns NULL (ENOMEM) when memory is.  Called and returns
+ * with bufcache_lock held; may drop it.
  */
 static struct buf *
 bio_getnew(int size)
 {
 	struct buf *bp;
-	int error;
+	void *data;
+	bool nomem = false;
 
 	for (;;) {
-		if (bio_nbufs < bio_maxbufs && bio_mem + size <= bio_maxmem) {
+		if (!nomem && bio_nbufs < bio_maxbufs &&
+		    bio_mem + size <= bio_maxmem) {
 			bio_nbufs++;
+			bio_mem += size;
 			mutex_exit(&bufcache_lock);
 			bp = kmem_zalloc(sizeof(*bp), KM_SLEEP);
+			data = kmem_alloc(size, KM_SLEEP);
 			mutex_enter(&bufcache_lock);
-			if (bp != NULL) {
+			if (bp != NULL && data != NULL) {
 				cv_init(&bp->b_busycv, "biobusy");
 				cv_init(&bp->b_donecv, "biodone");
+				bp->b_data = data;
+				bp->b_bufsize = size;
 				bp->b_cflags = BC_BUSY | BC_INVAL;
 				return bp;
 			}
+			if (bp != NULL)
+				kmem_free(bp, sizeof(*bp));
+			if (data != NULL)
+				kmem_free(data, size);
 			bio_nbufs--;
+			bio_mem -= size;
+			nomem = true;
 		}
-		bp = TAILQ_FIRST(&bio_lru);
+		TAILQ_FOREACH(bp, &bio_lru, b_freelist) {
+			if (bp->b_bufsize == size)
+				break;
+		}
+		if (bp == NULL)
+			bp = TAILQ_FIRST(&bio_lru);
 		if (bp == NULL) {
-			if (bio_nbufs == 0)
+			if (nomem || bio_nbufs == 0)
 				return NULL;
 			cv_wait(&bio_freecv, &bufcache_lock);
 			continue;
@@ -354,19 +362,26 @@ bio_getnew(int size)
 		TAILQ_REMOVE(&bio_lru, bp, b_freelist);
 		bp->b_cflags |= BC_BUSY;
 		if (bp->b_oflags & BO_DELWRI) {
-			mutex_exit(&bufcache_lock);
-			error = bio_transfer(bp, B_WRITE);
-			mutex_enter(&bufcache_lock);
-			if (error != 0) {
-				printf("bio: write of device %p block %lld "
-				    "failed (error %d) on reuse\n", bp->b_dev,
-				    (long long)bp->b_blkno, error);
-				bio_latch(bp->b_dev, error);
-			}
+			bio_undirty(bp);
+			bio_reuse_write(bp);
 		}
 		bio_unhash(bp);
 		bp->b_cflags = BC_BUSY | BC_INVAL;
 		bp->b_oflags = 0;
+		if (bp->b_bufsize != size) {
+			mutex_exit(&bufcache_lock);
+			data = kmem_alloc(size, KM_SLEEP);
+			mutex_enter(&bufcache_lock);
+			if (data == NULL) {
+				bio_release_locked(bp);
+				return NULL;
+			}
+			if (bp->b_data != NULL)
+				kmem_free(bp->b_data, bp->b_bufsize);
+			bio_mem += size - bp->b_bufsize;
+			bp->b_data = data;
+			bp->b_bufsize = size;
+		}
 		return bp;
 	}
 }
@@ -393,8 +408,6 @@ struct buf *
 getblk(struct blkdev *dev, daddr_t blkno, int size, int slpflag, int slptimeo)
 {
 	struct buf *bp;
-	u_int h = bio_hashidx(dev, blkno);
-	int error;
 
 	mutex_enter(&bufcache_lock);
 again:
@@ -411,41 +424,34 @@ again:
 		}
 		/* Another size: write it back if dirty, then start afresh. */
 		if (bp->b_oflags & BO_DELWRI) {
-			mutex_exit(&bufcache_lock);
-			error = bio_transfer(bp, B_WRITE);
-			mutex_enter(&bufcache_lock);
-			if (error != 0)
-				bio_latch(dev, error);
+			bio_undirty(bp);
+			bio_reuse_write(bp);
 		}
-		bio_unhash(bp);
-		bp->b_cflags = BC_BUSY | BC_INVAL;
-		bp->b_oflags = 0;
-	} else {
-		bp = bio_getnew(size);
-		if (bp == NULL) {
-			mutex_exit(&bufcache_lock);
-			return NULL;
-		}
-		/* Someone may have entered the block meanwhile. */
-		if (bio_lookup(dev, blkno) != NULL) {
-			bio_release_locked(bp);
-			goto again;
-		}
-	}
-	/* bp: busy, BC_INVAL, in no list.  Give it its name. */
-	LIST_INSERT_HEAD(&bio_hash[h], bp, b_hash);
-	bp->b_hashed = true;
-	bp->b_cflags = BC_BUSY;
-	bp->b_dev = dev;
-	bp->b_blkno = blkno;
-	mutex_exit(&bufcache_lock);
-	if (bio_setup(bp, dev, blkno, size) != 0) {
-		mutex_enter(&bufcache_lock);
 		bp->b_cflags |= BC_INVAL;
 		bio_release_locked(bp);
+		goto again;
+	}
+	bp = bio_getnew(size);
+	if (bp == NULL) {
 		mutex_exit(&bufcache_lock);
 		return NULL;
 	}
+	/* Someone may have entered the block meanwhile. */
+	if (bio_lookup(dev, blkno) != NULL) {
+		bio_release_locked(bp);
+		goto again;
+	}
+	/* bp: busy, invalid, in no list.  Give it its name. */
+	LIST_INSERT_HEAD(&bio_hash[bio_hashidx(dev, blkno)], bp, b_hash);
+	bp->b_hashed = true;
+	bp->b_cflags = BC_BUSY;
+	bp->b_dev = dev;
+	bp->b_blkno = bp->b_rawblkno = blkno;
+	bp->b_bcount = size;
+	bp->b_resid = 0;
+	bp->b_error = 0;
+	bp->b_flags = 0;
+	mutex_exit(&bufcache_lock);
 	return bp;
 }
 

@@ -103,7 +103,8 @@ void	ext2_itimes(struct ext2_inode *, int);
 #define EXT2_CHANGE	0x4
 
 /* ext2fs_bmap.c: file blocks. */
-int	ext2_bmap(struct ext2_inode *, uint64_t, bool, uint32_t *, bool *);
+int	ext2_bmap(struct ext2_inode *, uint64_t, uint32_t, uint32_t *);
+int	ext2_getwblk(struct ext2_inode *, uint64_t, bool, struct buf **);
 int	ext2_truncate(struct ext2_inode *, uint64_t);
 int	ext2_rdwr(struct ext2_inode *, struct uio *, int);
 int	ext2_release(struct ext2_inode *);

@@ -31,11 +31,11 @@ ext2_ptr_check(struct ext2_inode *ip, uint32_t b)
 }
 
 /*
- * Allocate a zeroed block for ip near goal (an indirect block, or data
- * that is not written whole) and count it in i_blocks.
+ * Allocate a zeroed indirect block for ip near goal, counted in i_blocks.
+ * If the zeroed buffer cannot be had, the block is freed again.
  */
 static int
-ext2_newblock(struct ext2_inode *ip, uint32_t goal, bool zero, uint32_t *bnp)
+ext2_newindir(struct ext2_inode *ip, uint32_t goal, uint32_t *bnp)
 {
 	struct ext2_mount *ump = ip->i_ump;
 	struct buf *bp;
@@ -44,50 +44,42 @@ ext2_newblock(struct ext2_inode *ip, uint32_t goal, bool zero, uint32_t *bnp)
 	error = ext2_balloc(ip, goal, bnp);
 	if (error != 0)
 		return error;
+	bp = getblk(ump->um_dev, EXT2_FSBTODB(ump, *bnp), ump->um_bsize, 0, 0);
+	if (bp == NULL) {
+		(void)ext2_bfree(ump, *bnp);
+		return ENOMEM;
+	}
+	clrbuf(bp);
+	bdwrite(bp);
 	ext2_nblock_add(ip, 1);
 	ip->i_goal = *bnp + 1;
-	if (zero) {
-		bp = getblk(ump->um_dev, EXT2_FSBTODB(ump, *bnp), ump->um_bsize,
-		    0, 0);
-		if (bp == NULL)
-			return ENOMEM;
-		clrbuf(bp);
-		bdwrite(bp);
-	}
 	return 0;
 }
 
 /*
  * Map logical block lbn of ip to a block number in *bnp (0: a hole).  With
- * alloc, holes are filled: new indirect blocks are zeroed, a new data
- * block is not (*newp says so; the caller fills it).  EFBIG past the
+ * setb non-zero, a hole at lbn gets block setb (the caller allocated it),
+ * with new zeroed indirect blocks on the way as needed.  EFBIG past the
  * triple indirect block; EIO for a damaged pointer.
  */
 int
-ext2_bmap(struct ext2_inode *ip, uint64_t lbn, bool alloc, uint32_t *bnp,
-    bool *newp)
+ext2_bmap(struct ext2_inode *ip, uint64_t lbn, uint32_t setb, uint32_t *bnp)
 {
 	struct ext2_mount *ump = ip->i_ump;
-	uint64_t n = ump->um_nindir, span = 1;
-	u_int level, slot, shift;
+	uint64_t n = ump->um_nindir, span = 1, div;
+	u_int level, slot, shift, k, idx;
 	uint32_t b, nb;
 	struct buf *bp;
 	int error;
 
 	*bnp = 0;
-	if (newp != NULL)
-		*newp = false;
 	if (lbn < E2FS_NDADDR) {
 		b = EXT2_BLKPTR(ip, lbn);
 		if ((error = ext2_ptr_check(ip, b)) != 0)
 			return error;
-		if (b == 0 && alloc) {
-			error = ext2_newblock(ip, ip->i_goal, false, &b);
-			if (error != 0)
-				return error;
+		if (b == 0 && setb != 0) {
+			b = setb;
 			ext2_put32(ip->i_din, E2DI_BLOCKS + 4 * lbn, b);
-			if (newp != NULL)
-				*newp = true;
 		}
 		*bnp = b;
 		return 0;
@@ -107,23 +99,20 @@ ext2_bmap(struct ext2_inode *ip, uint64_t lbn, bool alloc, uint32_t *bnp,
 	if ((error = ext2_ptr_check(ip, b)) != 0)
 		return error;
 	if (b == 0) {
-		if (!alloc)
+		if (setb == 0)
 			return 0;
-		error = ext2_newblock(ip, ip->i_goal, true, &b);
+		error = ext2_newindir(ip, setb, &b);
 		if (error != 0)
 			return error;
 		ext2_put32(ip->i_din, E2DI_BLOCKS + 4 * slot, b);
 	}
-	/* Walk down: level+1 indirect blocks. */
+	/* Walk down level+1 indirect blocks. */
 	for (shift = level + 1; shift-- > 0;) {
-		uint64_t div = 1;
-		u_int k, idx;
-
-		for (k = 0; k < shift; k++)
+		for (div = 1, k = 0; k < shift; k++)
 			div *= n;
 		idx = (u_int)((lbn / div) % n);
 		error = bread(ump->um_dev, EXT2_FSBTODB(ump, b), ump->um_bsize,
-		    alloc ? B_MODIFY : 0, &bp);
+		    setb != 0 ? B_MODIFY : 0, &bp);
 		if (error != 0)
 			return error;
 		nb = ext2_get32(bp->b_data, 4 * idx);
@@ -131,25 +120,76 @@ ext2_bmap(struct ext2_inode *ip, uint64_t lbn, bool alloc, uint32_t *bnp,
 			brelse(bp, 0);
 			return error;
 		}
+		if (nb == 0 && setb == 0) {
+			brelse(bp, 0);
+			return 0;
+		}
 		if (nb == 0) {
-			if (!alloc) {
-				brelse(bp, 0);
-				return 0;
-			}
-			error = ext2_newblock(ip, b + 1, shift > 0, &nb);
+			if (shift > 0)
+				error = ext2_newindir(ip, setb, &nb);
+			else
+				nb = setb;
 			if (error != 0) {
 				brelse(bp, 0);
 				return error;
 			}
 			ext2_put32(bp->b_data, 4 * idx, nb);
 			bdwrite(bp);
-			if (shift == 0 && newp != NULL)
-				*newp = true;
 		} else
 			brelse(bp, 0);
 		b = nb;
 	}
 	*bnp = b;
+	return 0;
+}
+
+/*
+ * The buffer of logical block lbn of ip, busy, to be written: an existing
+ * block is read (unless whole: all of it will be written); a hole gets a
+ * new block, zeroed, mapped and counted.  If any step fails, nothing is
+ * left allocated.
+ */
+int
+ext2_getwblk(struct ext2_inode *ip, uint64_t lbn, bool whole,
+    struct buf **bpp)
+{
+	struct ext2_mount *ump = ip->i_ump;
+	struct buf *bp;
+	uint32_t b, mapped, goal;
+	int error;
+
+	*bpp = NULL;
+	error = ext2_bmap(ip, lbn, 0, &b);
+	if (error != 0)
+		return error;
+	if (b != 0) {
+		if (!whole)
+			return bread(ump->um_dev, EXT2_FSBTODB(ump, b),
+			    ump->um_bsize, B_MODIFY, bpp);
+		*bpp = getblk(ump->um_dev, EXT2_FSBTODB(ump, b),
+		    ump->um_bsize, 0, 0);
+		return *bpp != NULL ? 0 : ENOMEM;
+	}
+	goal = ip->i_goal;
+	error = ext2_balloc(ip, goal, &b);
+	if (error != 0)
+		return error;
+	bp = getblk(ump->um_dev, EXT2_FSBTODB(ump, b), ump->um_bsize, 0, 0);
+	if (bp == NULL) {
+		(void)ext2_bfree(ump, b);
+		return ENOMEM;
+	}
+	clrbuf(bp);
+	error = ext2_bmap(ip, lbn, b, &mapped);
+	if (error != 0) {
+		brelse(bp, BC_INVAL);
+		(void)ext2_bfree(ump, b);
+		return error;
+	}
+	KASSERT(mapped == b);
+	ext2_nblock_add(ip, 1);
+	ip->i_goal = b + 1;
+	*bpp = bp;
 	return 0;
 }
 
@@ -234,7 +274,7 @@ ext2_truncate(struct ext2_inode *ip, uint64_t size)
 
 	if (size > ump->um_maxfilesize)
 		return EFBIG;
-	if (size >= oldsize)
+	if (size > oldsize)
 		return ext2_setsize(ip, size);
 	/* Fast symlinks keep their target in the block pointers. */
 	if (EXT2_IFMT(ip) == E2IFLNK && EXT2_I32(ip, E2DI_NBLOCK) == 0)
@@ -242,7 +282,7 @@ ext2_truncate(struct ext2_inode *ip, uint64_t size)
 	keep = howmany(size, ump->um_bsize);
 	off = size & (ump->um_bsize - 1);
 	if (off != 0) {
-		error = ext2_bmap(ip, keep - 1, false, &b, NULL);
+		error = ext2_bmap(ip, keep - 1, 0, &b);
 		if (error != 0)
 			return error;
 		if (b != 0) {
@@ -300,7 +340,7 @@ ext2_rdwr(struct ext2_inode *ip, struct uio *uio, int ioflag)
 	size_t n, off;
 	struct buf *bp;
 	uint32_t b;
-	bool new, wrote = false;
+	bool wrote = false;
 	int error = 0;
 
 	if (uio->uio_offset < 0)
@@ -318,7 +358,7 @@ ext2_rdwr(struct ext2_inode *ip, struct uio *uio, int ioflag)
 			if ((uint64_t)uio->uio_offset >= size)
 				break;
 			n = MIN(n, size - uio->uio_offset);
-			error = ext2_bmap(ip, lbn, false, &b, NULL);
+			error = ext2_bmap(ip, lbn, 0, &b);
 			if (error != 0)
 				break;
 			if (b == 0) {
@@ -337,29 +377,12 @@ ext2_rdwr(struct ext2_inode *ip, struct uio *uio, int ioflag)
 				break;
 			continue;
 		}
-		error = ext2_bmap(ip, lbn, true, &b, &new);
+		error = ext2_getwblk(ip, lbn, n == ump->um_bsize, &bp);
 		if (error != 0)
 			break;
-		if (new || n == ump->um_bsize) {
-			bp = getblk(ump->um_dev, EXT2_FSBTODB(ump, b),
-			    ump->um_bsize, 0, 0);
-			if (bp == NULL) {
-				error = ENOMEM;
-				break;
-			}
-			if (n != ump->um_bsize)
-				clrbuf(bp);
-		} else {
-			error = bread(ump->um_dev, EXT2_FSBTODB(ump, b),
-			    ump->um_bsize, B_MODIFY, &bp);
-			if (error != 0)
-				break;
-		}
 		error = uiomove((uint8_t *)bp->b_data + off, n, uio);
 		if (error != 0) {
-			/* A new block must not keep garbage. */
-			if (new)
-				memset(bp->b_data, 0, ump->um_bsize);
+			/* What the block held, or zeroes, stays. */
 			bdwrite(bp);
 			break;
 		}

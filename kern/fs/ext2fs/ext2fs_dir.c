@@ -69,7 +69,7 @@ ext2_dirblock(struct ext2_inode *dp, uint64_t lbn, int flags,
 	uint32_t b;
 	int error;
 
-	error = ext2_bmap(dp, lbn, false, &b, NULL);
+	error = ext2_bmap(dp, lbn, 0, &b);
 	if (error != 0)
 		return error;
 	if (b == 0) {
@@ -164,8 +164,6 @@ ext2_direnter(struct ext2_inode *dp, const char *name, size_t len,
 	u_int need = E2DE_SIZE(len), off, used, reclen;
 	struct buf *bp;
 	uint8_t *de;
-	uint32_t b;
-	bool new;
 	int error;
 
 	if (len == 0 || len > E2FS_MAXNAMLEN)
@@ -199,12 +197,9 @@ ext2_direnter(struct ext2_inode *dp, const char *name, size_t len,
 		brelse(bp, 0);
 	}
 	/* No room: a new block. */
-	error = ext2_bmap(dp, lbn, true, &b, &new);
+	error = ext2_getwblk(dp, lbn, true, &bp);
 	if (error != 0)
 		return error;
-	bp = getblk(ump->um_dev, EXT2_FSBTODB(ump, b), ump->um_bsize, 0, 0);
-	if (bp == NULL)
-		return ENOMEM;
 	clrbuf(bp);
 	ext2_de_fill(ump, bp->b_data, ino, ump->um_bsize, name, len, ftype);
 	bdwrite(bp);
@@ -316,16 +311,11 @@ ext2_dirinit(struct ext2_inode *dp, uint32_t parent)
 {
 	struct ext2_mount *ump = dp->i_ump;
 	struct buf *bp;
-	uint32_t b;
-	bool new;
 	int error;
 
-	error = ext2_bmap(dp, 0, true, &b, &new);
+	error = ext2_getwblk(dp, 0, true, &bp);
 	if (error != 0)
 		return error;
-	bp = getblk(ump->um_dev, EXT2_FSBTODB(ump, b), ump->um_bsize, 0, 0);
-	if (bp == NULL)
-		return ENOMEM;
 	clrbuf(bp);
 	ext2_de_fill(ump, bp->b_data, dp->i_number, E2DE_SIZE(1), ".", 1,
 	    EXT2_FT_DIR);

@@ -604,7 +604,7 @@ ext2_readlink(struct vnode *vp, struct uio *uio)
 	    ump->um_bsize >> DEV_BSHIFT : 0)) {
 		memcpy(buf, ip->i_din + E2DI_BLOCKS, size);
 		error = uiomove(buf, MIN(size, uio->uio_resid), uio);
-	} else if ((error = ext2_bmap(ip, 0, false, &b, NULL)) == 0) {
+	} else if ((error = ext2_bmap(ip, 0, 0, &b)) == 0) {
 		if (b == 0) {
 			printf("ext2fs: symlink %u: no block\n", ip->i_number);
 			error = EIO;
