@@ -353,8 +353,10 @@ ext2_tree_compare(const struct ext2_reader *ra, const char *pa,
 
 	if (ra->r_list(pa, &na, &ia) == -1 || rb->r_list(pb, &nb, &ib) == -1)
 		WHY("cannot list %s or %s", pa, pb);
-	qsort(na, ia, sizeof(*na), name_cmp);
-	qsort(nb, ib, sizeof(*nb), name_cmp);
+	if (ia > 1)
+		qsort(na, ia, sizeof(*na), name_cmp);
+	if (ib > 1)
+		qsort(nb, ib, sizeof(*nb), name_cmp);
 	for (i = 0; i < ia || i < ib; i++) {
 		if (i >= ia || i >= ib || strcmp(na[i], nb[i]) != 0)
 			WHY("%s: entries differ: %s has \"%s\", %s has \"%s\"",

@@ -106,6 +106,34 @@ interop_changes(const struct ext2_variant *ev)
 	ATF_REQUIRE(op_rename("big/subdir", "newdir/fromindexed"));
 }
 
+/*
+ * With dir_index and ext_attr: let e2fsck index "big" (htree) and give
+ * "empty" (unlinked by the changes) an extended-attribute block, so the
+ * driver must clear the index flag and release the block.
+ */
+static void
+index_and_xattr(void)
+{
+	char out[4096], val[301];
+	FILE *f;
+
+	(void)ext2_sh(out, sizeof(out), "/usr/sbin/e2fsck -fyD %s", EXT2_IMG);
+	ATF_REQUIRE_MSG(ext2_sh(out, sizeof(out), "/usr/sbin/debugfs -R "
+	    "'stat /big' %s | grep -q 'Flags: 0x1000'", EXT2_IMG) == 0,
+	    "e2fsck -D did not index /big");
+	memset(val, 'x', 300);
+	val[300] = '\0';
+	ATF_REQUIRE((f = fopen("eacmd", "w")) != NULL);
+	fprintf(f, "ea_set /empty user.test %s\n", val);
+	fclose(f);
+	ATF_REQUIRE(ext2_sh(out, sizeof(out), "/usr/sbin/debugfs -w -f eacmd "
+	    "%s", EXT2_IMG) == 0);
+	ATF_REQUIRE_MSG(ext2_sh(out, sizeof(out), "/usr/sbin/debugfs -R "
+	    "'stat /empty' %s | grep -q 'File ACL: [1-9]'", EXT2_IMG) == 0,
+	    "no extended-attribute block on /empty");
+	ext2_require_fsck_clean(EXT2_IMG);
+}
+
 static void
 interop(const struct ext2_variant *ev)
 {
@@ -114,6 +142,9 @@ interop(const struct ext2_variant *ev)
 	ext2_populate("model", ev->ev_bsize);
 	ext2_mkimage(EXT2_IMG, IMG_MIB, ev->ev_opts, "model");
 	ops_set_model("model");
+	if (strstr(ev->ev_opts, "-O none") == NULL &&
+	    strncmp(ev->ev_name, "rev0", 4) != 0)
+		index_and_xattr();
 
 	RZ(rump_init());
 	ATF_REQUIRE_MSG(ext2_mount(EXT2_IMG, 0) == 0, "mount: %s",

@@ -578,7 +578,7 @@ ext2_nblock_add(struct ext2_inode *ip, int64_t delta)
 {
 	int64_t n = EXT2_I32(ip, E2DI_NBLOCK);
 
-	n += delta << (ip->i_ump->um_bshift - DEV_BSHIFT);
+	n += delta * ((int64_t)1 << (ip->i_ump->um_bshift - DEV_BSHIFT));
 	ext2_put32(ip->i_din, E2DI_NBLOCK, n < 0 ? 0 : (uint32_t)n);
 }
 
