@@ -1,17 +1,20 @@
 /*
- * The fault wrapper points' slow path: consult the armed hook, count the
- * call, serve a delay.  The fast path is the RUMPUSER_FAULT() macro in
- * rumpuser_int.h; nothing here runs while no hook is armed.
+ * The fault wrapper points' slow path: consult the installed hook, count
+ * the call, serve a delay or a yield.  The fast path is the
+ * RUMPUSER_FAULT() macro in rumpuser_int.h; nothing here runs for a point
+ * whose gate is closed.
  */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <pthread.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "fe_rumpuser.h"
 #include "rumpuser_int.h"
 
-int rumpuser_fault_armed;
+/* Bit (1 << point) set: the point calls the hook.  Hidden: one load. */
+uint64_t rumpuser__fault_gate;
+#define FAULT_ALLPOINTS	(((uint64_t)1 << RUMPUSER_FP__COUNT) - 1)
+
 uint64_t rumpuser_fault_calls[RUMPUSER_FP__COUNT];
 __thread struct rumpuser_fault_decision rumpuser__fault_last;
 
@@ -35,20 +38,39 @@ static const char *const fault_names[RUMPUSER_FP__COUNT] = {
 #undef _FAULT_NAME
 
 /*
- * Install or remove the hook and reset the counters.  The caller makes
- * sure no hypercall is in flight on another thread.
+ * Install or remove the hook, reset the counters and open (or, for NULL,
+ * close) every gate.  The caller makes sure no hypercall is in flight on
+ * another thread.
  */
 void
 rumpuser_fault_sethook(rumpuser_fault_hook_fn fn, void *arg)
 {
 	int i;
 
-	__atomic_store_n(&rumpuser_fault_armed, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&rumpuser__fault_gate, 0, __ATOMIC_SEQ_CST);
 	for (i = 0; i < RUMPUSER_FP__COUNT; i++)
 		rumpuser_fault_calls[i] = 0;
-	fault_hook = fn;
-	fault_hookarg = arg;
-	__atomic_store_n(&rumpuser_fault_armed, fn != NULL, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&fault_hookarg, arg, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&fault_hook, fn, __ATOMIC_SEQ_CST);
+	if (fn != NULL)
+		rumpuser_fault_setgate(FAULT_ALLPOINTS);
+}
+
+/* Open the gates of the points in mask, close the others. */
+void
+rumpuser_fault_setgate(uint64_t mask)
+{
+
+	__atomic_store_n(&rumpuser__fault_gate, mask & FAULT_ALLPOINTS,
+	    __ATOMIC_SEQ_CST);
+}
+
+/* The gate word: which points call the hook. */
+uint64_t
+rumpuser_fault_gate(void)
+{
+
+	return __atomic_load_n(&rumpuser__fault_gate, __ATOMIC_RELAXED);
 }
 
 /* The point's name, or NULL for a number that is not a point. */
@@ -62,10 +84,11 @@ rumpuser_fault_pointname(int point)
 }
 
 /*
- * Ask the hook about one call at a point (armed only).  Counts the call,
- * sleeps for a delay, and returns RUMPUSER_FA_ERROR or RUMPUSER_FA_SHORT
+ * Ask the hook about one call at a point whose gate is open.  Counts the
+ * call, sleeps for a delay, yields for a yield, cuts the power for a
+ * power cut, and returns RUMPUSER_FA_ERROR, _SHORT, _TORN or _BITFLIP
  * with the decision in rumpuser__fault_last, or 0 to go to the host.
- * Runs with the caller's vCPU held; the delay keeps it.
+ * Runs with the caller's vCPU held; a delay or yield keeps it.
  */
 int
 rumpuser__fault_decide(int point, int fd, int64_t off, size_t len,
@@ -74,9 +97,8 @@ rumpuser__fault_decide(int point, int fd, int64_t off, size_t len,
 	struct rumpuser_fault_decision *d = &rumpuser__fault_last;
 	struct rumpuser_fault_call c;
 	rumpuser_fault_hook_fn fn;
-	struct timespec ts;
 
-	fn = fault_hook;
+	fn = __atomic_load_n(&fault_hook, __ATOMIC_ACQUIRE);
 	if (fn == NULL)
 		return 0;
 	__atomic_add_fetch(&rumpuser_fault_calls[point], 1, __ATOMIC_RELAXED);
@@ -87,25 +109,14 @@ rumpuser__fault_decide(int point, int fd, int64_t off, size_t len,
 	c.fc_len = len;
 	c.fc_name = name;
 	c.fc_caller = caller;
-	d->fd_action = RUMPUSER_FA_PASS;
-	d->fd_error = 0;
-	d->fd_delay_us = 0;
-	d->fd_length = 0;
-	fn(&c, d, fault_hookarg);
-
-	switch (d->fd_action) {
+	switch (fe_rumpuser_ask(fn, __atomic_load_n(&fault_hookarg,
+	    __ATOMIC_RELAXED), &c, d)) {
 	case RUMPUSER_FA_POWERCUT:
 		rumpuser__fault_cut_begin();
 		rumpuser__fault_cut_end(d->fd_status);
 	case RUMPUSER_FA_TORN:
 	case RUMPUSER_FA_BITFLIP:
 		return d->fd_action;
-	case RUMPUSER_FA_DELAY:
-		ts.tv_sec = (time_t)(d->fd_delay_us / 1000000);
-		ts.tv_nsec = (long)(d->fd_delay_us % 1000000) * 1000;
-		while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-			continue;
-		return 0;
 	case RUMPUSER_FA_ERROR:
 		return d->fd_error != 0 ? RUMPUSER_FA_ERROR : 0;
 	case RUMPUSER_FA_SHORT:
@@ -116,15 +127,16 @@ rumpuser__fault_decide(int point, int fd, int64_t off, size_t len,
 }
 
 /*
- * A host transfer starts: while armed, hold fault_iolock shared.  After a
- * power cut was decided the transfer never starts: the thread waits for
- * the process to end.  Returns what rumpuser__fault_io_end wants.
+ * A host transfer starts: while any gate is open, hold fault_iolock
+ * shared.  After a power cut was decided the transfer never starts: the
+ * thread waits for the process to end.  Returns what
+ * rumpuser__fault_io_end wants.
  */
 int
 rumpuser__fault_io_begin(void)
 {
 
-	if (__builtin_expect(!rumpuser_fault_armed, 1))
+	if (__builtin_expect(rumpuser__fault_gate == 0, 1))
 		return 0;
 	pthread_rwlock_rdlock(&fault_iolock);
 	if (__atomic_load_n(&fault_cutting, __ATOMIC_ACQUIRE)) {
@@ -156,35 +168,15 @@ rumpuser__fault_cut_begin(void)
 	pthread_rwlock_wrlock(&fault_iolock);
 }
 
-/* End the process as a power cut does (after cut_begin). */
+/*
+ * End the process as a power cut does (after cut_begin): the console and
+ * the engine's trace are written out, nothing else.
+ */
 void
 rumpuser__fault_cut_end(int status)
 {
 
 	rumpuser__console_flush();
+	rumpuser__faults_stop("powercut");
 	_exit(status);
-}
-
-/*
- * Flip bit (modulo len * 8) of the first len bytes that vector iov of
- * iovlen entries describes (a read's result).
- */
-void
-rumpuser__fault_flip(const struct rumpuser_iovec *iov, size_t iovlen,
-    size_t len, uint64_t bit)
-{
-	size_t byte, i;
-
-	if (len == 0)
-		return;
-	bit %= (uint64_t)len * 8;
-	byte = (size_t)(bit / 8);
-	for (i = 0; i < iovlen; i++) {
-		if (byte < iov[i].iov_len) {
-			((unsigned char *)iov[i].iov_base)[byte] ^=
-			    (unsigned char)(1u << (bit % 8));
-			return;
-		}
-		byte -= iov[i].iov_len;
-	}
 }

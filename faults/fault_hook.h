@@ -1,10 +1,12 @@
 /*
  * librumpuser's fault wrapper points: the interface the fault engine
  * (issue 7) hooks into.  Every faultable hypercall passes through exactly
- * one point.  With no hook armed a point costs one load and one branch
- * predicted not taken (rumpuser_fault_armed is 0); nothing is counted.
- * With a hook armed, every point asks the hook for a decision before the
- * host is touched, and counts the call in rumpuser_fault_calls[point].
+ * one point.  A point tests its bit in one gate word (one load, one branch
+ * predicted not taken); nothing armed, the word is 0.  A point whose bit
+ * is set asks the hook for a decision before the host is touched, and
+ * counts the call in rumpuser_fault_calls[point].  The fault engine keeps
+ * the word equal to its own gate (fe_engine_watch_gate()), so only points
+ * with an armed rule (or all, while counting or tracing) reach the hook.
  *
  * Host code only (the kernel never sees this header).
  */
@@ -14,22 +16,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The points, one per faultable hypercall; names as in rumpus-faults(7). */
-#define RUMPUSER_FAULT_POINTS(X)					\
-	X(MALLOC,	 "malloc")					\
-	X(BIO_READ,	 "bio.read")					\
-	X(BIO_WRITE,	 "bio.write")					\
-	X(IOVREAD,	 "iovread")					\
-	X(IOVWRITE,	 "iovwrite")					\
-	X(OPEN,		 "open")					\
-	X(SYNCFD,	 "syncfd")					\
-	X(THREAD_CREATE, "thread_create")				\
-	X(GETRANDOM,	 "getrandom")					\
-	X(CLOCK_SLEEP,	 "clock_sleep")					\
-	X(CV_TIMEDWAIT,	 "cv_timedwait")				\
-	X(MUTEX_ENTER,	 "mutex_enter")					\
-	X(RW_ENTER,	 "rw_enter")					\
-	X(CV_WAIT,	 "cv_wait")
+#include "fault_points.h"
+
+/* The points, one per faultable hypercall (fault_points.h). */
+#define RUMPUSER_FAULT_POINTS(X)	RUMPUS_HYPER_POINTS(X)
 
 #define _RUMPUSER_FP_ENUM(id, name)	RUMPUSER_FP_##id,
 enum rumpuser_fault_point {
@@ -44,7 +34,8 @@ enum rumpuser_fault_point {
  * starts after the decision, those in flight finish; then the process
  * ends with _exit(fd_status).  So the files keep exactly the writes that
  * completed before the cut (in threads mode, "before" is the order in
- * which the I/O threads reached the host).
+ * which the I/O threads reached the host).  The fault engine's cuts use
+ * RUMPUS_POWERCUT_STATUS (fault_points.h).
  */
 enum rumpuser_fault_action {
 	RUMPUSER_FA_PASS,	/* go to the host as if nothing were armed */
@@ -55,7 +46,8 @@ enum rumpuser_fault_action {
 				   reach the host, then the power is cut */
 	RUMPUSER_FA_BITFLIP,	/* read: then flip bit fd_bit (modulo the
 				   bits read) of the data read */
-	RUMPUSER_FA_POWERCUT	/* this call does not happen: power cut */
+	RUMPUSER_FA_POWERCUT,	/* this call does not happen: power cut */
+	RUMPUSER_FA_YIELD	/* sched_yield() (vCPU held), then go on */
 };
 
 struct rumpuser_fault_decision {
@@ -81,27 +73,39 @@ struct rumpuser_fault_call {
  * The hook.  It fills *d (preset to PASS) and must not call back into
  * librumpuser's faultable hypercalls.  Actions a point cannot honour are
  * ignored: ERROR at a void hypercall (the lock points), SHORT outside
- * I/O (bio, iovread, iovwrite) and getrandom, TORN outside bio.write and iovwrite,
- * BITFLIP outside bio.read and iovread.  DELAY and POWERCUT work at every
- * point.  Called with the caller's vCPU held, from any thread.
+ * I/O (bio, iovread, iovwrite) and getrandom, TORN outside bio.write and
+ * iovwrite, BITFLIP outside bio.read and iovread.  DELAY, YIELD and POWERCUT work
+ * at every point.  Called with the caller's vCPU held, from any thread.
  */
 typedef void (*rumpuser_fault_hook_fn)(const struct rumpuser_fault_call *,
     struct rumpuser_fault_decision *, void *);
 
 /*
- * Install the hook (NULL disarms every point) with an argument passed
- * back on every call.  Not to be called while hypercalls are in flight on
- * other threads: arming is set-up, not a hot-path operation.
+ * Install the hook with an argument passed back on every call, and open
+ * the gate of every point; NULL closes every gate.  Not to be called
+ * while hypercalls are in flight on other threads: installing is set-up,
+ * not a hot-path operation.
  */
 void	rumpuser_fault_sethook(rumpuser_fault_hook_fn, void *);
+
+/*
+ * Which points call the installed hook: bit (1 << point) for each
+ * (bits of points that do not exist are ignored).  May be called at any
+ * time, from any thread, under any lock: one atomic store.
+ */
+void	rumpuser_fault_setgate(uint64_t);
+uint64_t rumpuser_fault_gate(void);
 
 /* The point's name ("bio.write"), or NULL for a number out of range. */
 const char *rumpuser_fault_pointname(int);
 
-/* Calls seen at each point while a hook was armed (reset by sethook). */
+/* Calls that reached the hook at each point (reset by sethook). */
 extern uint64_t rumpuser_fault_calls[RUMPUSER_FP__COUNT];
 
-/* Non-zero while a hook is armed: the one flag the fast path tests. */
-extern int rumpuser_fault_armed;
+/*
+ * librumpuser also holds the fault engine, installed as this hook:
+ * rumpus_faults_configure() and friends, declared in
+ * faults/engine/fault_engine.h.
+ */
 
 #endif /* _FAULTS_FAULT_HOOK_H_ */

@@ -31,6 +31,7 @@
 
 #include <rump/rumperrno.h>
 
+#include "fault_engine.h"
 #include "rumpuser_int.h"
 
 struct rumpuser_hyperup rumpuser__hyp;
@@ -120,14 +121,13 @@ prng_fill(void *buf, size_t len)
 }
 
 /*
- * Read RUMPUS_MODE and RUMPUS_SEED.  Returns 0, or EINVAL after saying on
- * stderr which variable holds what.
+ * Read RUMPUS_MODE and RUMPUS_SEED (*seedp).  Returns 0, or EINVAL after
+ * saying on stderr which variable holds what.
  */
 static int
-rumpuser_mode_init(void)
+rumpuser_mode_init(uint64_t *seedp)
 {
 	const char *mode, *seedstr;
-	char *end;
 	uint64_t seed;
 	int i;
 
@@ -144,16 +144,12 @@ rumpuser_mode_init(void)
 
 	seed = 0;
 	seedstr = getenv("RUMPUS_SEED");
-	if (seedstr != NULL) {
-		errno = 0;
-		seed = strtoull(seedstr, &end, 10);
-		if (*seedstr == '\0' || *seedstr == '-' || *end != '\0' ||
-		    errno != 0) {
-			fprintf(stderr, "librumpuser: RUMPUS_SEED=\"%s\": "
-			    "not a decimal number below 2^64\n", seedstr);
-			return RUMP_EINVAL;
-		}
+	if (seedstr != NULL && fe_seed_parse(seedstr, &seed) != 0) {
+		fprintf(stderr, "librumpuser: RUMPUS_SEED=\"%s\": "
+		    "not a decimal number below 2^64\n", seedstr);
+		return RUMP_EINVAL;
 	}
+	*seedp = seed;
 	for (i = 0; i < 4; i++)
 		prng_state[i] = prng_splitmix(&seed);
 	clock_gettime(CLOCK_MONOTONIC, &serial_hostmono0);
@@ -161,12 +157,14 @@ rumpuser_mode_init(void)
 }
 
 /*
- * Check the interface version, save the upcalls, read the mode.  Creates
- * no host thread: the block I/O threads start with the first bio.
+ * Check the interface version, save the upcalls, read the mode and the
+ * fault environment.  Creates no host thread: the block I/O threads start
+ * with the first bio.
  */
 int
 rumpuser_init(int version, const struct rumpuser_hyperup *hyp)
 {
+	uint64_t seed;
 	int error;
 
 	if (version != RUMPUSER_VERSION) {
@@ -183,7 +181,8 @@ rumpuser_init(int version, const struct rumpuser_hyperup *hyp)
 		    "table lacks one of the four scheduling upcalls\n");
 		return RUMP_EINVAL;
 	}
-	if ((error = rumpuser_mode_init()) != 0)
+	if ((error = rumpuser_mode_init(&seed)) != 0 ||
+	    (error = rumpuser__faults_init(seed)) != 0)
 		return error;
 	rumpuser__hyp = *hyp;
 	return 0;
@@ -298,15 +297,18 @@ rumpuser_kill(int64_t pid, int sig)
 
 /*
  * End the process: abort() for RUMPUSER_PANIC, so the signal (and a core)
- * is seen, else exit(value).
+ * is seen, after the fault engine's trace is dumped; else exit(value)
+ * (which dumps it at exit).
  */
 void
 rumpuser_exit(int value)
 {
 
 	rumpuser__console_flush();
-	if (value == RUMPUSER_PANIC)
+	if (value == RUMPUSER_PANIC) {
+		rumpuser__faults_stop("panic");
 		abort();
+	}
 	exit(value);
 }
 

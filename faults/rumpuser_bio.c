@@ -20,6 +20,7 @@
 
 #include <rump/rumperrno.h>
 
+#include "fe_rumpuser.h"
 #include "rumpuser_int.h"
 
 #define BIO_MAXTHREADS	2
@@ -33,6 +34,7 @@ struct bio_req {
 	int64_t		 br_off;
 	rump_biodone_fn	 br_done;
 	void		*br_donearg;
+	void		*br_caller;	/* rumpuser_bio's caller */
 };
 
 static pthread_mutex_t bio_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -48,11 +50,11 @@ static int bio_nidle;			/* of which waiting for work */
  * and cuts the power; BITFLIP flips a bit of what was read.  Returns a
  * NetBSD errno: the host's translated, a fault's as is, EIO for a
  * transfer that came up short without one; *donep gets the bytes moved.
- * No lock held.
+ * caller: rumpuser_bio's caller, for the fault point.  No lock held.
  */
 static int
 bio_transfer(int fd, int op, void *data, size_t len, int64_t off,
-    size_t *donep)
+    void *caller, size_t *donep)
 {
 	struct rumpuser_iovec flipv;
 	size_t done, limit;
@@ -62,8 +64,9 @@ bio_transfer(int fd, int op, void *data, size_t len, int64_t off,
 	*donep = 0;
 	limit = len;
 	torn = flip = 0;
-	switch (RUMPUSER_FAULT(op & RUMPUSER_BIO_WRITE ?
-	    RUMPUSER_FP_BIO_WRITE : RUMPUSER_FP_BIO_READ, fd, off, len, NULL)) {
+	switch (RUMPUSER_FAULT_AT(op & RUMPUSER_BIO_WRITE ?
+	    RUMPUSER_FP_BIO_WRITE : RUMPUSER_FP_BIO_READ, fd, off, len, NULL,
+	    caller)) {
 	case RUMPUSER_FA_ERROR:
 		return rumpuser__fault_last.fd_error;
 	case RUMPUSER_FA_SHORT:
@@ -117,7 +120,7 @@ out:
 	if (flip && error == 0) {
 		flipv.iov_base = data;
 		flipv.iov_len = done;
-		rumpuser__fault_flip(&flipv, 1, done,
+		fe_rumpuser_flip(&flipv, 1, done,
 		    rumpuser__fault_last.fd_bit);
 	}
 	*donep = done;
@@ -173,7 +176,7 @@ bio_thread(void *arg)
 		pthread_mutex_unlock(&bio_lock);
 
 		error = bio_transfer(br->br_fd, br->br_op, br->br_data,
-		    br->br_len, br->br_off, &moved);
+		    br->br_len, br->br_off, br->br_caller, &moved);
 		rumpuser__hyp.hyp_schedule();
 		br->br_done(br->br_donearg, moved, error);
 		rumpuser__hyp.hyp_unschedule();
@@ -209,6 +212,7 @@ rumpuser_bio(int fd, int op, void *data, size_t dlen, int64_t off,
 	br->br_off = off;
 	br->br_done = biodone;
 	br->br_donearg = donearg;
+	br->br_caller = __builtin_return_address(0);
 
 	pthread_mutex_lock(&bio_lock);
 	start = bio_nidle == 0 && bio_nthreads < BIO_MAXTHREADS;
@@ -235,6 +239,7 @@ rumpuser_bio(int fd, int op, void *data, size_t dlen, int64_t off,
 
 now:
 	/* Serial mode, or no request or thread to be had: do it here. */
-	error = bio_transfer(fd, op, data, dlen, off, &moved);
+	error = bio_transfer(fd, op, data, dlen, off,
+	    __builtin_return_address(0), &moved);
 	biodone(donearg, moved, error);
 }

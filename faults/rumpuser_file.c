@@ -18,6 +18,7 @@
 
 #include <rump/rumperrno.h>
 
+#include "fe_rumpuser.h"
 #include "rumpuser_int.h"
 
 /* struct rumpuser_iovec is passed to the host as struct iovec. */
@@ -122,25 +123,6 @@ rumpuser_getfileinfo(const char *name, uint64_t *sizep, int *typep)
 	return 0;
 }
 
-/*
- * Copy at most limit bytes' worth of ruiov into iov (for a short
- * transfer); returns the vector length to use.
- */
-static int
-iov_clip(const struct rumpuser_iovec *ruiov, size_t iovlen,
-    struct iovec *iov, size_t limit)
-{
-	size_t i;
-
-	for (i = 0; i < iovlen && limit > 0; i++) {
-		iov[i].iov_base = ruiov[i].iov_base;
-		iov[i].iov_len = ruiov[i].iov_len < limit ?
-		    ruiov[i].iov_len : limit;
-		limit -= iov[i].iov_len;
-	}
-	return (int)i;
-}
-
 /* Total bytes a vector describes. */
 static size_t
 iov_total(const struct rumpuser_iovec *ruiov, size_t iovlen)
@@ -161,7 +143,7 @@ static inline __attribute__((__always_inline__)) int
 iov_transfer(int point, int fd, const struct rumpuser_iovec *ruiov,
     size_t iovlen, int64_t off, size_t *retv)
 {
-	struct iovec clipped[IOV_MAX];
+	struct rumpuser_iovec clipped[IOV_MAX];
 	const struct iovec *iov;
 	ssize_t n;
 	int niov, error, action, io;
@@ -182,19 +164,22 @@ iov_transfer(int point, int fd, const struct rumpuser_iovec *ruiov,
 		return rumpuser__fault_last.fd_error;
 	case RUMPUSER_FA_SHORT:
 	case RUMPUSER_FA_TORN:
-		niov = iov_clip(ruiov, iovlen, clipped,
+		niov = (int)fe_rumpuser_clip(ruiov, iovlen, clipped,
 		    rumpuser__fault_last.fd_length);
-		iov = clipped;
+		iov = (const struct iovec *)(const void *)clipped;
 		break;
 	}
 
+	/*
+	 * The transfer holds the power-cut lock only while it has no vCPU,
+	 * so a cut never waits for a thread that waits for a vCPU.
+	 */
 	error = 0;
-	io = 0;
 	if (action == RUMPUSER_FA_TORN)
 		rumpuser__fault_cut_begin();
-	else
-		io = rumpuser__fault_io_begin();
 	RUMPUSER_BLOCKING(NULL, {
+		io = action == RUMPUSER_FA_TORN ? 0 :
+		    rumpuser__fault_io_begin();
 		if (point == RUMPUSER_FP_IOVREAD)
 			n = off == RUMPUSER_IOV_NOSEEK ? readv(fd, iov, niov) :
 			    preadv(fd, iov, niov, (off_t)off);
@@ -203,14 +188,15 @@ iov_transfer(int point, int fd, const struct rumpuser_iovec *ruiov,
 			    pwritev(fd, iov, niov, (off_t)off);
 		if (n == -1)
 			error = errno;
+		if (action == RUMPUSER_FA_TORN)
+			rumpuser__fault_cut_end(
+			    rumpuser__fault_last.fd_status);
+		rumpuser__fault_io_end(io);
 	});
-	if (action == RUMPUSER_FA_TORN)
-		rumpuser__fault_cut_end(rumpuser__fault_last.fd_status);
-	rumpuser__fault_io_end(io);
 	if (error != 0)
 		return rumpuser__errtrans(error);
 	if (action == RUMPUSER_FA_BITFLIP)
-		rumpuser__fault_flip(ruiov, iovlen, (size_t)n,
+		fe_rumpuser_flip(ruiov, iovlen, (size_t)n,
 		    rumpuser__fault_last.fd_bit);
 	*retv = (size_t)n;
 	return 0;
@@ -254,12 +240,12 @@ rumpuser_syncfd(int fd, int flags, uint64_t start, uint64_t len)
 	if ((flags & (RUMPUSER_SYNCFD_WRITE | RUMPUSER_SYNCFD_BARRIER)) == 0)
 		return 0;
 	error = 0;
-	io = rumpuser__fault_io_begin();
 	RUMPUSER_BLOCKING(NULL, {
+		io = rumpuser__fault_io_begin();
 		if ((flags & RUMPUSER_SYNCFD_SYNC ? fsync(fd) : fdatasync(fd))
 		    == -1)
 			error = errno;
+		rumpuser__fault_io_end(io);
 	});
-	rumpuser__fault_io_end(io);
 	return rumpuser__errtrans(error);
 }

@@ -43,15 +43,24 @@ extern int rumpuser__serial;
 
 /*
  * RUMPUSER_FAULT(point, fd, off, len, name): the wrapper point of one
- * faultable hypercall.  Nothing armed: one predicted-not-taken branch,
- * value 0.  Armed: the hook decides; a delay is served here; the value is
- * RUMPUSER_FA_ERROR or RUMPUSER_FA_SHORT with the details in
- * rumpuser__fault_last (per thread), or 0 to go on.
+ * faultable hypercall, made on behalf of the hypercall's caller.
+ * Point's gate closed (nothing armed there): one load of the gate word,
+ * one predicted-not-taken branch, value 0.  Open: the hook decides; a
+ * delay or yield is served here; the value is RUMPUSER_FA_ERROR,
+ * RUMPUSER_FA_SHORT, RUMPUSER_FA_TORN or RUMPUSER_FA_BITFLIP with the
+ * details in rumpuser__fault_last (per thread), or 0 to go on.
+ * RUMPUSER_FAULT_AT names the caller explicitly (bio's I/O threads).
  */
-#define RUMPUSER_FAULT(point, fd, off, len, name)			\
-	(__builtin_expect(rumpuser_fault_armed, 0) ?			\
+extern uint64_t rumpuser__fault_gate;
+
+#define RUMPUSER_FAULT_AT(point, fd, off, len, name, caller)		\
+	(__builtin_expect((rumpuser__fault_gate &			\
+	    ((uint64_t)1 << (point))) != 0, 0) ?			\
 	    rumpuser__fault_decide((point), (fd), (off), (len), (name), \
-	    __builtin_return_address(0)) : 0)
+	    (caller)) : 0)
+#define RUMPUSER_FAULT(point, fd, off, len, name)			\
+	RUMPUSER_FAULT_AT(point, fd, off, len, name,			\
+	    __builtin_return_address(0))
 
 int	rumpuser__fault_decide(int, int, int64_t, size_t, const char *,
 	    void *);
@@ -59,17 +68,21 @@ extern __thread struct rumpuser_fault_decision rumpuser__fault_last;
 
 /*
  * Around every host transfer (read, write, sync) of a faultable
- * hypercall: begin returns a token for end.  Nothing armed: no lock.
- * Armed: a shared hold that a power cut waits for.
+ * hypercall: begin returns a token for end.  Every gate closed: no lock.
+ * Else: a shared hold that a power cut waits for.
  */
 int	rumpuser__fault_io_begin(void);
 void	rumpuser__fault_io_end(int);
-/* A power cut: stop all host transfers, (torn write,) then _exit. */
+/*
+ * A power cut: stop all host transfers, (torn write,) then dump the
+ * engine's trace and _exit.
+ */
 void	rumpuser__fault_cut_begin(void);
 void	rumpuser__fault_cut_end(int) __dead;
-/* Flip bit (modulo len * 8) of the len bytes of a vector. */
-void	rumpuser__fault_flip(const struct rumpuser_iovec *, size_t, size_t,
-	    uint64_t);
+
+/* The engine's part of rumpuser_init and of a stop (fault_env.c). */
+int	rumpuser__faults_init(uint64_t);
+void	rumpuser__faults_stop(const char *);
 
 /* A host errno value as a NetBSD one (EIO for one NetBSD lacks). */
 int	rumpuser__errtrans(int);

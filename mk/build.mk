@@ -5,8 +5,10 @@
 # Order matters: the host library and the kernel come before what links them.
 
 SUBDIR=	faults/engine \
+	faults/interpose \
 	faults \
 	kern \
+	harness \
 	atf-tests \
 	./bench		# ./: a plain "bench" would clash with the bench target
 

@@ -1,7 +1,8 @@
 /*
- * The engine as librumpuser's hook (faults/engine/fe_rumpuser.c): real
- * hypercalls fail as the spec says, decisions map onto librumpuser's,
- * and an unarmed point never reaches fe_decide().
+ * The engine as librumpuser's hook (faults/engine/fe_rumpuser.c, installed
+ * by rumpus_faults_configure): real hypercalls fail as the spec says,
+ * decisions map onto librumpuser's, and an unarmed point never reaches
+ * the hook: librumpuser's gate word follows the engine's gate.
  */
 
 #include <sys/wait.h>
@@ -24,24 +25,21 @@
 static struct fe_engine *
 hook_with(const char *spec)
 {
-	struct fe_engine *e;
-	struct fe_plan *plan;
 	struct fe_error err;
 
-	ATF_REQUIRE((e = fe_engine_create(1, NULL)) != NULL);
-	ATF_REQUIRE_EQ_MSG(fe_plan_parse(spec, NULL, &plan, &err), 0, "%s",
-	    err.fe_msg);
-	ATF_REQUIRE_EQ(fe_engine_arm(e, plan), 0);
-	rumpuser_fault_sethook(fe_rumpuser_hook, e);
-	return e;
+	ATF_REQUIRE_EQ_MSG(rumpus_faults_configure(spec, 1, NULL, NULL, &err),
+	    0, "%s", err.fe_msg);
+	ATF_REQUIRE(rumpus_faults_engine() != NULL);
+	return rumpus_faults_engine();
 }
 
 static void
 unhook(struct fe_engine *e)
 {
 
-	rumpuser_fault_sethook(NULL, NULL);
-	fe_engine_destroy(e);
+	rumpus_faults_unconfigure();
+	ATF_REQUIRE(rumpus_faults_engine() == NULL);
+	ATF_REQUIRE_EQ(rumpuser_fault_gate(), 0);
 }
 
 ATF_TC(malloc_nth);
@@ -73,23 +71,40 @@ ATF_TC(gate_closed);
 ATF_TC_HEAD(gate_closed, tc)
 {
 	atf_tc_set_md_var(tc, "descr", "A point without an armed rule does "
-	    "not reach fe_decide(), though the hook is installed");
+	    "not reach the hook: librumpuser's gate word is the engine's "
+	    "gate, also after the rules or modes change");
 }
 ATF_TC_BODY(gate_closed, tc)
 {
 	struct fe_engine *e = hook_with("open:EACCES");
+	struct fe_plan *plan;
 	void *m;
 
+	ATF_CHECK_EQ(rumpuser_fault_gate(), fe_point_bit(FE_PT_OPEN));
 	ATF_REQUIRE_EQ(rumpuser_malloc(16, 0, &m), 0);
 	rumpuser_free(m, 16);
 	ATF_CHECK_EQ(fe_engine_calls(e, FE_PT_MALLOC), 0);
+	ATF_CHECK_EQ(rumpuser_fault_calls[RUMPUSER_FP_MALLOC], 0);
+
+	/* Arming a rule at malloc opens its gate. */
+	ATF_REQUIRE_EQ(fe_plan_parse("malloc:nth=9:ENOMEM", NULL, &plan,
+	    NULL), 0);
+	ATF_REQUIRE_EQ(fe_engine_arm(e, plan), 0);
+	ATF_CHECK_EQ(rumpuser_fault_gate(), fe_point_bit(FE_PT_OPEN) |
+	    fe_point_bit(FE_PT_MALLOC));
+	ATF_REQUIRE_EQ(rumpuser_malloc(16, 0, &m), 0);
+	rumpuser_free(m, 16);
 	ATF_CHECK_EQ(rumpuser_fault_calls[RUMPUSER_FP_MALLOC], 1);
+	fe_engine_clear(e);
+	ATF_CHECK_EQ(rumpuser_fault_gate(), 0);
 
 	/* Counting opens every point. */
 	ATF_REQUIRE_EQ(fe_engine_set(e, FE_COUNT, 0), 0);
+	ATF_CHECK_EQ(rumpuser_fault_gate(),
+	    ((uint64_t)1 << RUMPUSER_FP__COUNT) - 1);
 	ATF_REQUIRE_EQ(rumpuser_malloc(16, 0, &m), 0);
 	rumpuser_free(m, 16);
-	ATF_CHECK_EQ(fe_engine_calls(e, FE_PT_MALLOC), 1);
+	ATF_CHECK_EQ(fe_engine_calls(e, FE_PT_MALLOC), 2);
 	unhook(e);
 }
 
@@ -97,27 +112,44 @@ ATF_TC(mapping);
 ATF_TC_HEAD(mapping, tc)
 {
 	atf_tc_set_md_var(tc, "descr", "Engine decisions become librumpuser "
-	    "decisions: error, delay, yield, short (capped), unsupported");
+	    "decisions: error, delay, yield, short (capped), torn (sectors, "
+	    "capped), bitflip, powercut (RUMPUS_POWERCUT_STATUS)");
 }
 ATF_TC_BODY(mapping, tc)
 {
 	static const struct {
 		const char	*spec;
+		int		 point;
 		int		 action;
 		int		 error;
 		uint64_t	 delay;
 		size_t		 length;
+		uint64_t	 bit;
+		int		 status;
 	} cases[] = {
-		{ "bio.read:EIO", RUMPUSER_FA_ERROR, RUMP_EIO, 0, 0 },
-		{ "bio.read:delay=7ms", RUMPUSER_FA_DELAY, 0, 7000, 0 },
-		{ "bio.read:delay=yield", RUMPUSER_FA_DELAY, 0, 0, 0 },
-		{ "bio.read:short=100", RUMPUSER_FA_SHORT, 0, 0, 100 },
-		{ "bio.read:short=99999", RUMPUSER_FA_SHORT, 0, 0, 4096 },
-		{ "bio.read:block=8:EIO", RUMPUSER_FA_ERROR, RUMP_EIO, 0, 0 },
-		{ "bio.read:block=15:EIO", RUMPUSER_FA_ERROR, RUMP_EIO, 0, 0 },
-		{ "bio.read:block=16:EIO", RUMPUSER_FA_PASS, 0, 0, 0 },
-		{ "bio.read:block=0-7:EIO", RUMPUSER_FA_PASS, 0, 0, 0 },
-		{ "bio.read:bitflip", RUMPUSER_FA_PASS, 0, 0, 0 },
+#define R	RUMPUSER_FP_BIO_READ
+#define W	RUMPUSER_FP_BIO_WRITE
+#define C	RUMPUS_POWERCUT_STATUS
+		{ "bio.read:EIO", R, RUMPUSER_FA_ERROR, RUMP_EIO, 0, 0, 0, 0 },
+		{ "bio.read:delay=7ms", R, RUMPUSER_FA_DELAY, 0, 7000, 0, 0, 0 },
+		{ "bio.read:delay=yield", R, RUMPUSER_FA_YIELD, 0, 0, 0, 0, 0 },
+		{ "bio.read:short=100", R, RUMPUSER_FA_SHORT, 0, 0, 100, 0, 0 },
+		{ "bio.read:short=99999", R, RUMPUSER_FA_SHORT, 0, 0, 4096, 0,
+		    0 },
+		{ "bio.read:block=8:EIO", R, RUMPUSER_FA_ERROR, RUMP_EIO, 0, 0,
+		    0, 0 },
+		{ "bio.read:block=15:EIO", R, RUMPUSER_FA_ERROR, RUMP_EIO, 0, 0,
+		    0, 0 },
+		{ "bio.read:block=16:EIO", R, RUMPUSER_FA_PASS, 0, 0, 0, 0, 0 },
+		{ "bio.read:block=0-7:EIO", R, RUMPUSER_FA_PASS, 0, 0, 0, 0, 0 },
+		{ "bio.read:bitflip=77", R, RUMPUSER_FA_BITFLIP, 0, 0, 0, 77,
+		    0 },
+		{ "bio.write:torn=3", W, RUMPUSER_FA_TORN, 0, 0, 1536, 0, C },
+		{ "bio.write:torn=9", W, RUMPUSER_FA_TORN, 0, 0, 4096, 0, C },
+		{ "bio.write:powercut", W, RUMPUSER_FA_POWERCUT, 0, 0, 0, 0, C },
+#undef R
+#undef W
+#undef C
 	};
 	struct rumpuser_fault_decision rd;
 	struct rumpuser_fault_call rc;
@@ -126,11 +158,11 @@ ATF_TC_BODY(mapping, tc)
 	size_t i;
 
 	memset(&rc, 0, sizeof(rc));
-	rc.fc_point = RUMPUSER_FP_BIO_READ;
 	rc.fc_fd = 3;
 	rc.fc_off = 4096;	/* sectors 8 to 15 */
 	rc.fc_len = 4096;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		rc.fc_point = cases[i].point;
 		ATF_REQUIRE((e = fe_engine_create(1, NULL)) != NULL);
 		ATF_REQUIRE_EQ(fe_plan_parse(cases[i].spec, NULL, &plan,
 		    NULL), 0);
@@ -145,9 +177,11 @@ ATF_TC_BODY(mapping, tc)
 		    cases[i].spec);
 		ATF_CHECK_EQ_MSG(rd.fd_length, cases[i].length, "%s",
 		    cases[i].spec);
+		ATF_CHECK_EQ_MSG(rd.fd_bit, cases[i].bit, "%s", cases[i].spec);
+		ATF_CHECK_EQ_MSG(rd.fd_status, cases[i].status, "%s",
+		    cases[i].spec);
 		fe_engine_destroy(e);
 	}
-	ATF_CHECK_EQ(fe_rumpuser_unsupported(), 1);
 }
 
 ATF_TC(panic);
@@ -175,6 +209,47 @@ ATF_TC_BODY(panic, tc)
 	    "status %#x", status);
 }
 
+ATF_TC(named_points);
+ATF_TC_HEAD(named_points, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "rumpus_faults_named decides the "
+	    "kernel's named points of the registry given to "
+	    "rumpus_faults_configure: nth, @site over frames, no rule");
+}
+ATF_TC_BODY(named_points, tc)
+{
+	static const char *const names[] = { "kmem.alloc", "ext2.alloc_block",
+	    "ext2.other" };
+	static const struct fe_registry reg = { names, 3 };
+	static const char *const ext2[] = { "ext2_balloc", "vop_write" };
+	static const char *const ffs[] = { "ffs_balloc" };
+	struct fe_error err;
+	struct fe_call c;
+	struct fe_engine *e;
+
+	ATF_REQUIRE_EQ_MSG(rumpus_faults_configure("kmem.alloc:nth=2:ENOMEM; "
+	    "ext2.alloc_block@ext2_*:EIO", 9, &reg, NULL, &err), 0, "%s",
+	    err.fe_msg);
+	e = rumpus_faults_engine();
+	memset(&c, 0, sizeof(c));
+	c.fc_len = 64;
+	ATF_CHECK_EQ(rumpus_faults_named(0, &c), 0);
+	ATF_CHECK_EQ(rumpus_faults_named(0, &c), RUMP_ENOMEM);
+	ATF_CHECK_EQ(rumpus_faults_named(0, &c), 0);
+	c.fc_frames = ffs;
+	c.fc_nframes = 1;
+	ATF_CHECK_EQ(rumpus_faults_named(1, &c), 0);
+	c.fc_frames = ext2;
+	c.fc_nframes = 2;
+	ATF_CHECK_EQ(rumpus_faults_named(1, &c), RUMP_EIO);
+	ATF_CHECK_EQ(rumpus_faults_named(2, &c), 0);
+	ATF_CHECK_EQ(fe_engine_calls(e, FE_PT_NHYPER + 0), 3);
+	ATF_CHECK_EQ(fe_engine_calls(e, FE_PT_NHYPER + 2), 0);
+	/* Named points never open librumpuser's hypercall gates. */
+	ATF_CHECK_EQ(rumpuser_fault_gate(), 0);
+	unhook(e);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 
@@ -182,5 +257,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, gate_closed);
 	ATF_TP_ADD_TC(tp, mapping);
 	ATF_TP_ADD_TC(tp, panic);
+	ATF_TP_ADD_TC(tp, named_points);
 	return atf_no_error();
 }

@@ -11,6 +11,8 @@
 
 #include <atf-c.h>
 
+#include <rump/rumpus_vfs.h>
+
 #include "h_fsmacros.h"
 
 FSTEST(open_rw, "open, write, lseek, read back, close")
@@ -813,6 +815,8 @@ churn(void *arg)
 	char a[32], b[32];
 	int fd;
 
+	if (rump_pub_lwproc_newlwp(rump_sys_getpid()) != 0)
+		return (void *)"newlwp";
 	for (int i = 0; i < NROUNDS; i++) {
 		snprintf(a, sizeof(a), "dir/t%d_%d", id, i);
 		snprintf(b, sizeof(b), "dir/r%d_%d", id, i);
@@ -833,6 +837,7 @@ churn(void *arg)
 		if (i % 2 == 0 && rump_sys_unlink(b) == -1)
 			return (void *)"unlink";
 	}
+	rump_pub_lwproc_releaselwp();
 	return NULL;
 }
 
@@ -888,6 +893,8 @@ mover(void *arg)
 	char from[64], to[64], inner[64];
 	int at = 0, cin = 0;
 
+	if (rump_pub_lwproc_newlwp(rump_sys_getpid()) != 0)
+		return (void *)"newlwp";
 	for (int i = 0; i < NROUNDS; i++) {
 		if (id < 4) {
 			snprintf(from, sizeof(from), "%s/f%d", side[at], id);
@@ -923,6 +930,7 @@ mover(void *arg)
 			at = !at;
 		}
 	}
+	rump_pub_lwproc_releaselwp();
 	return NULL;
 }
 
@@ -1088,6 +1096,183 @@ bad_input(const struct fstest_fs *fs)
 	ATF_REQUIRE(fs_exists("f"));
 }
 
+FSTEST(vnode_cache, "the vnode cache keeps at most its limit of "
+    "unreferenced vnodes and lets removed files go")
+static void
+vnode_cache(const struct fstest_fs *fs)
+{
+	struct rumpus_vfs_books vb, vb0;
+	struct rump_stat sb;
+	char name[32];
+	int i, n, fd;
+
+	RZ(rumpus_vfs_books(&vb0));
+	RL(rump_sys_mkdir("d", 0755));
+	n = (int)vb0.vb_cachemax + 500;
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "d/%d", i);
+		RL(fd = rump_sys_open(name, RUMP_O_RDWR | RUMP_O_CREAT, 0644));
+		RL(rump_sys_close(fd));
+	}
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "d/%d", i);
+		RL(rump_sys_stat(name, &sb));
+	}
+	RZ(rumpus_vfs_books(&vb));
+	ATF_REQUIRE_MSG(vb.vb_cached <= vb.vb_cachemax, "%u cached",
+	    vb.vb_cached);
+	ATF_REQUIRE_MSG(vb.vb_vnodes - vb.vb_cached < 16, "%u vnodes, %u "
+	    "cached", vb.vb_vnodes, vb.vb_cached);
+	/* A held file's vnode stays; removed files' vnodes go. */
+	RL(fd = rump_sys_open("d/0", RUMP_O_RDONLY));
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "d/%d", i);
+		RL(rump_sys_unlink(name));
+	}
+	RL(rump_sys_fstat(fd, &sb));
+	ATF_REQUIRE_EQ(sb.st_nlink, 0);
+	RL(rump_sys_close(fd));
+	RL(rump_sys_rmdir("d"));
+	RZ(rumpus_vfs_books(&vb));
+	ATF_REQUIRE_MSG(vb.vb_vnodes <= vb0.vb_vnodes + 1, "%u vnodes "
+	    "after removing all, %u before", vb.vb_vnodes, vb0.vb_vnodes);
+}
+
+/* A small deterministic generator (xorshift64*), seeded per run. */
+static uint64_t fuzz_state;
+
+static uint32_t
+fuzz_next(uint32_t bound)
+{
+
+	fuzz_state ^= fuzz_state >> 12;
+	fuzz_state ^= fuzz_state << 25;
+	fuzz_state ^= fuzz_state >> 27;
+	return (uint32_t)((fuzz_state * 2685821657736338717ULL) >> 32) %
+	    bound;
+}
+
+static const char *
+fuzz_path(void)
+{
+	static char longp[RUMP_MAXPATHLEN + 8];
+	static const char *pool[] = {
+		"a", "a/b", "a/b/c", "b", "l", "l/x", "a/../b", ".", "..",
+		"/", "/mnt/a", "a/", "dl", "", NULL, "/mnt/../mnt/a/b", "f",
+		"a/f", "zz",
+	};
+	uint32_t i = fuzz_next((sizeof(pool) / sizeof(pool[0])) + 1);
+
+	if (i == (sizeof(pool) / sizeof(pool[0]))) {
+		memset(longp, 'x', sizeof(longp) - 1);
+		longp[sizeof(longp) - 1] = '\0';
+		return longp;
+	}
+	return pool[i];
+}
+
+static int
+fuzz_fd(void)
+{
+
+	return (int)fuzz_next(14) - 2;
+}
+
+static void
+fuzz_one(void)
+{
+	static char buf[9000];
+	struct rump_iovec iov[3] = {
+		{ buf, 10 }, { NULL, 0 }, { buf + 100, 4000 },
+	};
+	struct rump_timeval tv[2] = { { 1, 2 }, { 3, 4 } };
+	struct rump_timespec ts[2] = { { 1, RUMP_UTIME_NOW }, { 3, 4 } };
+	struct rump_statvfs sv;
+	struct rump_stat sb;
+	int64_t off = (int64_t)fuzz_next(3) * 4096 - 4096 +
+	    (int64_t)fuzz_next(5000);
+	size_t len = fuzz_next(4) == 0 ? sizeof(buf) : fuzz_next(600);
+	int flags = (int)(fuzz_next(2) ? fuzz_next(0x1000) :
+	    (fuzz_next(0x7fffffff) | fuzz_next(2)));
+
+	switch (fuzz_next(40)) {
+	case 0: (void)rump_sys_open(fuzz_path(), flags, 0644); break;
+	case 1: (void)rump_sys_openat(fuzz_fd(), fuzz_path(), flags, 0600);
+		break;
+	case 2: (void)rump_sys_close(fuzz_fd()); break;
+	case 3: (void)rump_sys_read(fuzz_fd(), buf, len); break;
+	case 4: (void)rump_sys_write(fuzz_fd(), buf, len); break;
+	case 5: (void)rump_sys_pread(fuzz_fd(), buf, len, off); break;
+	case 6: (void)rump_sys_pwrite(fuzz_fd(), buf, len, off); break;
+	case 7: (void)rump_sys_readv(fuzz_fd(), iov, (int)fuzz_next(5) - 1);
+		break;
+	case 8: (void)rump_sys_writev(fuzz_fd(), iov, (int)fuzz_next(5) - 1);
+		break;
+	case 9: (void)rump_sys_lseek(fuzz_fd(), off, (int)fuzz_next(4));
+		break;
+	case 10: (void)rump_sys_ftruncate(fuzz_fd(), off); break;
+	case 11: (void)rump_sys_truncate(fuzz_path(), off); break;
+	case 12: (void)rump_sys_stat(fuzz_path(), &sb); break;
+	case 13: (void)rump_sys_lstat(fuzz_path(), fuzz_next(8) ? &sb : NULL);
+		break;
+	case 14: (void)rump_sys_fstat(fuzz_fd(), &sb); break;
+	case 15: (void)rump_sys_mkdir(fuzz_path(), (uint32_t)flags); break;
+	case 16: (void)rump_sys_rmdir(fuzz_path()); break;
+	case 17: (void)rump_sys_unlink(fuzz_path()); break;
+	case 18: (void)rump_sys_unlinkat(fuzz_fd(), fuzz_path(),
+		    fuzz_next(2) ? RUMP_AT_REMOVEDIR : flags); break;
+	case 19: (void)rump_sys_rename(fuzz_path(), fuzz_path()); break;
+	case 20: (void)rump_sys_link(fuzz_path(), fuzz_path()); break;
+	case 21: (void)rump_sys_symlink(fuzz_path(), fuzz_path()); break;
+	case 22: (void)rump_sys_readlink(fuzz_path(), buf, len); break;
+	case 23: (void)rump_sys_getdents(fuzz_fd(), buf, len); break;
+	case 24: (void)rump_sys_chmod(fuzz_path(), (uint32_t)flags); break;
+	case 25: (void)rump_sys_fchmod(fuzz_fd(), (uint32_t)flags); break;
+	case 26: (void)rump_sys_chown(fuzz_path(), fuzz_next(3),
+		    fuzz_next(3)); break;
+	case 27: (void)rump_sys_utimes(fuzz_path(), fuzz_next(2) ? tv : NULL);
+		break;
+	case 28: (void)rump_sys_utimensat(fuzz_fd(), fuzz_path(), ts,
+		    fuzz_next(2) ? 0 : flags); break;
+	case 29: (void)rump_sys_access(fuzz_path(), (int)fuzz_next(9)); break;
+	case 30: (void)rump_sys_chdir(fuzz_path()); break;
+	case 31: (void)rump_sys_fchdir(fuzz_fd()); break;
+	case 32: (void)rump_sys___getcwd(buf, len); break;
+	case 33: (void)rump_sys_dup(fuzz_fd()); break;
+	case 34: (void)rump_sys_dup2(fuzz_fd(), fuzz_fd()); break;
+	case 35: (void)rump_sys_fcntl(fuzz_fd(), (int)fuzz_next(16),
+		    (int)fuzz_next(20)); break;
+	case 36: (void)rump_sys_statvfs1(fuzz_path(), &sv, 0); break;
+	case 37: (void)rump_sys_fsync(fuzz_fd()); break;
+	case 38: (void)rump_sys_umask((uint32_t)flags); break;
+	default: (void)rump_sys_fstatvfs1(fuzz_fd(), &sv, 0); break;
+	}
+}
+
+FSTEST(random_calls, "20000 seeded random calls with random arguments: "
+    "no panic, and everything is released afterwards")
+static void
+random_calls(const struct fstest_fs *fs)
+{
+	const char *seed = getenv("FSTEST_SEED");
+	int i;
+
+	/* FSTEST_SEED=n in the environment tries another sequence. */
+	fuzz_state = seed != NULL ? strtoull(seed, NULL, 10) * 2 + 1 :
+	    0x9e3779b97f4a7c15ULL;
+	RL(rump_sys_mkdir("a", 0777));
+	fs_mkfile("f", "data");
+	RL(rump_sys_symlink("a", "l"));
+	RL(rump_sys_symlink("nowhere", "dl"));
+	for (i = 0; i < 20000; i++)
+		fuzz_one();
+	/* Let go of everything, so the unmount must succeed. */
+	for (i = 0; i < 1024; i++)
+		(void)rump_sys_close(i);
+	RL(rump_sys_chdir(FSTEST_MNT));
+	(void)rump_sys_umask(022);
+}
+
 FSTEST(namei_edges, "lookups: \"..\" at \"/\", slashes, ELOOP on a long chain")
 static void
 namei_edges(const struct fstest_fs *fs)
@@ -1139,6 +1324,8 @@ ATF_TP_ADD_TCS(tp)
 	FSTEST_ADD(tp, threads);
 	FSTEST_ADD(tp, threads_across);
 	FSTEST_ADD(tp, bad_input);
+	FSTEST_ADD(tp, vnode_cache);
+	FSTEST_ADD(tp, random_calls);
 	FSTEST_ADD(tp, namei_edges);
 	return atf_no_error();
 }

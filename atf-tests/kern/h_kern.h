@@ -23,6 +23,8 @@ extern int ktest_leak_line;
 void	 ktest_overrun(void);
 /* Free a 32-byte allocation, then write into it. */
 void	 ktest_uaf(void);
+/* Free a 16-byte allocation twice (a panic). */
+void	 ktest_double_free(void);
 /* Take a mutex and keep it. */
 void	 ktest_hold_lock(void);
 /* panic("%s", msg); KASSERT(v == 42). */
@@ -35,8 +37,8 @@ void	 ktest_kassert(int);
  */
 int	 ktest_locks(int, int, int, char *, size_t);
 /*
- * Schedule callouts 0..3 for 3, 1, 2 and 1 ticks and a fifth that is
- * stopped; wait for them; fill order[] with the ids as they fired.
+ * Schedule callouts 0..3 for 30, 10, 20 and 10 ticks and a fifth (10)
+ * that is stopped; wait for them; fill order[] with the ids as they fired.
  * Returns how many fired.
  */
 int	 ktest_callouts(int *, int);
@@ -59,6 +61,8 @@ void	 ktest_stuck_thread(void);
 void	 ktest_gate_hold(void);
 void	 ktest_gate_pass(void);
 void	 ktest_gate_release(void);
+/* Pass the named fault point "ktest.point"; its verdict (0 or errno). */
+int	 ktest_fault_point(void);
 /* Take one item from a pool named "ktestpool" and keep it. */
 void	 ktest_pool_leak(void);
 

@@ -8,6 +8,7 @@
 #include <sys/errno.h>
 #include <sys/kmem.h>
 #include <sys/pool.h>
+#include <sys/fault.h>
 #include <sys/mutex.h>
 #include <sys/rwlock.h>
 #include <sys/condvar.h>
@@ -73,6 +74,19 @@ ktest_uaf(void)
 	if ((p = kmem_alloc(32, KM_SLEEP)) != NULL) {
 		kmem_free(__UNCONST(p), 32);
 		p[5] = 1;
+	}
+	rump_unschedule();
+}
+
+void
+ktest_double_free(void)
+{
+	void *p;
+
+	rump_schedule();
+	if ((p = kmem_alloc(16, KM_SLEEP)) != NULL) {
+		kmem_free(p, 16);
+		kmem_free(p, 16);
 	}
 	rump_unschedule();
 }
@@ -284,7 +298,12 @@ ktest_co_fire(void *arg)
 int
 ktest_callouts(int *order, int max)
 {
-	static const int ticks[] = { 3, 1, 2, 1 };
+	/*
+	 * 0..3 fire at +30, +10, +20, +10 ticks: 1 and 3 tie (unless a tick
+	 * boundary falls between them: then 3 is one tick later, still
+	 * before 2).
+	 */
+	static const int ticks[] = { 30, 10, 20, 10 };
 	callout_t c[5];
 	int i, n, waited;
 
@@ -296,11 +315,11 @@ ktest_callouts(int *order, int max)
 		callout_init(&c[i], CALLOUT_MPSAFE);
 	for (i = 0; i < 4; i++)
 		callout_reset(&c[i], ticks[i], ktest_co_fire, (void *)(intptr_t)i);
-	callout_reset(&c[4], 1, ktest_co_fire, (void *)(intptr_t)4);
+	callout_reset(&c[4], 10, ktest_co_fire, (void *)(intptr_t)4);
 	(void)callout_stop(&c[4]);
 
 	mutex_enter(&ktest_co_lock);
-	for (waited = 0; ktest_co_n < 4 && waited < 2 * hz; waited += 5)
+	for (waited = 0; ktest_co_n < 4 && waited < 3 * hz; waited += 5)
 		(void)cv_timedwait(&ktest_co_cv, &ktest_co_lock, 5);
 	mutex_exit(&ktest_co_lock);
 	/* Longer than the last deadline: the stopped one must not fire. */
@@ -419,4 +438,17 @@ ktest_gate_release(void)
 	rump_schedule();
 	mutex_exit(&ktest_gate);
 	rump_unschedule();
+}
+
+FAULT_POINT_DEFINE(ktest_point, "ktest.point", "a point of the tests");
+
+int
+ktest_fault_point(void)
+{
+	int error;
+
+	rump_schedule();
+	error = FAULT_POINT_CHECK(ktest_point, 7, 0);
+	rump_unschedule();
+	return error;
 }

@@ -1520,7 +1520,7 @@ ATF_TC_BODY(fault_hook, tc)
 	    "bio.write");
 	ATF_REQUIRE_EQ(rumpuser_fault_pointname(RUMPUSER_FP__COUNT), NULL);
 	rumpuser_fault_sethook(test_hook, &hook_point);
-	ATF_REQUIRE(rumpuser_fault_armed);
+	ATF_REQUIRE(rumpuser_fault_gate() != 0);
 
 	hook_point = RUMPUSER_FP_MALLOC;
 	hook_decide.fd_action = RUMPUSER_FA_ERROR;
@@ -1558,7 +1558,7 @@ ATF_TC_BODY(fault_hook, tc)
 	rumpuser_mutex_exit(mtx);
 
 	rumpuser_fault_sethook(NULL, NULL);
-	ATF_REQUIRE(!rumpuser_fault_armed);
+	ATF_REQUIRE_EQ(rumpuser_fault_gate(), 0);
 	RZ(rumpuser_malloc(64, 0, &p));
 	rumpuser_free(p, 64);
 	RZ(rumpuser_iovread(fd, &iov, 1, 512, &n));

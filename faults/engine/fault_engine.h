@@ -1,7 +1,9 @@
 /*
- * The fault engine: host side, self-contained, pure C (libfaultengine.a).
+ * The fault engine: host side, self-contained, pure C (libfaultengine.a;
+ * librumpuser compiles the same sources into itself, and the LD_PRELOAD
+ * interposer faults/interpose links the archive).
  *
- * Four parts, one header:
+ * Four parts, one header (and the installer of fe_host.c, at the end):
  *   - the spec grammar (fe_spec.c): "bio.write:nth=4:EIO; malloc:p=0.01:ENOMEM"
  *     parsed into a plan of rules, with errors that name the position;
  *   - evaluation (fe_eval.c): an engine that holds armed rules, their
@@ -35,27 +37,18 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+
+#include "fault_points.h"
 
 /*
- * Points.  The hypercall points are fixed; the kernel's named points
+ * Points.  The hypercall points are fixed, named and ordered by the one
+ * table in faults/fault_points.h, which librumpuser numbers its wrapper
+ * points by too; the kernel's named points
  * (kmem.alloc, ext2.alloc_block, ...) come from a registry supplied at run
  * time and take the ids FE_PT_NHYPER + their index in that registry.
  */
-#define FE_HYPER_POINTS(X)						\
-	X(MALLOC,	 "malloc")					\
-	X(BIO_READ,	 "bio.read")					\
-	X(BIO_WRITE,	 "bio.write")					\
-	X(IOVREAD,	 "iovread")					\
-	X(IOVWRITE,	 "iovwrite")					\
-	X(OPEN,		 "open")					\
-	X(SYNCFD,	 "syncfd")					\
-	X(THREAD_CREATE, "thread_create")				\
-	X(GETRANDOM,	 "getrandom")					\
-	X(CLOCK_SLEEP,	 "clock_sleep")					\
-	X(CV_TIMEDWAIT,	 "cv_timedwait")				\
-	X(MUTEX_ENTER,	 "mutex.enter")					\
-	X(RW_ENTER,	 "rw.enter")					\
-	X(CV_WAIT,	 "cv.wait")
+#define FE_HYPER_POINTS(X)	RUMPUS_HYPER_POINTS(X)	/* fault_points.h */
 
 #define _FE_PT_ENUM(sym, name)	FE_PT_##sym,
 enum fe_hyper_point {
@@ -179,6 +172,13 @@ fe_gate_open(const struct fe_gate *g, unsigned pt)
 struct fe_engine *fe_engine_create(uint64_t, const struct fe_registry *);
 void	 fe_engine_destroy(struct fe_engine *);
 const struct fe_gate *fe_engine_gate(const struct fe_engine *);
+/*
+ * Mirror the gate into a hook's own word: fn(arg, mask) is called now and
+ * whenever the mask changes, with the engine's lock held (so fn must not
+ * call into the engine; an atomic store is what it is for).  NULL stops.
+ */
+void	 fe_engine_watch_gate(struct fe_engine *, void (*)(void *, uint64_t),
+	    void *);
 int	 fe_engine_arm(struct fe_engine *, struct fe_plan *);
 void	 fe_engine_clear(struct fe_engine *);
 int	 fe_engine_set(struct fe_engine *, unsigned, size_t);
@@ -195,7 +195,10 @@ size_t	 fe_engine_nrules(struct fe_engine *);
 int	 fe_engine_rule_stats(struct fe_engine *, size_t,
 	    struct fe_rule_stats *);
 uint64_t fe_engine_calls(struct fe_engine *, unsigned);
+uint64_t fe_engine_point_hits(struct fe_engine *, unsigned);
 uint64_t fe_engine_hits(struct fe_engine *);
+uint64_t fe_engine_seed(const struct fe_engine *);
+const struct fe_registry *fe_engine_registry(const struct fe_engine *);
 
 /*
  * The trace ring.
@@ -239,5 +242,65 @@ int	 fe_token_compare(const struct fe_token *, const struct fe_token *,
 
 /* A 64-bit digest (for scenario content, build ids) and its hex text. */
 uint64_t fe_hash64(const void *, size_t, uint64_t);
+
+/* RUMPUS_SEED's syntax: decimal, below 2^64.  0 or EINVAL. */
+int	 fe_seed_parse(const char *, uint64_t *);
+
+/*
+ * The engine installed in a process (fe_rumpuser.c): librumpuser holds
+ * one, and so does the LD_PRELOAD interposer librumpus_faults.so.
+ *
+ * The harness installs librumpuser's engine with
+ *
+ *	rumpus_faults_configure(spec, seed, registry, tracefile, &err)
+ *
+ * in the instance, before rump_init() (or between instances): it replaces
+ * any engine installed before, arms spec (NULL or "" arms nothing; a bad
+ * spec gives EINVAL and *err, see fe_error_format()), seeds every rule's
+ * stream from seed, parses named points against registry (the kernel's,
+ * from rumpus_fault_points(); NULL for hypercall points only), and with
+ * tracefile != NULL traces every decision and writes the trace to that
+ * file at exit, at a power cut and at a panic.  Then rumpus_faults_engine()
+ * gives the engine for fe_engine_arm() / fe_engine_clear() while the
+ * kernel runs (Lua's fault.inject / fault.clear), for the kernel's named
+ * points' hook (fe_decide() with FE_PT_NHYPER + i), and for counts, hits
+ * and the trace digest.  Returns 0, EINVAL, or ENOMEM.
+ *
+ * Without a call to rumpus_faults_configure, rumpuser_init() does the same
+ * from the environment: RUMPUS_FAULTS (the spec), RUMPUS_SEED,
+ * RUMPUS_TRACE (the file); with neither RUMPUS_FAULTS nor RUMPUS_TRACE set
+ * nothing is installed and every point costs one branch.
+ */
+int	 rumpus_faults_configure(const char *, uint64_t,
+	    const struct fe_registry *, const char *, struct fe_error *);
+struct fe_engine *rumpus_faults_engine(void);
+/*
+ * The kernel's named points: the harness's hook for them (rumpus_ext's
+ * rumpus_fault_set_hook) calls rumpus_faults_named(i, &call) for point i
+ * of the registry, with the call's caller, size (fc_len) and a frame
+ * matcher (fc_match) for @site rules.  A delay or yield is served, a panic
+ * ends the process; the value is the NetBSD errno to fail with, or 0.
+ * No rule at the point: one test of the gate.
+ */
+int	 rumpus_faults_named(unsigned, const struct fe_call *);
+/* Write the trace file now (why: "exit", "powercut", ...); 0 or errno. */
+int	 rumpus_faults_dump(const char *);
+/* Uninstall and free librumpuser's engine (no dump). */
+void	 rumpus_faults_unconfigure(void);
+
+/*
+ * The shared part of both installers (fe_rumpuser.c).  install(engine) is
+ * the installer's own: make its points consult engine (NULL: none).
+ */
+typedef void	(*fe_install_fn)(struct fe_engine *);
+int	 fe_host_configure(const char *, uint64_t, const struct fe_registry *,
+	    const char *, fe_install_fn, struct fe_error *);
+/* From RUMPUS_FAULTS, RUMPUS_TRACE and seed; errors on stderr after who. */
+int	 fe_host_configure_env(const char *, uint64_t, fe_install_fn);
+struct fe_engine *fe_host_engine(void);
+int	 fe_host_dump(const char *);
+void	 fe_host_unconfigure(fe_install_fn);
+/* The trace and the summaries, as the trace file holds them. */
+int	 fe_host_report(struct fe_engine *, const char *, const char *, FILE *);
 
 #endif /* _FAULTS_ENGINE_FAULT_ENGINE_H_ */

@@ -63,6 +63,8 @@ fe_gate_update(struct fe_engine *e)
 	for (i = 0; i < e->fe_nrules; i++)
 		mask |= fe_point_bit(e->fe_rules[i].fa_rule.fr_point);
 	__atomic_store_n(&e->fe_gate.fg_mask, mask, __ATOMIC_RELAXED);
+	if (e->fe_gatefn != NULL)
+		e->fe_gatefn(e->fe_gatearg, mask);
 }
 
 /*
@@ -81,13 +83,15 @@ fe_engine_create(uint64_t seed, const struct fe_registry *reg)
 	e->fe_reg = reg;
 	e->fe_npoints = FE_PT_NHYPER + (reg != NULL ? (unsigned)reg->fr_count :
 	    0);
-	if ((e->fe_calls = calloc(e->fe_npoints, sizeof(uint64_t))) == NULL)
+	if ((e->fe_calls = calloc(e->fe_npoints, sizeof(uint64_t))) == NULL ||
+	    (e->fe_pthits = calloc(e->fe_npoints, sizeof(uint64_t))) == NULL)
 		goto bad;
 	if (pthread_mutex_init(&e->fe_lock, NULL) != 0)
 		goto bad;
 	return e;
 
 bad:
+	free(e->fe_pthits);
 	free(e->fe_calls);
 	free(e);
 	return NULL;
@@ -101,6 +105,7 @@ fe_engine_destroy(struct fe_engine *e)
 	fe_engine_clear(e);
 	pthread_mutex_destroy(&e->fe_lock);
 	free(e->fe_ring);
+	free(e->fe_pthits);
 	free(e->fe_calls);
 	free(e);
 }
@@ -111,6 +116,38 @@ fe_engine_gate(const struct fe_engine *e)
 {
 
 	return &e->fe_gate;
+}
+
+/*
+ * Call fn(arg, mask) now and on every change of the gate, with fe_lock
+ * held (NULL: no more).  Takes fe_lock.
+ */
+void
+fe_engine_watch_gate(struct fe_engine *e, void (*fn)(void *, uint64_t),
+    void *arg)
+{
+
+	pthread_mutex_lock(&e->fe_lock);
+	e->fe_gatefn = fn;
+	e->fe_gatearg = arg;
+	fe_gate_update(e);
+	pthread_mutex_unlock(&e->fe_lock);
+}
+
+/* The registry the engine was created with (NULL: none). */
+const struct fe_registry *
+fe_engine_registry(const struct fe_engine *e)
+{
+
+	return e->fe_reg;
+}
+
+/* The seed the engine was created with. */
+uint64_t
+fe_engine_seed(const struct fe_engine *e)
+{
+
+	return e->fe_seed;
 }
 
 /*
@@ -317,8 +354,10 @@ fe_decide(struct fe_engine *e, unsigned pt, const struct fe_call *c,
 			d->fd_rule = (int)i;
 		}
 	}
-	if (d->fd_rule >= 0)
+	if (d->fd_rule >= 0) {
 		e->fe_hits++;
+		e->fe_pthits[pt]++;
+	}
 	if (e->fe_modes & FE_TRACE)
 		fe_trace_record(e, pt, c, d);
 out:
@@ -353,20 +392,37 @@ fe_engine_rule_stats(struct fe_engine *e, size_t i, struct fe_rule_stats *st)
 	return error;
 }
 
-/*
- * Calls decided at point pt: complete for every point only while
- * FE_COUNT is on (otherwise only points with armed rules are seen).
- */
-uint64_t
-fe_engine_calls(struct fe_engine *e, unsigned pt)
+/* Entry pt of per-point counter array a (0 for no such point). */
+static uint64_t
+fe_point_counter(struct fe_engine *e, const uint64_t *a, unsigned pt)
 {
 	uint64_t n = 0;
 
 	pthread_mutex_lock(&e->fe_lock);
 	if (pt < e->fe_npoints)
-		n = e->fe_calls[pt];
+		n = a[pt];
 	pthread_mutex_unlock(&e->fe_lock);
 	return n;
+}
+
+/*
+ * Calls decided at point pt: complete for every point only while
+ * FE_COUNT is on (otherwise only points with armed rules are seen).
+ * Takes fe_lock.
+ */
+uint64_t
+fe_engine_calls(struct fe_engine *e, unsigned pt)
+{
+
+	return fe_point_counter(e, e->fe_calls, pt);
+}
+
+/* Calls faulted at point pt (complete: only armed points fault). */
+uint64_t
+fe_engine_point_hits(struct fe_engine *e, unsigned pt)
+{
+
+	return fe_point_counter(e, e->fe_pthits, pt);
 }
 
 /* Calls that were faulted (any decision but FE_PASS). */

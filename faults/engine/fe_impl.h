@@ -8,6 +8,9 @@
 
 #include "fault_engine.h"
 
+/* Nothing declared here leaves a shared object that links the engine. */
+#pragma GCC visibility push(hidden)
+
 /* p=1 as a fraction of 2^32: a rule with this probability always fires. */
 #define FE_PROB_ONE	((uint64_t)1 << 32)
 
@@ -62,7 +65,10 @@ struct fe_engine {
 	struct fe_armed	*fe_rules;	/* in arming order */
 	size_t		fe_nrules;
 	uint64_t	*fe_calls;	/* per point: calls decided */
+	uint64_t	*fe_pthits;	/* per point: calls faulted */
 	uint64_t	fe_hits;	/* decisions other than FE_PASS */
+	void		(*fe_gatefn)(void *, uint64_t);	/* gate mirror */
+	void		*fe_gatearg;
 	struct fe_trace_entry *fe_ring;	/* fe_ringcap entries */
 	size_t		fe_ringcap;
 	uint64_t	fe_total;	/* entries ever traced */
@@ -85,5 +91,7 @@ fe_mix64(uint64_t z)
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
 	return z ^ (z >> 31);
 }
+
+#pragma GCC visibility pop
 
 #endif /* _FAULTS_ENGINE_FE_IMPL_H_ */

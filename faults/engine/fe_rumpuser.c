@@ -1,38 +1,33 @@
 /*
  * The adapter between librumpuser's wrapper points (faults/fault_hook.h)
  * and the engine: a rumpuser_fault_hook_fn whose argument is the engine.
+ * The LD_PRELOAD interposer (faults/interpose) asks it too, so one
+ * mapping serves both.
  *
- * The wrapper points are numbered as the engine's hypercall points (the
- * same list in the same order; checked below at compile time).  The hook
- * tests the engine's gate first, so a point without an armed rule costs
- * the hook one load and returns, unless counting or tracing is on.
+ * The wrapper points are numbered as the engine's hypercall points (both
+ * from faults/fault_points.h).  The hook tests the engine's gate first,
+ * so a point without an armed rule costs the hook one load and returns,
+ * unless counting or tracing is on (librumpuser's own gate word, kept
+ * equal to the engine's, normally stops such calls before the hook).
  *
- * librumpuser's decision can express pass, error, delay and short
- * transfer.  delay=yield becomes a delay of 0 (nanosleep(0) yields);
- * panic stops the instance through rumpuser_exit(RUMPUSER_PANIC).  torn,
- * bitflip and powercut need the I/O paths of librumpuser to act on them:
- * until they do, such a decision passes, is counted
- * (fe_rumpuser_unsupported()) and is said once on stderr, never silently.
+ * Every engine action has a librumpuser decision: errno, delay, yield,
+ * short (capped at the length asked for), torn (K sectors of 512 bytes,
+ * then a power cut), bitflip (the bit), powercut; torn and powercut end
+ * the process with RUMPUS_POWERCUT_STATUS.  panic stops the instance
+ * through rumpuser_exit(RUMPUSER_PANIC).
  */
 
+#include <errno.h>
+#include <sched.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <rump/rumpuser.h>
 
 #include "fe_rumpuser.h"
-
-#define _FE_SAME_POINT(sym, name)					\
-	_Static_assert((int)FE_PT_##sym == (int)RUMPUSER_FP_##sym,	\
-	    "point " #sym " is numbered differently");
-FE_HYPER_POINTS(_FE_SAME_POINT)
-#undef _FE_SAME_POINT
-_Static_assert((int)FE_PT_NHYPER == (int)RUMPUSER_FP__COUNT,
-    "librumpuser and the engine have different points");
-
-static uint64_t fe_unsupported;
 
 /*
  * Decide one librumpuser call with the engine given as arg.  Called by
@@ -75,35 +70,135 @@ fe_rumpuser_hook(const struct rumpuser_fault_call *rc,
 		rd->fd_error = d.fd_errno;
 		break;
 	case FE_DELAY:
-	case FE_YIELD:
 		rd->fd_action = RUMPUSER_FA_DELAY;
-		rd->fd_delay_us = d.fd_action == FE_DELAY ? d.fd_arg : 0;
+		rd->fd_delay_us = d.fd_arg;
+		break;
+	case FE_YIELD:
+		rd->fd_action = RUMPUSER_FA_YIELD;
 		break;
 	case FE_SHORT:
 		rd->fd_action = RUMPUSER_FA_SHORT;
 		rd->fd_length = d.fd_arg < rc->fc_len ? (size_t)d.fd_arg :
 		    rc->fc_len;
 		break;
-	case FE_PANIC:
-		fprintf(stderr, "rumpus: injected panic at %s (rule %d)\n",
-		    fe_point_name(pt, NULL), d.fd_rule);
-		rumpuser_exit(RUMPUSER_PANIC);
 	case FE_TORN:
-	case FE_BITFLIP:
-	case FE_POWERCUT:
-		if (__atomic_fetch_add(&fe_unsupported, 1,
-		    __ATOMIC_RELAXED) == 0)
-			fprintf(stderr, "rumpus: librumpuser cannot act on "
-			    "torn, bitflip or powercut yet: passing (rule "
-			    "%d at %s)\n", d.fd_rule, fe_point_name(pt, NULL));
+		rd->fd_action = RUMPUSER_FA_TORN;
+		rd->fd_length = d.fd_arg < rc->fc_len / FE_SECTOR ?
+		    (size_t)d.fd_arg * FE_SECTOR : rc->fc_len;
+		rd->fd_status = RUMPUS_POWERCUT_STATUS;
 		break;
+	case FE_BITFLIP:
+		rd->fd_action = RUMPUSER_FA_BITFLIP;
+		rd->fd_bit = d.fd_arg;
+		break;
+	case FE_POWERCUT:
+		rd->fd_action = RUMPUSER_FA_POWERCUT;
+		rd->fd_status = RUMPUS_POWERCUT_STATUS;
+		break;
+	case FE_PANIC:
+		fe_rumpuser_panic(e, pt, d.fd_rule);
 	}
 }
 
-/* Decisions librumpuser could not act on (torn, bitflip, powercut). */
-uint64_t
-fe_rumpuser_unsupported(void)
+/*
+ * A panic decided by rule at point pt of engine e: say so, then end the
+ * process as a kernel panic does, through rumpuser_exit(RUMPUSER_PANIC).
+ */
+void
+fe_rumpuser_panic(struct fe_engine *e, unsigned pt, int rule)
+{
+	const char *name = fe_point_name(pt, fe_engine_registry(e));
+
+	fprintf(stderr, "rumpus: injected panic at %s (rule %d)\n",
+	    name != NULL ? name : "?", rule);
+	rumpuser_exit(RUMPUSER_PANIC);
+}
+
+/*
+ * Hold the calling thread up, with whatever it holds (the caller's vCPU):
+ * sleep us microseconds, or with yield set, yield the host CPU.
+ */
+void
+fe_rumpuser_pause(int yield, uint64_t us)
+{
+	struct timespec ts;
+
+	if (yield) {
+		sched_yield();
+		return;
+	}
+	ts.tv_sec = (time_t)(us / 1000000);
+	ts.tv_nsec = (long)(us % 1000000) * 1000;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		continue;
+}
+
+/*
+ * Flip bit (modulo len * 8) of the first len bytes that vector iov of
+ * iovlen entries describes (a read's result).
+ */
+void
+fe_rumpuser_flip(const struct rumpuser_iovec *iov, size_t iovlen, size_t len,
+    uint64_t bit)
+{
+	size_t byte, i;
+
+	if (len == 0)
+		return;
+	bit %= (uint64_t)len * 8;
+	byte = (size_t)(bit / 8);
+	for (i = 0; i < iovlen; i++) {
+		if (byte < iov[i].iov_len) {
+			((unsigned char *)iov[i].iov_base)[byte] ^=
+			    (unsigned char)(1u << (bit % 8));
+			return;
+		}
+		byte -= iov[i].iov_len;
+	}
+}
+
+/*
+ * Copy at most limit bytes' worth of vector iov (iovlen entries) into
+ * clipped, which has room for iovlen; returns the entries to use (a
+ * short transfer or a torn write).
+ */
+size_t
+fe_rumpuser_clip(const struct rumpuser_iovec *iov, size_t iovlen,
+    struct rumpuser_iovec *clipped, size_t limit)
+{
+	size_t i;
+
+	for (i = 0; i < iovlen && limit > 0; i++) {
+		clipped[i].iov_base = iov[i].iov_base;
+		clipped[i].iov_len = iov[i].iov_len < limit ?
+		    iov[i].iov_len : limit;
+		limit -= clipped[i].iov_len;
+	}
+	return i;
+}
+
+/*
+ * Ask hook fn (with arg) about call c, into *d preset to pass, and serve
+ * what needs no host transfer: a delay (a sleep) and a yield
+ * (sched_yield()), both with the caller's vCPU held.  Returns the action
+ * left for the wrapper point: d->fd_action, or RUMPUSER_FA_PASS after a
+ * delay or a yield.
+ */
+int
+fe_rumpuser_ask(rumpuser_fault_hook_fn fn, void *arg,
+    const struct rumpuser_fault_call *c, struct rumpuser_fault_decision *d)
 {
 
-	return __atomic_load_n(&fe_unsupported, __ATOMIC_RELAXED);
+	memset(d, 0, sizeof(*d));
+	d->fd_action = RUMPUSER_FA_PASS;
+	fn(c, d, arg);
+	switch (d->fd_action) {
+	case RUMPUSER_FA_DELAY:
+	case RUMPUSER_FA_YIELD:
+		fe_rumpuser_pause(d->fd_action == RUMPUSER_FA_YIELD,
+		    d->fd_delay_us);
+		return RUMPUSER_FA_PASS;
+	default:
+		return d->fd_action;
+	}
 }

@@ -2,17 +2,38 @@
  * The fault engine as librumpuser's hook (faults/fault_hook.h):
  *
  *	rumpuser_fault_sethook(fe_rumpuser_hook, engine);
+ *	fe_engine_watch_gate(engine, gate word mirror, ...);
  *
- * Host code only; links libfaultengine.a and librumpuser.
+ * Host code only; the caller links rumpuser_exit() (librumpuser, or the
+ * interposer's wrapper).
  */
 #ifndef _FAULTS_ENGINE_FE_RUMPUSER_H_
 #define _FAULTS_ENGINE_FE_RUMPUSER_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rump/rumpuser.h>
 
 #include "fault_engine.h"
 #include "fault_hook.h"
 
 void	fe_rumpuser_hook(const struct rumpuser_fault_call *,
 	    struct rumpuser_fault_decision *, void *);
-uint64_t fe_rumpuser_unsupported(void);
+
+/* Ask a hook; serve delay and yield (see fe_rumpuser.c). */
+int	fe_rumpuser_ask(rumpuser_fault_hook_fn, void *,
+	    const struct rumpuser_fault_call *,
+	    struct rumpuser_fault_decision *);
+
+/* Serving a delay or yield; a panic. */
+void	fe_rumpuser_pause(int, uint64_t);
+void	fe_rumpuser_panic(struct fe_engine *, unsigned, int) __dead;
+
+/* Applying decisions to vectors: BITFLIP, and SHORT or TORN. */
+void	fe_rumpuser_flip(const struct rumpuser_iovec *, size_t, size_t,
+	    uint64_t);
+size_t	fe_rumpuser_clip(const struct rumpuser_iovec *, size_t,
+	    struct rumpuser_iovec *, size_t);
 
 #endif /* _FAULTS_ENGINE_FE_RUMPUSER_H_ */

@@ -194,15 +194,16 @@ fe_parse_uint(struct fe_parser *p, size_t *offp, const char *what,
     uint64_t *vp)
 {
 	size_t off = *offp;
-	uint64_t v = 0;
+	uint64_t v = 0, d;
 
 	if (p->fps_s[off] < '0' || p->fps_s[off] > '9')
 		return fe_perr(p, off, "expected a number for %s", what);
 	for (; p->fps_s[off] >= '0' && p->fps_s[off] <= '9'; off++) {
-		if (v > (UINT64_MAX - 9) / 10)
+		d = (uint64_t)(p->fps_s[off] - '0');
+		if (v > (UINT64_MAX - d) / 10)
 			return fe_perr(p, *offp, "number too large for %s",
 			    what);
-		v = v * 10 + (uint64_t)(p->fps_s[off] - '0');
+		v = v * 10 + d;
 	}
 	*offp = off;
 	*vp = v;
@@ -852,5 +853,23 @@ fe_site_match(const char *glob, const char *const *frames, size_t n)
 	for (i = 0; i < n; i++)
 		if (frames[i] != NULL && fnmatch(glob, frames[i], 0) == 0)
 			return 1;
+	return 0;
+}
+
+/*
+ * A seed as RUMPUS_SEED and --seed write it: decimal digits only, below
+ * 2^64.  Returns 0 with *seedp set, or EINVAL.
+ */
+int
+fe_seed_parse(const char *s, uint64_t *seedp)
+{
+	size_t off = 0;
+	struct fe_parser p;
+
+	p.fps_s = s;
+	p.fps_reg = NULL;
+	p.fps_err = NULL;
+	if (fe_parse_uint(&p, &off, "the seed", seedp) != 0 || s[off] != '\0')
+		return EINVAL;
 	return 0;
 }

@@ -142,6 +142,7 @@ blkdev_close(struct blkdev *dev)
 	mutex_exit(&etfs_lock);
 }
 
+/* Bytes in the device. */
 uint64_t
 blkdev_size(struct blkdev *dev)
 {
@@ -157,6 +158,10 @@ blkdev_biodone(void *arg, size_t done, int error)
 	req->br_done(req, done, error);
 }
 
+/*
+ * Start req (see blkdev.h); a request out of bounds or misaligned
+ * completes at once with EINVAL, a write to a read-only one with EROFS.
+ */
 void
 blkdev_strategy(struct blkdev *dev, struct blkreq *req)
 {
@@ -234,6 +239,7 @@ blkdev_rw(struct blkdev *dev, int flags, void *data, size_t len, off_t off)
 	return error;
 }
 
+/* Write the host file's cached blocks of the device to stable storage. */
 int
 blkdev_sync(struct blkdev *dev)
 {
@@ -293,6 +299,7 @@ etfs_rename(struct vnode *fdvp, struct vnode *fvp,
 	return etfs_notdir();
 }
 
+/* Attributes of a host file: mode 0666 (0444 read-only), owner root. */
 static int
 etfs_getattr(struct vnode *vp, struct vattr *vap)
 {
@@ -407,6 +414,7 @@ etfs_readlink(struct vnode *vp, struct uio *uio)
 	return EINVAL;
 }
 
+/* Flush the whole host file. */
 static int
 etfs_fsync(struct vnode *vp, int flags)
 {
@@ -416,8 +424,17 @@ etfs_fsync(struct vnode *vp, int flags)
 	    RUMPUSER_SYNCFD_SYNC, 0, 0);
 }
 
+/* Never called: etfs vnodes are of no file system (VS_DEAD). */
 static int
-etfs_ok(struct vnode *vp)
+etfs_inactive(struct vnode *vp, bool *recycle)
+{
+
+	*recycle = true;
+	return 0;
+}
+
+static int
+etfs_reclaim(struct vnode *vp)
 {
 
 	return 0;
@@ -438,8 +455,8 @@ static const struct vnodeops etfs_vnodeops = {
 	.vop_readdir = etfs_readdir,
 	.vop_readlink = etfs_readlink,
 	.vop_fsync = etfs_fsync,
-	.vop_inactive = etfs_ok,
-	.vop_reclaim = etfs_ok,
+	.vop_inactive = etfs_inactive,
+	.vop_reclaim = etfs_reclaim,
 };
 
 /*

@@ -5,11 +5,14 @@
  * tag, file, line) and the caller's return address, and sits on the live
  * list until freed: the books group what is still there by site.
  *
- * Debug mode (getparam RUMPUS_KMEM_DEBUG=1, read at boot): a redzone after
+ * Debug mode (getparam RUMPUS_KMEM_DEBUG=1, read at the first boot of the
+ * process, or rumpus_kmem_debug() for the boots after): a redzone after
  * each allocation, checked at kmem_free (a write past the end); freed
  * memory is poisoned and held in a quarantine, and checked when it leaves
  * (a write after free).  Reports name the allocation site and the site that
- * freed it; they print on the console and count in the books.
+ * freed it; they print on the console and count in the books.  A double
+ * free panics naming both frees in debug mode (without it the header is
+ * already gone: the panic says the pointer is not kmem's).
  *
  * kmem_alloc is the named fault point "kmem.alloc".  Failure, injected or
  * from the host, returns NULL: there is no retry loop.
@@ -59,7 +62,8 @@ static struct kmem_hdr *kmem_qhead;		/* quarantine FIFO (kmem_mtx) */
 static struct kmem_hdr **kmem_qtail = &kmem_qhead;
 static u_int kmem_qcount;			/* kmem_mtx */
 static size_t kmem_qbytes;			/* kmem_mtx */
-static bool kmem_debug;
+static bool kmem_debug;				/* this boot's mode */
+static int kmem_debug_next = -1;		/* next boots' (-1: ask host) */
 static uint64_t kmem_overruns, kmem_uafs;	/* kmem_mtx */
 
 static void *
@@ -77,12 +81,28 @@ kmem_redzone_len(const struct kmem_hdr *kh)
 	return kh->kh_total - KMEM_HDRSIZE - kh->kh_size;
 }
 
-/* Start the allocator; reads the debug switch. */
+/*
+ * Choose the debug mode of the boots to come (the running kernel keeps
+ * its own).  Without a call, the host's RUMPUS_KMEM_DEBUG decides, read
+ * once per process: asking the host at every boot would cost a forked
+ * instance more than the rest of its boot.
+ */
+void
+rumpus_kmem_debug(int on)
+{
+
+	kmem_debug_next = on != 0;
+}
+
+/* Start the allocator in the chosen mode. */
 int
 kmem_init(void)
 {
 
-	kmem_debug = kern_getparam_int("RUMPUS_KMEM_DEBUG", 0) != 0;
+	if (kmem_debug_next < 0)
+		kmem_debug_next =
+		    kern_getparam_int("RUMPUS_KMEM_DEBUG", 0) != 0;
+	kmem_debug = kmem_debug_next != 0;
 	if (kmem_mtx == NULL)	/* once per process */
 		rumpuser_mutex_init(&kmem_mtx, RUMPUSER_MTX_SPIN);
 	kmem_live = NULL;
@@ -102,9 +122,12 @@ kmem_report(const char *what, const struct kmem_hdr *kh, void *user,
 	const struct kmem_site *ks = kh->kh_site;
 
 	printf("kmem: %s of %p (%zu bytes, byte %zu) allocated by %s at "
-	    "%s:%d (caller 0x%lx), freed by 0x%lx\n", what, user,
-	    kh->kh_size, at, kh->kh_tag, ks->ks_file, ks->ks_line,
-	    (u_long)kh->kh_caller, (u_long)freer);
+	    "%s:%d (caller ", what, user, kh->kh_size, at, kh->kh_tag,
+	    ks->ks_file, ks->ks_line);
+	printf_pc(kh->kh_caller);
+	printf("), freed by ");
+	printf_pc(freer);
+	printf("\n");
 }
 
 /*

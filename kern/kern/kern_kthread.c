@@ -76,13 +76,6 @@ kthread_collect(bool all)
 	}
 }
 
-void
-kthread_reap(void)
-{
-
-	kthread_collect(true);
-}
-
 /*
  * Start func(arg) in a new kernel thread named by fmt.  Returns 0, ENOMEM,
  * or the host's error from rumpuser_thread_create.  No locks held.
@@ -101,7 +94,8 @@ kthread_create(pri_t pri, int flags, struct cpu_info *ci,
 	vsnprintf(name, sizeof(name), fmt, ap);
 	va_end(ap);
 	l = lwp_alloc(&proc0, LW_SYSTEM |
-	    (flags & KTHREAD_MUSTJOIN ? LW_MUSTJOIN : 0), name);
+	    (flags & KTHREAD_MUSTJOIN ? LW_MUSTJOIN : 0) |
+	    (flags & KTHREAD_CORE ? LW_CORE : 0), name);
 	if (l == NULL)
 		return ENOMEM;
 	l->l_kfunc = func;
@@ -178,13 +172,6 @@ kthread_join(struct lwp *l)
 	return error;
 }
 
-u_int
-kthread_nlive(void)
-{
-
-	return __atomic_load_n(&kthread_live, __ATOMIC_RELAXED);
-}
-
 /*
  * Teardown: wait up to ms milliseconds for every kernel thread to exit,
  * then join them.  0, or EBUSY if some are still running.
@@ -192,12 +179,14 @@ kthread_nlive(void)
 int
 kthread_wait_all(int ms)
 {
-	int64_t deadline = time_uptime_ns() + (int64_t)ms * 1000000;
+	int64_t deadline = 0;
 	int error = 0;
 
 	mutex_enter(&kthread_lock);
 	while (kthread_live > 0) {
-		if (time_uptime_ns() >= deadline) {
+		if (deadline == 0)
+			deadline = time_uptime_ns() + (int64_t)ms * 1000000;
+		else if (time_uptime_ns() >= deadline) {
 			error = EBUSY;
 			break;
 		}

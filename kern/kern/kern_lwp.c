@@ -119,7 +119,8 @@ lwp_cache_creds(struct lwp *l)
 struct lwp *
 lwp_alloc(struct proc *p, int flags, const char *name)
 {
-	km_flag_t kmf = KM_SLEEP | (flags & LW_IMPLICIT ? KM_NOFAULT : 0);
+	km_flag_t kmf = KM_SLEEP |
+	    (flags & (LW_IMPLICIT | LW_CORE) ? KM_NOFAULT : 0);
 	struct lwp *l;
 
 	if ((l = kmem_alloc(sizeof(*l), kmf)) == NULL)
@@ -181,6 +182,16 @@ proc_exit_hooks(struct proc *p)
 	}
 }
 
+/* Free the memory of a process already off allproc.  Takes no lock. */
+static void
+proc_destroy(struct proc *p)
+{
+
+	kauth_cred_free(p->p_cred);
+	mutex_destroy(&p->p_lock);
+	kmem_free(p, sizeof(*p));
+}
+
 /* Free a process that has no lwps left and whose hooks have run. */
 static void
 proc_free(struct proc *p)
@@ -189,9 +200,44 @@ proc_free(struct proc *p)
 	mutex_enter(proc_lock);
 	LIST_REMOVE(p, p_list);
 	mutex_exit(proc_lock);
-	kauth_cred_free(p->p_cred);
-	mutex_destroy(&p->p_lock);
-	kmem_free(p, sizeof(*p));
+	proc_destroy(p);
+}
+
+/*
+ * First half of freeing l: take it off the lists (and its process off
+ * allproc if l was the last lwp of an ordinary process, whose exit hooks
+ * ran before).  Takes proc_lock, so the caller must be able to block:
+ * when l is curlwp it must still be bound.  Returns l's process if it is
+ * to be freed with l, else NULL.
+ */
+static struct proc *
+lwp_detach(struct lwp *l)
+{
+	struct proc *p = l->l_proc;
+	bool last;
+
+	mutex_enter(proc_lock);
+	LIST_REMOVE(l, l_list);
+	LIST_REMOVE(l, l_sibling);
+	last = --p->p_nlwps == 0 && p != &proc0 && p != initproc;
+	if (last)
+		LIST_REMOVE(p, p_list);
+	mutex_exit(proc_lock);
+	return last ? p : NULL;
+}
+
+/* Second half: free l (bound to no thread) and p if not NULL.  No locks. */
+static void
+lwp_destroy(struct lwp *l, struct proc *p)
+{
+
+	rumpuser_curlwpop(RUMPUSER_LWP_DESTROY, l);
+	if (l->l_cred != NULL)
+		kauth_cred_free(l->l_cred);
+	if (l != &lwp0)
+		kmem_free(l, sizeof(*l));
+	if (p != NULL)
+		proc_destroy(p);
 }
 
 /*
@@ -201,22 +247,8 @@ proc_free(struct proc *p)
 void
 lwp_free(struct lwp *l)
 {
-	struct proc *p = l->l_proc;
-	bool last;
 
-	mutex_enter(proc_lock);
-	LIST_REMOVE(l, l_list);
-	LIST_REMOVE(l, l_sibling);
-	last = --p->p_nlwps == 0 && p != &proc0 && p != initproc;
-	mutex_exit(proc_lock);
-
-	rumpuser_curlwpop(RUMPUSER_LWP_DESTROY, l);
-	if (l->l_cred != NULL)
-		kauth_cred_free(l->l_cred);
-	if (l != &lwp0)
-		kmem_free(l, sizeof(*l));
-	if (last)
-		proc_free(p);
+	lwp_destroy(l, lwp_detach(l));
 }
 
 /* True if l is the last lwp of a process that ends with it. */
@@ -245,20 +277,29 @@ struct cpu_info *
 lwproc_switch(struct lwp *newl)
 {
 	struct lwp *l = rumpuser_curlwp();
+	struct proc *deadp = NULL;
 	struct cpu_info *ci;
 
 	KASSERTMSG(l != NULL && l->l_stat == LSONPROC,
 	    "lwproc_switch: the calling thread holds no virtual CPU");
+	if (newl == l)
+		return l->l_cpu;
 	if (newl != NULL && (newl->l_flag & (LW_BOUND | LW_WEXIT)))
 		panic("lwproc_switch: lwp %d.%d (%s) is %s",
 		    newl->l_proc->p_pid, newl->l_lid, newl->l_name,
 		    newl->l_flag & LW_BOUND ? "running on another thread" :
 		    "released");
-	if (newl == l)
-		return l->l_cpu;
-	if ((l->l_flag & LW_WEXIT) && lwp_is_last(l))
-		proc_exit_hooks(l->l_proc);
+	if (l->l_flag & LW_WEXIT) {
+		if (lwp_is_last(l))
+			proc_exit_hooks(l->l_proc);
+		/* While l is bound: this may block, giving up the CPU. */
+		deadp = lwp_detach(l);
+	}
 
+	/*
+	 * Nothing below may block while the CPU has no lwp: a blocking
+	 * hypercall could not give it up.
+	 */
 	ci = l->l_cpu;
 	lwp_unbind(l);
 	l->l_stat = LSRUN;
@@ -273,7 +314,7 @@ lwproc_switch(struct lwp *newl)
 		ci->ci_curlwp = NULL;
 	}
 	if (l->l_flag & LW_WEXIT)
-		lwp_free(l);
+		lwp_destroy(l, deadp);
 	return ci;
 }
 
@@ -396,6 +437,7 @@ lwproc_newlwp(pid_t pid)
 {
 	struct proc *p;
 	struct lwp *l;
+	bool orphan;
 	int error = 0;
 
 	mutex_enter(proc_lock);
@@ -413,9 +455,17 @@ lwproc_newlwp(pid_t pid)
 	l = lwp_alloc(p, 0, p->p_comm);
 	mutex_enter(proc_lock);
 	p->p_nlwps--;
+	/* Its last lwp went meanwhile and left the ending to us. */
+	if ((orphan = p->p_nlwps == 0))
+		p->p_flag |= PK_EXITING;
 	mutex_exit(proc_lock);
-	if (l == NULL)
+	if (l == NULL) {
+		if (orphan) {
+			proc_exit_hooks(p);
+			proc_free(p);
+		}
 		return ENOMEM;
+	}
 	(void)lwproc_switch(l);
 	return 0;
 }

@@ -2,6 +2,8 @@
  * callout(9).  Pending callouts wait on one sorted queue; a clock kernel
  * thread that exists only while a callout is pending runs them, in deadline
  * order (equal deadlines in the order they were scheduled), one at a time.
+ * Deadlines fall on tick boundaries (hz = 100).  callout_schedule may
+ * start that thread, so it may block: never call it holding a spin mutex.
  */
 #ifndef _SYS_CALLOUT_H_
 #define _SYS_CALLOUT_H_

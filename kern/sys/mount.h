@@ -63,10 +63,15 @@ struct mount {
 
 /*
  * A file-system type.  vfs_mount sets mnt_rootvp (referenced), mnt_data
- * and mnt_mntfromname; vfs_unmount runs when no vnode of the mount is left
- * but the root (the VFS holds mountlist_lock as writer: it must not do path
- * lookups).  vfs_loadvnode fills in a new vnode for a key (v_type, v_op,
- * v_data, v_vflag, v_rdev).  Each returns 0 or an errno.
+ * and mnt_mntfromname (with MNT_UPDATE in mnt_flag: an update of flags;
+ * MNT_RDONLY in the requested flags is the new state).  At unmount (and
+ * at teardown, which unmounts everything by force), vfs_sync (MNT_WAIT;
+ * its error fails a plain unmount, not a forced one) runs, then, once no
+ * vnode of the mount is left, vfs_unmount; both with mountlist_lock
+ * held as writer: neither may do path lookups or wait for a thread that
+ * does (sync(2) takes mountlist_lock as reader).  vfs_unmount must succeed.
+ * vfs_loadvnode fills in a new vnode for a key (v_type, v_op, v_data,
+ * v_vflag, v_rdev).  Each returns 0 or an errno.
  */
 struct vfsops {
 	const char	*vfs_name;
@@ -98,8 +103,8 @@ struct vnode *vfs_root(struct mount *);
 struct vnode *vfs_cross(struct vnode *);
 int	vfs_statvfs(struct mount *, struct rump_statvfs *);
 
-/* Books: vnodes alive, mounts other than "/". */
-u_int	vfs_vnodes_alive(void);
+/* Books: vnodes alive (and of those, cached), mounts ("/" included). */
+u_int	vfs_vnodes_alive(u_int *);
 u_int	vfs_mounts(void);
 
 #endif /* _SYS_MOUNT_H_ */

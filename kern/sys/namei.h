@@ -28,13 +28,13 @@ struct nameidata {
 	struct vnode	*ni_vp;		/* the file; NULL if it does not exist */
 	struct componentname ni_cn;	/* NI_PARENT: the last name (in ni_buf) */
 	bool		 ni_trailslash;	/* the path ended in '/' */
-	char		*ni_buf;	/* MAXPATHLEN, freed by namei_done */
+	char		 ni_buf[MAXPATHLEN]; /* the path, symlinks spliced in */
 };
 
 void	namei_init(struct nameidata *, const char *, int, struct vnode *,
 	    kauth_cred_t);
 int	namei(struct nameidata *);
-/* Release what namei returned (ni_dvp, ni_vp, the buffer). */
+/* Release what namei returned (ni_dvp, ni_vp). */
 void	namei_done(struct nameidata *);
 /* "." or ".." as the last name. */
 bool	namei_isdot(const struct componentname *);

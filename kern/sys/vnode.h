@@ -3,10 +3,11 @@
  *
  * A vnode is found through the vnode cache (vcache_get) by its mount and a
  * key the file system chooses (tmpfs: the node's address; ext2: the inode
- * number), is referenced (v_usecount) by whoever uses it, and is reclaimed
- * as soon as the last reference goes: the cache keeps no unreferenced
- * vnodes, so a file system's own structures (inodes, tmpfs nodes) are the
- * only cache of file state.
+ * number) and is referenced (v_usecount) by whoever uses it.  When the
+ * last reference goes, VOP_INACTIVE says whether to recycle it (a removed
+ * file: reclaimed at once); otherwise it stays cached, unreferenced, on a
+ * free list of at most VCACHE_FREEMAX vnodes, the oldest reclaimed first,
+ * and a later vcache_get takes it back without the file system.
  *
  * Locks (the full order is in docs/ARCHITECTURE.md):
  *  v_lock	the vnode lock (vn_lock/VOP_UNLOCK): every VOP_* runs with it,
@@ -30,13 +31,15 @@ enum vtype { VNON, VREG, VDIR, VBLK, VCHR, VLNK, VSOCK, VFIFO, VBAD };
 /* v_state, under vcache_lock. */
 enum vstate {
 	VS_LOADING,		/* being filled in by vfs_loadvnode; wait */
-	VS_ACTIVE,		/* usable; v_usecount > 0 */
-	VS_RECLAIMING,		/* last reference gone, being torn down; wait */
+	VS_ACTIVE,		/* usable; v_usecount 0: on the free list */
+	VS_RECLAIMING,		/* last reference gone, being made inactive
+				   or torn down; wait */
 	VS_DEAD			/* of no file system (a forced unmount took it,
 				   or an etfs file): freed at the last vrele */
 };
 
 #define VCACHE_KEYMAX	16
+#define VCACHE_FREEMAX	1024	/* unreferenced vnodes kept */
 
 struct vnode {
 	krwlock_t	 v_lock;	/* the vnode lock */
@@ -53,6 +56,8 @@ struct vnode {
 	struct vnode	*v_hashnext;
 	struct vnode	*v_mntnext;
 	struct vnode	*v_mntprev;
+	struct vnode	*v_freenext;	/* the free list (v_usecount 0) */
+	struct vnode	*v_freeprev;
 	size_t		 v_keylen;
 	uint8_t		 v_key[VCACHE_KEYMAX];
 };
@@ -140,14 +145,24 @@ struct vnodeops {
 	int	(*vop_readdir)(struct vnode *, struct uio *);
 	int	(*vop_readlink)(struct vnode *, struct uio *);		/* LS */
 	int	(*vop_fsync)(struct vnode *, int);			/* LE */
-	/* LE: the last reference went; release what the node no longer needs. */
-	int	(*vop_inactive)(struct vnode *);
-	/* LE: detach v_data from the vnode, which is about to be freed. */
+	/*
+	 * LE: the last reference went; release what the node no longer
+	 * needs and set *recycle if the vnode is of no more use (a removed
+	 * file) rather than worth keeping cached.
+	 */
+	int	(*vop_inactive)(struct vnode *, bool *);
+	/*
+	 * LE: detach v_data from the vnode, which is about to be freed.
+	 * Any vrele may reclaim another (the oldest cached) vnode, so this
+	 * must not need a lock a vrele caller may hold (vnode locks of other
+	 * vnodes are fine: the VFS holds none on the victim).
+	 */
 	int	(*vop_reclaim)(struct vnode *);
 };
 
 #define VOP_LOOKUP(dvp, cnp, vpp)	((dvp)->v_op->vop_lookup(dvp, cnp, vpp))
-#define VOP_CREATE(dvp, cnp, vap, vpp)	((dvp)->v_op->vop_create(dvp, cnp, vap, vpp))
+#define VOP_CREATE(dvp, cnp, vap, vpp) \
+	((dvp)->v_op->vop_create(dvp, cnp, vap, vpp))
 #define VOP_SYMLINK(dvp, cnp, vap, t, vpp) \
 	((dvp)->v_op->vop_symlink(dvp, cnp, vap, t, vpp))
 #define VOP_REMOVE(dvp, vp, cnp)	((dvp)->v_op->vop_remove(dvp, vp, cnp))

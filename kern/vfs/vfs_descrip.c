@@ -342,6 +342,7 @@ fd_table_release(struct filedesc *fdp)
 	kmem_free(fdp, sizeof(*fdp));
 }
 
+/* A cwdinfo holding (new references to) cdir and rdir. */
 static struct cwdinfo *
 cwd_alloc(struct vnode *cdir, struct vnode *rdir, mode_t cmask)
 {

@@ -21,6 +21,7 @@
 static bool vfs_up;
 static u_int vfs_teardown_vnodes;
 
+/* Boot the VFS (see above); an error stops rump_init. */
 int
 vfs_init(void)
 {
@@ -60,7 +61,7 @@ vfs_fini(void)
 	etfs_fini();
 	vfs_detach(&tmpfs_vfsops);
 	vfs_mount_fini();
-	n = vfs_vnodes_alive();
+	n = vfs_vnodes_alive(NULL);
 	vfs_teardown_vnodes = n;
 	if (n != 0)
 		printf("vfs: %u vnodes still referenced at teardown\n", n);
@@ -69,13 +70,16 @@ vfs_fini(void)
 	vfs_up = false;
 }
 
+/* The VFS's books (rump/rumpus_vfs.h). */
 int
 rumpus_vfs_books(struct rumpus_vfs_books *vb)
 {
 
 	if (vb == NULL)
 		return EFAULT;
-	vb->vb_vnodes = vfs_up ? vfs_vnodes_alive() : 0;
+	vb->vb_cached = 0;
+	vb->vb_vnodes = vfs_up ? vfs_vnodes_alive(&vb->vb_cached) : 0;
+	vb->vb_cachemax = VCACHE_FREEMAX;
 	vb->vb_mounts = vfs_up ? vfs_mounts() : 0;
 	vb->vb_teardown_vnodes = vfs_teardown_vnodes;
 	return 0;

@@ -23,7 +23,8 @@ namei_init(struct nameidata *ndp, const char *path, int flags,
     struct vnode *startdir, kauth_cred_t cred)
 {
 
-	memset(ndp, 0, sizeof(*ndp));
+	memset(ndp, 0, offsetof(struct nameidata, ni_buf));
+	ndp->ni_buf[0] = '\0';
 	ndp->ni_path = path;
 	ndp->ni_flags = flags;
 	ndp->ni_startdir = startdir;
@@ -110,8 +111,8 @@ out:
  * Look the path up (see sys/namei.h).  On success, ni_vp is the file
  * (NULL: with NI_PARENT, the last name does not exist) and, with
  * NI_PARENT, ni_dvp its directory (NULL if the path names the root) and
- * ni_cn the last name; both referenced and unlocked.  namei_done()
- * releases them, success or not.
+ * ni_cn the last name (in ni_buf); both referenced and unlocked.
+ * namei_done() releases them, success or not.
  */
 int
 namei(struct nameidata *ndp)
@@ -123,10 +124,7 @@ namei(struct nameidata *ndp)
 	bool last, trailing;
 	int error, nlinks = 0;
 
-	buf = kmem_alloc(MAXPATHLEN, KM_SLEEP);
-	if (buf == NULL)
-		return ENOMEM;
-	ndp->ni_buf = buf;
+	buf = ndp->ni_buf;
 	if (ndp->ni_flags & NI_SYSSPACE) {
 		if (strlcpy(buf, ndp->ni_path, MAXPATHLEN) >= MAXPATHLEN)
 			return ENAMETOOLONG;
@@ -272,7 +270,4 @@ namei_done(struct nameidata *ndp)
 	if (ndp->ni_vp != NULL)
 		vrele(ndp->ni_vp);
 	ndp->ni_dvp = ndp->ni_vp = NULL;
-	if (ndp->ni_buf != NULL)
-		kmem_free(ndp->ni_buf, MAXPATHLEN);
-	ndp->ni_buf = NULL;
 }

@@ -115,9 +115,11 @@ vfs_cross(struct vnode *vp)
 /*
  * Mount a file system of type fstype on the directory vp (referenced,
  * unlocked; the reference passes to a new mount on success, an update
- * leaves it to the caller; NULL mounts the root).  path names the mount point for statvfs.  MNT_UPDATE changes the
- * flags of the mount whose root vp is.  Root only (EPERM); cred NULL is
- * the kernel.
+ * leaves it to the caller; NULL mounts the root).  path names the mount
+ * point for statvfs.  MNT_UPDATE changes the flags of the mount whose
+ * root vp is (EINVAL if vp is no mount's root).  Root only (EPERM); cred
+ * NULL is the kernel.  ENODEV for an unknown type, ENOTDIR, EBUSY for a
+ * mount point or a mount's root.  No lock held on entry.
  */
 int
 vfs_domount(struct vnode *vp, const char *fstype, const char *path,
@@ -179,6 +181,7 @@ vfs_domount(struct vnode *vp, const char *fstype, const char *path,
 		/* Someone mounted here meanwhile. */
 		rw_exit(&mountlist_lock);
 		vrele(mp->mnt_rootvp);
+		vcache_mount_purge(mp);
 		vcache_mount_drain(mp);
 		(void)vfs->vfs_unmount(mp, MNT_FORCE);
 		error = EBUSY;
@@ -202,11 +205,11 @@ bad:
 
 /*
  * Unmount mp, with mountlist_lock held as writer (released on return).
- * Without MNT_FORCE, EBUSY while any of its vnodes is in use (a
- * descriptor, a working directory, a mount on one of its directories)
- * and any error its sync reports; with MNT_FORCE the vnodes in use are
- * made dead (their operations fail with EBADF) and the unmount proceeds,
- * except under another mount (EBUSY).
+ * The file system syncs first.  Without MNT_FORCE, EBUSY while any of its
+ * vnodes is in use (a descriptor, a working directory) and any error its
+ * sync reports; with MNT_FORCE a sync error is ignored and the vnodes in
+ * use are made dead (their operations fail with EBADF).  A mount on one
+ * of its directories is EBUSY either way.
  */
 static int
 vfs_dounmount_locked(struct mount *mp, int flags, kauth_cred_t cred)
@@ -223,15 +226,15 @@ vfs_dounmount_locked(struct mount *mp, int flags, kauth_cred_t cred)
 			goto out;
 		}
 	}
-	if ((flags & MNT_FORCE) == 0) {
-		if (vcache_mount_busy(mp, NULL) != 0) {
-			error = EBUSY;
-			goto out;
-		}
-		error = mp->mnt_op->vfs_sync(mp, MNT_WAIT, cred);
-		if (error != 0)
-			goto out;
-	} else {
+	if ((flags & MNT_FORCE) == 0 && vcache_mount_busy(mp, NULL) != 0) {
+		error = EBUSY;
+		goto out;
+	}
+	/* Write back first; by force, whatever the sync says. */
+	error = mp->mnt_op->vfs_sync(mp, MNT_WAIT, cred);
+	if (error != 0 && (flags & MNT_FORCE) == 0)
+		goto out;
+	if (flags & MNT_FORCE) {
 		while (vcache_mount_busy(mp, &vp), vp != NULL) {
 			vgone(vp);
 			vrele(vp);
@@ -240,6 +243,7 @@ vfs_dounmount_locked(struct mount *mp, int flags, kauth_cred_t cred)
 	vp = mp->mnt_rootvp;
 	mp->mnt_rootvp = NULL;
 	vrele(vp);
+	vcache_mount_purge(mp);
 	vcache_mount_drain(mp);
 	error = mp->mnt_op->vfs_unmount(mp, flags);
 	KASSERTMSG(error == 0, "%s: vfs_unmount failed after sync: %d",

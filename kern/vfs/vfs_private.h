@@ -12,6 +12,7 @@ void	vcache_init(void);
 void	vcache_fini(void);
 void	vgone(struct vnode *);
 u_int	vcache_mount_busy(struct mount *, struct vnode **);
+void	vcache_mount_purge(struct mount *);
 void	vcache_mount_drain(struct mount *);
 
 /* vfs_mount.c */

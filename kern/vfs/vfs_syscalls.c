@@ -209,6 +209,7 @@ vattr_to_stat(const struct vattr *va, struct rump_stat *sb)
 	sb->st_gen = (uint32_t)va->va_gen;
 }
 
+/* Copy vp's (referenced, unlocked) attributes out as struct stat. */
 static int
 vn_stat(struct vnode *vp, struct rump_stat *usb)
 {
@@ -555,6 +556,7 @@ rump___sysimpl_writev(int fd, const struct iovec *iov, int iovcnt)
 	return sys_rwv(fd, iov, iovcnt, UIO_WRITE);
 }
 
+/* lseek(2): EINVAL for a bad whence or a resulting offset below 0. */
 static int
 do_lseek(int fd, off_t offset, int whence, off_t *newp)
 {
@@ -608,6 +610,7 @@ rump___sysimpl_lseek(int fd, off_t offset, int whence)
 	return sys_return(error, newoff);
 }
 
+/* fsync(2), fdatasync(2) (FSYNC_DATAONLY: the file must be writable). */
 static int
 do_fsync(int fd, int flags)
 {
@@ -669,6 +672,7 @@ vn_truncate(struct vnode *vp, off_t length)
 	return error;
 }
 
+/* ftruncate(2): a regular file open for writing (else EINVAL). */
 static int
 do_ftruncate(int fd, off_t length)
 {
@@ -696,6 +700,7 @@ rump___sysimpl_ftruncate(int fd, off_t length)
 	return (int)sys_return(error, 0);
 }
 
+/* truncate(2): needs write permission on the file. */
 static int
 do_truncate(const char *path, off_t length)
 {
@@ -730,6 +735,7 @@ rump___sysimpl_truncate(const char *path, off_t length)
 	return (int)sys_return(error, 0);
 }
 
+/* stat(2), lstat(2), fstatat(2). */
 static int
 do_statat(int dirfd, const char *path, struct rump_stat *sb, int flags)
 {
@@ -1346,7 +1352,8 @@ do_getdents(int fd, char *buf, size_t count, int *donep)
 	if (error != 0)
 		goto out;
 	count = MIN(count, (size_t)INT32_MAX);
-	vn_lock(vp, LK_SHARED);
+	/* Exclusive: the descriptor's offset is read and advanced. */
+	vn_lock(vp, LK_EXCLUSIVE);
 	mutex_enter(&fp->f_lock);
 	uio_init1(&uio, &iov, buf, count, fp->f_offset, UIO_READ);
 	mutex_exit(&fp->f_lock);
@@ -1974,6 +1981,7 @@ rump___sysimpl_dup2(int from, int to)
 	return (int)sys_return(error, to);
 }
 
+/* fcntl(2): F_DUPFD[_CLOEXEC], F_GETFD, F_SETFD, F_GETFL, F_SETFL. */
 static int
 do_fcntl(int fd, int cmd, int arg, int *rv)
 {

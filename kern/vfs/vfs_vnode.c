@@ -1,13 +1,17 @@
 /*
  * The vnode cache: one vnode per (mount, key), found or loaded by
- * vcache_get(), referenced by its users and reclaimed when the last
- * reference goes (vrele).  A forced unmount turns the vnodes still in use
- * into dead vnodes (vgone) whose operations fail with EBADF.
+ * vcache_get() and referenced by its users.  When the last reference goes
+ * (vrele), VOP_INACTIVE decides: a vnode to recycle is reclaimed at once,
+ * any other waits, unreferenced, on the free list (oldest first; beyond
+ * VCACHE_FREEMAX the oldest is reclaimed) for the next vcache_get.
+ * Unmount reclaims its mount's cached vnodes; a forced unmount turns the
+ * vnodes still in use into dead vnodes (vgone) whose operations fail with
+ * EBADF.
  *
  * Locks: vcache_lock (a leaf: nothing is taken while holding it) guards
- * v_usecount, v_state, the hash chains and the per-mount vnode lists;
- * vcache_cv is broadcast whenever a vnode leaves VS_LOADING or goes away.
- * The vnode lock v_lock is taken without vcache_lock held.
+ * v_usecount, v_state, the hash chains, the per-mount vnode lists and the
+ * free list; vcache_cv is broadcast whenever a vnode leaves VS_LOADING or
+ * VS_RECLAIMING.  The vnode lock v_lock is taken without vcache_lock held.
  */
 
 #include <sys/types.h>
@@ -26,6 +30,8 @@ static kmutex_t vcache_lock;
 static kcondvar_t vcache_cv;
 static struct vnode *vcache_hash[VCACHE_HASHSIZE];
 static u_int vcache_nvnodes;
+static struct vnode *vcache_freehead, *vcache_freetail;
+static u_int vcache_nfree;
 
 /* Set every vcache structure up; called once from vfs_init. */
 void
@@ -41,7 +47,7 @@ void
 vcache_fini(void)
 {
 
-	KASSERT(vcache_nvnodes == 0);
+	KASSERT(vcache_nvnodes == 0 && vcache_nfree == 0);
 	cv_destroy(&vcache_cv);
 	mutex_destroy(&vcache_lock);
 }
@@ -101,6 +107,40 @@ vcache_unlink(struct vnode *vp)
 	vp->v_hashnext = vp->v_mntnext = vp->v_mntprev = NULL;
 }
 
+/* Put vp, unreferenced, at the tail of the free list.  vcache_lock held. */
+static void
+vcache_free_insert(struct vnode *vp)
+{
+
+	KASSERT(mutex_owned(&vcache_lock));
+	vp->v_freenext = NULL;
+	vp->v_freeprev = vcache_freetail;
+	if (vcache_freetail != NULL)
+		vcache_freetail->v_freenext = vp;
+	else
+		vcache_freehead = vp;
+	vcache_freetail = vp;
+	vcache_nfree++;
+}
+
+/* Take vp off the free list.  vcache_lock held. */
+static void
+vcache_free_remove(struct vnode *vp)
+{
+
+	KASSERT(mutex_owned(&vcache_lock));
+	if (vp->v_freeprev != NULL)
+		vp->v_freeprev->v_freenext = vp->v_freenext;
+	else
+		vcache_freehead = vp->v_freenext;
+	if (vp->v_freenext != NULL)
+		vp->v_freenext->v_freeprev = vp->v_freeprev;
+	else
+		vcache_freetail = vp->v_freeprev;
+	vp->v_freenext = vp->v_freeprev = NULL;
+	vcache_nfree--;
+}
+
 static void
 vnode_free(struct vnode *vp)
 {
@@ -136,6 +176,8 @@ vcache_get(struct mount *mp, const void *key, size_t keylen,
 				cv_wait(&vcache_cv, &vcache_lock);
 				continue;
 			}
+			if (vp->v_usecount == 0)
+				vcache_free_remove(vp);
 			vp->v_usecount++;
 			mutex_exit(&vcache_lock);
 			if (nvp != NULL)
@@ -237,13 +279,36 @@ vref(struct vnode *vp)
 }
 
 /*
- * Drop a reference.  The last one reclaims the vnode: VOP_INACTIVE and
- * VOP_RECLAIM with the vnode locked, then it leaves the cache and is freed.
+ * Reclaim vp, unreferenced and VS_RECLAIMING (so no lookup takes it):
+ * VOP_RECLAIM with the vnode locked, then out of the cache and freed.
+ * Holds no lock; the caller may hold other vnodes' locks (nobody holds an
+ * unreferenced vnode's).
+ */
+static void
+vcache_reclaim(struct vnode *vp)
+{
+
+	rw_enter(&vp->v_lock, RW_WRITER);
+	(void)vp->v_op->vop_reclaim(vp);
+	rw_exit(&vp->v_lock);
+	mutex_enter(&vcache_lock);
+	vcache_unlink(vp);
+	cv_broadcast(&vcache_cv);
+	mutex_exit(&vcache_lock);
+	vnode_free(vp);
+}
+
+/*
+ * Drop a reference.  On the last one, VOP_INACTIVE (vnode locked) says
+ * whether to recycle: then the vnode is reclaimed; else it goes on the
+ * free list, and the oldest there is reclaimed if the list is too long.
  * vp must be unlocked.
  */
 void
 vrele(struct vnode *vp)
 {
+	struct vnode *victim = NULL;
+	bool recycle = false;
 
 	mutex_enter(&vcache_lock);
 	KASSERT(vp->v_usecount > 0);
@@ -261,15 +326,24 @@ vrele(struct vnode *vp)
 	mutex_exit(&vcache_lock);
 
 	rw_enter(&vp->v_lock, RW_WRITER);
-	(void)vp->v_op->vop_inactive(vp);
-	(void)vp->v_op->vop_reclaim(vp);
+	(void)vp->v_op->vop_inactive(vp, &recycle);
 	rw_exit(&vp->v_lock);
-
+	if (recycle) {
+		vcache_reclaim(vp);
+		return;
+	}
 	mutex_enter(&vcache_lock);
-	vcache_unlink(vp);
+	vp->v_state = VS_ACTIVE;
+	vcache_free_insert(vp);
+	if (vcache_nfree > VCACHE_FREEMAX) {
+		victim = vcache_freehead;
+		vcache_free_remove(victim);
+		victim->v_state = VS_RECLAIMING;
+	}
 	cv_broadcast(&vcache_cv);
 	mutex_exit(&vcache_lock);
-	vnode_free(vp);
+	if (victim != NULL)
+		vcache_reclaim(victim);
 }
 
 /* Unlock and release. */
@@ -281,6 +355,7 @@ vput(struct vnode *vp)
 	vrele(vp);
 }
 
+/* Take the vnode lock: LK_SHARED as a reader, else as the writer. */
 void
 vn_lock(struct vnode *vp, int flags)
 {
@@ -361,6 +436,31 @@ vcache_mount_busy(struct mount *mp, struct vnode **victim)
 	return refs;
 }
 
+/*
+ * Reclaim mp's cached (unreferenced) vnodes, for unmount: mountlist_lock
+ * held as writer, so no lookup brings one back meanwhile.
+ */
+void
+vcache_mount_purge(struct mount *mp)
+{
+	struct vnode *vp;
+
+	for (;;) {
+		mutex_enter(&vcache_lock);
+		for (vp = mp->mnt_vnodes; vp != NULL; vp = vp->v_mntnext)
+			if (vp->v_state == VS_ACTIVE && vp->v_usecount == 0)
+				break;
+		if (vp == NULL) {
+			mutex_exit(&vcache_lock);
+			return;
+		}
+		vcache_free_remove(vp);
+		vp->v_state = VS_RECLAIMING;
+		mutex_exit(&vcache_lock);
+		vcache_reclaim(vp);
+	}
+}
+
 /* Wait until mp has no vnodes left (those being reclaimed finish). */
 void
 vcache_mount_drain(struct mount *mp)
@@ -372,18 +472,21 @@ vcache_mount_drain(struct mount *mp)
 	mutex_exit(&vcache_lock);
 }
 
-/* Books: vnodes allocated and not yet freed. */
+/* Books: vnodes allocated and not yet freed; of those, cached. */
 u_int
-vfs_vnodes_alive(void)
+vfs_vnodes_alive(u_int *cachedp)
 {
 	u_int n;
 
 	mutex_enter(&vcache_lock);
 	n = vcache_nvnodes;
+	if (cachedp != NULL)
+		*cachedp = vcache_nfree;
 	mutex_exit(&vcache_lock);
 	return n;
 }
 
+/* Every field "not set" (VNOVAL), as VOP_SETATTR takes it. */
 void
 vattr_null(struct vattr *vap)
 {
@@ -486,7 +589,15 @@ dead_fsync(struct vnode *vp, int flags)
 }
 
 static int
-dead_ok(struct vnode *vp)
+dead_inactive(struct vnode *vp, bool *recycle)
+{
+
+	*recycle = true;
+	return 0;
+}
+
+static int
+dead_reclaim(struct vnode *vp)
 {
 
 	return 0;
@@ -507,6 +618,6 @@ const struct vnodeops dead_vnodeops = {
 	.vop_readdir = dead_uio,
 	.vop_readlink = dead_uio,
 	.vop_fsync = dead_fsync,
-	.vop_inactive = dead_ok,
-	.vop_reclaim = dead_ok,
+	.vop_inactive = dead_inactive,
+	.vop_reclaim = dead_reclaim,
 };

@@ -59,7 +59,7 @@ struct tmpfs_node {
 	off_t			 tn_nextcookie;
 	/* VLNK */
 	char			*tn_link;	/* tn_size bytes + NUL */
-	/* VREG: radix tree of pages, tn_height levels (0: empty). */
+	/* VREG: radix tree of pages, tn_height levels (0: page 0 alone). */
 	void			**tn_pages;
 	u_int			 tn_height;
 	uint64_t		 tn_npages;	/* data pages held */

@@ -89,43 +89,42 @@ tmpfs_node_free(struct tmpfs_mount *tm, struct tmpfs_node *node)
 /*
  * Page pgno of a regular file in *pagep: NULL for a hole, unless alloc,
  * which fills the hole with a zeroed page counted against the mount's
- * size limit (ENOSPC).  Vnode lock held exclusively when alloc.
+ * size limit (ENOSPC).  Height 0: tn_pages is page 0 itself (or NULL);
+ * height h > 0: a tree of levels of TMPFS_RADIX slots covering
+ * TMPFS_RADIX^h pages.  Vnode lock held exclusively when alloc.
  */
 int
 tmpfs_page_get(struct tmpfs_mount *tm, struct tmpfs_node *node,
     uint64_t pgno, bool alloc, char **pagep)
 {
-	void **level, **n;
+	void **slot, **n;
 	u_int h, idx;
 
 	*pagep = NULL;
-	while (node->tn_height == 0 ||
-	    (pgno >> (TMPFS_RADIX_SHIFT * node->tn_height)) != 0) {
+	while ((pgno >> (TMPFS_RADIX_SHIFT * node->tn_height)) != 0) {
 		if (!alloc)
 			return 0;
 		n = kmem_zalloc(TMPFS_LEVEL_SIZE, KM_SLEEP);
 		if (n == NULL)
 			return ENOMEM;
-		if (node->tn_height > 0)
-			n[0] = node->tn_pages;
+		n[0] = node->tn_pages;
 		node->tn_pages = n;
 		node->tn_height++;
 	}
-	level = node->tn_pages;
-	for (h = node->tn_height; h > 1; h--) {
-		idx = (pgno >> (TMPFS_RADIX_SHIFT * (h - 1))) &
-		    (TMPFS_RADIX - 1);
-		if (level[idx] == NULL) {
+	slot = (void **)&node->tn_pages;
+	for (h = node->tn_height; h > 0; h--) {
+		if (h < node->tn_height && *slot == NULL) {
 			if (!alloc)
 				return 0;
-			level[idx] = kmem_zalloc(TMPFS_LEVEL_SIZE, KM_SLEEP);
-			if (level[idx] == NULL)
+			*slot = kmem_zalloc(TMPFS_LEVEL_SIZE, KM_SLEEP);
+			if (*slot == NULL)
 				return ENOMEM;
 		}
-		level = level[idx];
+		idx = (pgno >> (TMPFS_RADIX_SHIFT * (h - 1))) &
+		    (TMPFS_RADIX - 1);
+		slot = (void **)*slot + idx;
 	}
-	idx = pgno & (TMPFS_RADIX - 1);
-	if (level[idx] == NULL && alloc) {
+	if (*slot == NULL && alloc) {
 		mutex_enter(&tm->tm_lock);
 		if (tm->tm_pages_used >= tm->tm_pages_max) {
 			mutex_exit(&tm->tm_lock);
@@ -133,8 +132,8 @@ tmpfs_page_get(struct tmpfs_mount *tm, struct tmpfs_node *node,
 		}
 		tm->tm_pages_used++;
 		mutex_exit(&tm->tm_lock);
-		level[idx] = kmem_zalloc(PAGE_SIZE, KM_SLEEP);
-		if (level[idx] == NULL) {
+		*slot = kmem_zalloc(PAGE_SIZE, KM_SLEEP);
+		if (*slot == NULL) {
 			mutex_enter(&tm->tm_lock);
 			tm->tm_pages_used--;
 			mutex_exit(&tm->tm_lock);
@@ -142,7 +141,7 @@ tmpfs_page_get(struct tmpfs_mount *tm, struct tmpfs_node *node,
 		}
 		node->tn_npages++;
 	}
-	*pagep = level[idx];
+	*pagep = *slot;
 	return 0;
 }
 
@@ -176,21 +175,30 @@ tmpfs_radix_trim(void **level, u_int h, uint64_t base, uint64_t keep)
 	return freed;
 }
 
+/* Free the data pages from page keep on (keep 0: the tree too). */
 static void
 tmpfs_pages_trim(struct tmpfs_mount *tm, struct tmpfs_node *node,
     uint64_t keep)
 {
 	uint64_t freed;
 
-	if (node->tn_height == 0)
+	if (node->tn_pages == NULL)
 		return;
-	freed = tmpfs_radix_trim(node->tn_pages, node->tn_height, 0, keep);
+	if (node->tn_height == 0) {
+		if (keep > 0)
+			return;
+		kmem_free(node->tn_pages, PAGE_SIZE);
+		freed = 1;
+	} else
+		freed = tmpfs_radix_trim(node->tn_pages, node->tn_height, 0,
+		    keep);
 	node->tn_npages -= freed;
 	mutex_enter(&tm->tm_lock);
 	tm->tm_pages_used -= freed;
 	mutex_exit(&tm->tm_lock);
 	if (keep == 0) {
-		kmem_free(node->tn_pages, TMPFS_LEVEL_SIZE);
+		if (node->tn_height > 0)
+			kmem_free(node->tn_pages, TMPFS_LEVEL_SIZE);
 		node->tn_pages = NULL;
 		node->tn_height = 0;
 	}

@@ -115,7 +115,10 @@ tmpfs_touch(struct tmpfs_node *node, bool modified)
 		node->tn_mtime = now;
 }
 
-/* "." (dvp itself), ".." (the parent; ENOENT once removed) or an entry.  dvp LS. */
+/*
+ * "." (dvp itself), ".." (the parent; ENOENT once removed) or an entry.
+ * dvp LS.
+ */
 static int
 tmpfs_lookup(struct vnode *dvp, const struct componentname *cnp,
     struct vnode **vpp)
@@ -581,11 +584,13 @@ tmpfs_fsync(struct vnode *vp, int flags)
 	return 0;
 }
 
-/* Nothing to let go of before reclaim: a node outlives its vnode. */
+/* A removed node goes with its vnode; others keep theirs cached. */
 static int
-tmpfs_inactive(struct vnode *vp)
+tmpfs_inactive(struct vnode *vp, bool *recycle)
 {
+	struct tmpfs_node *node = VP_TO_TMPFS_NODE(vp);
 
+	*recycle = node->tn_links == 0;
 	return 0;
 }
 

@@ -7,6 +7,8 @@
 
 struct rumpus_vfs_books {
 	unsigned	vb_vnodes;	/* vnodes allocated, not yet freed */
+	unsigned	vb_cached;	/* of those, unreferenced, cached */
+	unsigned	vb_cachemax;	/* the most kept cached */
 	unsigned	vb_mounts;	/* mounts, "/" included */
 	unsigned	vb_teardown_vnodes; /* alive when the last teardown
 					       finished (0: none leaked) */

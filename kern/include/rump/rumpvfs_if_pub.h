@@ -22,7 +22,10 @@ enum rump_etfs_type {
 /* The whole host file under the absolute path key. */
 int	rump_pub_etfs_register(const char *, const char *,
 	    enum rump_etfs_type);
-/* A window of the host file: begin and size in bytes (RUMP_ETFS_SIZE_ENDOFF: to the end). */
+/*
+ * A window of the host file: begin and size in bytes
+ * (RUMP_ETFS_SIZE_ENDOFF: to the end of the file).
+ */
 #define RUMP_ETFS_SIZE_ENDOFF	((uint64_t)-1)
 int	rump_pub_etfs_register_withsize(const char *, const char *,
 	    enum rump_etfs_type, uint64_t, uint64_t);

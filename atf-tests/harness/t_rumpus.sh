@@ -1,0 +1,202 @@
+#
+# The rumpus command line: usage, missing files, outcomes in the records,
+# results that survive a killed runner, and no instance outliving it.
+# @RUMPUS@, @DATA@ and @SCENARIOS@ are filled in by the build.
+#
+rumpus=@RUMPUS@
+data=@DATA@
+scenarios=@SCENARIOS@
+
+atf_test_case usage
+usage_head() {
+	atf_set descr "a bad command line prints usage and exits 2"
+}
+usage_body() {
+	atf_check -s exit:2 -e match:'^usage: rumpus run' $rumpus
+	atf_check -s exit:2 -e match:'unknown command "frob"' $rumpus frob x
+	atf_check -s exit:2 -e match:'usage:' $rumpus run --no-such-option x
+	atf_check -s exit:2 -e match:'no scenario file' $rumpus run
+	atf_check -s exit:2 -e match:'"fast" is neither serial nor threads' \
+	    $rumpus run --mode fast $data/mixed.lua
+	atf_check -s exit:2 -e match:'-j: "0" is not a number >= 1' \
+	    $rumpus run -j 0 $data/mixed.lua
+}
+
+atf_test_case missing_file
+missing_file_head() {
+	atf_set descr "a scenario file that does not exist is named"
+}
+missing_file_body() {
+	atf_check -s exit:2 \
+	    -e match:'rumpus: /nonexistent/x.lua: No such file or directory' \
+	    $rumpus run /nonexistent/x.lua
+}
+
+atf_test_case syntax_error
+syntax_error_head() {
+	atf_set descr "a Lua syntax error is outcome error with file:line"
+}
+syntax_error_body() {
+	atf_check -s exit:1 -o match:'^error +.*syntax.lua: .*syntax.lua:6:' \
+	    -e ignore $rumpus run -o out.jsonl $data/syntax.lua
+	atf_check -o match:'"outcome":"error".*"reason":".*syntax.lua:6: ' \
+	    cat out.jsonl
+}
+
+atf_test_case bad_declaration
+bad_declaration_head() {
+	atf_set descr "a wrong field type in scenario{} names the field"
+}
+bad_declaration_body() {
+	atf_check -s exit:1 -e ignore \
+	    -o match:'badarg.lua:2: scenario: field "timeout" must be a number, not a string' \
+	    $rumpus run $data/badarg.lua
+}
+
+atf_test_case declaration_errors
+declaration_errors_head() {
+	atf_set descr "an unknown scenario{} field and a duplicate name are errors naming them"
+}
+declaration_errors_body() {
+	atf_check -s exit:1 -e ignore \
+	    -o match:'typo.lua:2: scenario: unknown field "timout"' \
+	    $rumpus run $data/typo.lua
+	atf_check -s exit:1 -e ignore \
+	    -o match:'twice.lua:3: scenario: "same" is declared twice in this file' \
+	    $rumpus run $data/twice.lua
+}
+
+atf_test_case records
+records_head() {
+	atf_set descr "one JSON record per case with the DESIGN.md fields; exit 1 when a case fails"
+}
+records_body() {
+	atf_check -s exit:1 -e match:'2 of 2 cases done: 1 pass, 1 fail; 1 not ok' \
+	    -o match:'^fail +.*mixed.lua:bad: .*mixed.lua:12: expectation failed: one is not two' \
+	    $rumpus run -j 2 --mode serial --seed 7 -o out.jsonl $data/mixed.lua
+	atf_check -o inline:'2\n' sh -c 'wc -l <out.jsonl'
+	for f in '"case":{"file":"[^"]*mixed.lua","name":"good","fs":""}' \
+	    '"outcome":"pass"' '"seed":7' '"mode":"serial"' '"plan":null' \
+	    '"token":null' '"build":"[0-9a-f]+"' '"duration":[0-9.]+' \
+	    '"console":' '"backtrace":null' '"artifacts":\[\]'; do
+		atf_check -o ignore grep -E "$f" out.jsonl
+	done
+	atf_check -o match:'"name":"bad".*"outcome":"fail".*"backtrace":"stack traceback' \
+	    cat out.jsonl
+}
+
+atf_test_case select_case
+select_case_head() {
+	atf_set descr "-c runs one case, and a case that does not exist is named"
+}
+select_case_body() {
+	atf_check -s exit:0 -e match:'1 of 1 cases done: 1 pass' \
+	    $rumpus run -c good $data/mixed.lua
+	atf_check -s exit:2 -e match:'no case "nope"' \
+	    $rumpus run -c nope $data/mixed.lua
+	atf_check -o match:'mixed.lua:good' -o match:'mixed.lua:bad' \
+	    $rumpus list $data/mixed.lua
+}
+
+atf_test_case killed_runner
+killed_runner_head() {
+	atf_set descr "a runner killed by SIGKILL leaves no instance, and the records written survive"
+}
+killed_runner_body() {
+	$rumpus run -j 2 -o out.jsonl $data/mixed.lua $data/hang.lua \
+	    >/dev/null 2>&1 &
+	runner=$!
+	# Wait until both quick cases are recorded and the hang is running.
+	i=0
+	while [ "$(grep -c . out.jsonl 2>/dev/null)" != 2 ]; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || atf_fail "the quick cases were never recorded"
+		sleep 0.1
+	done
+	sleep 0.2
+	inst=$(pgrep -P $runner)
+	[ -n "$inst" ] || atf_fail "no instance running under the runner"
+	kill -9 $runner
+	wait $runner 2>/dev/null
+	i=0
+	while kill -0 $inst 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt 50 ] || atf_fail "instance $inst outlived its runner"
+		sleep 0.1
+	done
+	atf_check -o match:'"name":"good".*"outcome":"pass"' cat out.jsonl
+	atf_check -o match:'"name":"bad".*"outcome":"fail"' cat out.jsonl
+}
+
+atf_test_case interrupted
+interrupted_head() {
+	atf_set descr "SIGINT ends the run with status 130 and kills the instances"
+}
+interrupted_body() {
+	$rumpus run -o out.jsonl $data/hang.lua >stdout 2>stderr &
+	runner=$!
+	sleep 0.5
+	inst=$(pgrep -P $runner)
+	[ -n "$inst" ] || atf_fail "no instance running under the runner"
+	kill -INT $runner
+	wait $runner
+	atf_check_equal 130 $?
+	atf_check -o match:'0 of 1 cases done.*interrupted' cat stderr
+	kill -0 $inst 2>/dev/null && atf_fail "instance $inst survived"
+	return 0
+}
+
+atf_test_case timeout_option
+timeout_option_head() {
+	atf_set descr "--timeout overrides the scenario's, and a hang names where the body was"
+}
+timeout_option_body() {
+	atf_check -s exit:1 -e ignore \
+	    -o match:'^hang +.*forever: no verdict after 0.3s \(timeout\), in phase body, at .*hang.lua:6' \
+	    $rumpus run --timeout 0.3 $data/hang.lua
+}
+
+atf_test_case console
+console_head() {
+	atf_set descr "the record carries the console's last lines, and says when a flood was cut"
+}
+console_body() {
+	atf_check -s exit:0 -e ignore $rumpus run -o out.jsonl -c console_flood \
+	    $scenarios/selftest/outcomes.lua
+	atf_check -o match:'"console":"f+\\n.*console output past 8 MiB was dropped' \
+	    cat out.jsonl
+	atf_check -s exit:0 -e ignore $rumpus run -o out.jsonl -c panic \
+	    $scenarios/selftest/outcomes.lua
+	atf_check -o match:'"outcome":"panic".*"expected":"panic"' \
+	    -o match:'"console":"panic: selftest: the runner must name this a panic\\n"' \
+	    cat out.jsonl
+}
+
+atf_test_case artifacts
+artifacts_head() {
+	atf_set descr "-k keeps the whole console of each case that was not ok"
+}
+artifacts_body() {
+	atf_check -s exit:1 -e ignore -o ignore \
+	    $rumpus run -k kept -o out.jsonl $data/mixed.lua
+	atf_check -o inline:'1\n' sh -c 'ls kept | wc -l'
+	atf_check -o match:'"name":"bad".*"artifacts":\["kept/[^"]*mixed.lua.bad/console.txt"\]' \
+	    cat out.jsonl
+	atf_check -o match:'"name":"good".*"artifacts":\[\]' cat out.jsonl
+	test -f kept/*mixed.lua.bad/console.txt || atf_fail "console.txt missing"
+}
+
+atf_init_test_cases() {
+	atf_add_test_case artifacts
+	atf_add_test_case console
+	atf_add_test_case usage
+	atf_add_test_case missing_file
+	atf_add_test_case syntax_error
+	atf_add_test_case bad_declaration
+	atf_add_test_case declaration_errors
+	atf_add_test_case records
+	atf_add_test_case select_case
+	atf_add_test_case killed_runner
+	atf_add_test_case interrupted
+	atf_add_test_case timeout_option
+}

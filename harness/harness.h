@@ -1,0 +1,62 @@
+/*
+ * The rumpus command: shared declarations of the runner (harness/).
+ */
+#ifndef _HARNESS_H_
+#define _HARNESS_H_
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "rumpus_lua.h"
+
+/* One case to run: a scenario x fs variant of a loaded file. */
+struct hcase {
+	struct rumpus_file	*hc_file;	/* NULL: the file did not load */
+	size_t			 hc_idx;	/* case index in the file */
+	const char		*hc_path;	/* scenario file */
+	const char		*hc_name;	/* scenario name, "" if none */
+	const char		*hc_fs;		/* fs variant, "" if none */
+	const char		*hc_expect;	/* declared outcome, or NULL */
+	double			 hc_timeout;	/* seconds */
+	const char		*hc_skip;	/* why it cannot run here, or NULL */
+	char			 hc_loaderr[1024]; /* why the file did not load */
+};
+
+/* What the runner decided about one case, ready to be written. */
+struct hverdict {
+	int		 hv_outcome;		/* enum rumpus_outcome */
+	int		 hv_ok;			/* outcome is the wanted one */
+	char		 hv_reason[1536];
+	char		 hv_signal[16];		/* "SIGSEGV", or "" */
+	const char	*hv_phase;		/* last phase the child reached */
+	double		 hv_duration;		/* seconds */
+	char		 hv_console[4096];	/* the console's last lines */
+	char		 hv_backtrace[10240];	/* Lua stack, kernel lwps */
+	const char	*hv_books;
+	char		 hv_artifact[1024];	/* the kept console, or "" */
+};
+
+/* The options of one run. */
+struct hopts {
+	int		 ho_jobs;
+	const char	*ho_mode;		/* "serial" or "threads" */
+	uint64_t	 ho_seed;
+	double		 ho_timeout;		/* 0: the scenario's or default */
+	int		 ho_verbose;
+	FILE		*ho_out;		/* JSON Lines, or NULL */
+	const char	*ho_atf_result;		/* ATF result file, or NULL */
+	const char	*ho_artifacts;		/* keep not-ok cases here */
+};
+
+#define HARNESS_DEFAULT_TIMEOUT	60.0
+
+/* run.c */
+int	 harness_run(struct hcase *, size_t, const struct hopts *);
+
+/* record.c */
+void	 record_write(FILE *, const struct hcase *, const struct hverdict *,
+	    const struct hopts *);
+const char *record_buildid(void);
+void	 record_json_string(FILE *, const char *);
+
+#endif /* !_HARNESS_H_ */

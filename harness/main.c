@@ -1,0 +1,377 @@
+/*
+ * rumpus: run Lua scenarios, each case in its own disposable rump kernel
+ * instance.  This file reads the command line, finds the scenario files,
+ * loads them (the zygote's work) and hands the cases to the runner.
+ */
+#define _GNU_SOURCE
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+/* The scenario files named on the command line, in order. */
+struct files {
+	char	**f_path;
+	struct rumpus_file **f_rf;	/* each file loaded, or NULL */
+	size_t	  f_n;
+	size_t	  f_cap;
+};
+
+static void
+usage(void)
+{
+
+	fprintf(stderr,
+	    "usage: rumpus run [-v] [-j jobs] [-m serial|threads] [-s seed]\n"
+	    "                  [-t seconds] [-o results.jsonl] [-c case]\n"
+	    "                  [-k artifacts] [--atf-result file] file|dir ...\n"
+	    "       rumpus list [-p] [-c case] file|dir ...\n");
+	exit(2);
+}
+
+static void *
+xrealloc(void *p, size_t n)
+{
+
+	if ((p = realloc(p, n)) == NULL) {
+		fprintf(stderr, "rumpus: %s\n", strerror(errno));
+		exit(1);
+	}
+	return p;
+}
+
+static void
+files_add(struct files *f, const char *path)
+{
+
+	if (f->f_n == f->f_cap) {
+		f->f_cap = f->f_cap ? 2 * f->f_cap : 16;
+		f->f_path = xrealloc(f->f_path, f->f_cap * sizeof(char *));
+		f->f_rf = xrealloc(f->f_rf, f->f_cap * sizeof(*f->f_rf));
+	}
+	f->f_rf[f->f_n] = NULL;
+	if ((f->f_path[f->f_n++] = strdup(path)) == NULL) {
+		fprintf(stderr, "rumpus: %s\n", strerror(errno));
+		exit(1);
+	}
+}
+
+/*
+ * Add path: a file as it is, a directory as every *.lua below it, in name
+ * order.  A path that does not exist is named and stops the command.
+ */
+static void
+files_collect(struct files *f, const char *path)
+{
+	struct dirent **ents;
+	char sub[PATH_MAX];
+	struct stat sb;
+	size_t len;
+	int i, n;
+
+	if (stat(path, &sb) == -1) {
+		fprintf(stderr, "rumpus: %s: %s\n", path, strerror(errno));
+		exit(2);
+	}
+	if (!S_ISDIR(sb.st_mode)) {
+		files_add(f, path);
+		return;
+	}
+	if ((n = scandir(path, &ents, NULL, alphasort)) == -1) {
+		fprintf(stderr, "rumpus: %s: %s\n", path, strerror(errno));
+		exit(2);
+	}
+	for (i = 0; i < n; i++) {
+		len = strlen(ents[i]->d_name);
+		snprintf(sub, sizeof(sub), "%s%s%s", path,
+		    path[strlen(path) - 1] == '/' ? "" : "/", ents[i]->d_name);
+		if (ents[i]->d_name[0] != '.' &&
+		    stat(sub, &sb) == 0 && (S_ISDIR(sb.st_mode) ||
+		    (len > 4 && strcmp(ents[i]->d_name + len - 4, ".lua") == 0)))
+			files_collect(f, sub);
+		free(ents[i]);
+	}
+	free(ents);
+}
+
+/*
+ * Whether case hc matches the selector sel: "name" (every variant) or
+ * "name[fs]".
+ */
+static int
+case_selected(const struct hcase *hc, const char *sel)
+{
+	size_t n = strlen(hc->hc_name);
+	const char *b;
+
+	if (sel == NULL)
+		return 1;
+	if ((b = strchr(sel, '[')) == NULL)
+		return strcmp(sel, hc->hc_name) == 0;
+	return (size_t)(b - sel) == n && strncmp(sel, hc->hc_name, n) == 0 &&
+	    strncmp(b + 1, hc->hc_fs, strlen(hc->hc_fs)) == 0 &&
+	    strcmp(b + 1 + strlen(hc->hc_fs), "]") == 0;
+}
+
+/*
+ * Load every file (the zygote's work) and list its cases, keeping those
+ * the selector names.  A file that does not load is one "error" case.
+ */
+static struct hcase *
+cases_load(struct files *f, const char *sel, double timeout, size_t *np)
+{
+	const struct rumpus_case *rc;
+	struct rumpus_file *rf;
+	struct hcase *cases = NULL, *hc;
+	size_t i, j, n = 0, cap = 0;
+	char err[1024];
+
+	for (i = 0; i < f->f_n; i++) {
+		rf = f->f_rf[i] = rumpus_file_load(f->f_path[i], err,
+		    sizeof(err));
+		for (j = 0; rf == NULL || j < rumpus_file_ncases(rf); j++) {
+			if (n == cap) {
+				cap = cap ? 2 * cap : 64;
+				cases = xrealloc(cases, cap * sizeof(*cases));
+			}
+			hc = &cases[n];
+			memset(hc, 0, sizeof(*hc));
+			hc->hc_file = rf;
+			hc->hc_path = f->f_path[i];
+			hc->hc_name = "";
+			hc->hc_fs = "";
+			hc->hc_timeout = timeout > 0 ? timeout :
+			    HARNESS_DEFAULT_TIMEOUT;
+			if (rf == NULL) {
+				snprintf(hc->hc_loaderr,
+				    sizeof(hc->hc_loaderr), "%s", err);
+				if (sel == NULL)
+					n++;
+				break;
+			}
+			rc = rumpus_file_case(rf, j);
+			hc->hc_idx = j;
+			hc->hc_name = rc->rc_name;
+			hc->hc_fs = rc->rc_fs;
+			hc->hc_expect = rc->rc_expect;
+			hc->hc_skip = rumpus_case_unrunnable(rc);
+			if (timeout <= 0 && rc->rc_timeout > 0)
+				hc->hc_timeout = rc->rc_timeout;
+			if (case_selected(hc, sel))
+				n++;
+		}
+	}
+	*np = n;
+	return cases;
+}
+
+/* Unload every file and free the list. */
+static void
+files_free(struct files *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->f_n; i++) {
+		rumpus_file_free(f->f_rf[i]);
+		free(f->f_path[i]);
+	}
+	free(f->f_rf);
+	free(f->f_path);
+}
+
+/*
+ * Where images are cached: $RUMPUS_CACHE, else $XDG_CACHE_HOME/rumpus,
+ * else $HOME/.cache/rumpus.
+ */
+static void
+cache_setup(void)
+{
+	char dir[PATH_MAX];
+	const char *e;
+
+	if ((e = getenv("RUMPUS_CACHE")) != NULL && *e != '\0')
+		snprintf(dir, sizeof(dir), "%s", e);
+	else if ((e = getenv("XDG_CACHE_HOME")) != NULL && *e != '\0')
+		snprintf(dir, sizeof(dir), "%s/rumpus", e);
+	else if ((e = getenv("HOME")) != NULL && *e != '\0')
+		snprintf(dir, sizeof(dir), "%s/.cache/rumpus", e);
+	else
+		snprintf(dir, sizeof(dir), "/tmp/rumpus-cache-%ld",
+		    (long)getuid());
+	rumpus_image_cachedir(dir);
+}
+
+/*
+ * One line of "rumpus list -p": file, name, fs, timeout, wanted outcome,
+ * description, and why the case cannot run in this build ("" if it can),
+ * separated by tabs.
+ */
+static void
+list_parseable(const struct hcase *hc)
+{
+	const char *descr = "the file does not load";
+
+	if (hc->hc_file != NULL)
+		descr = rumpus_file_case(hc->hc_file, hc->hc_idx)->rc_descr;
+	printf("%s\t%s\t%s\t%g\t%s\t%s\t%s\n", hc->hc_path, hc->hc_name,
+	    hc->hc_fs, hc->hc_timeout, hc->hc_expect ? hc->hc_expect : "pass",
+	    descr, hc->hc_skip != NULL ? hc->hc_skip : "");
+}
+
+/* A number option, or usage. */
+static double
+optnum(const char *opt, const char *arg, double min)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno != 0 || *end != '\0' || end == arg || v < min) {
+		fprintf(stderr, "rumpus: %s: \"%s\" is not a number >= %g\n",
+		    opt, arg, min);
+		usage();
+	}
+	return v;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "jobs",	required_argument,	NULL,	'j' },
+		{ "mode",	required_argument,	NULL,	'm' },
+		{ "seed",	required_argument,	NULL,	's' },
+		{ "timeout",	required_argument,	NULL,	't' },
+		{ "output",	required_argument,	NULL,	'o' },
+		{ "case",	required_argument,	NULL,	'c' },
+		{ "verbose",	no_argument,		NULL,	'v' },
+		{ "parseable",	no_argument,		NULL,	'p' },
+		{ "atf-result",	required_argument,	NULL,	'A' },
+		{ "artifacts",	required_argument,	NULL,	'k' },
+		{ NULL,		0,			NULL,	0 }
+	};
+	struct files files;
+	struct hcase *cases;
+	struct hopts ho;
+	const char *cmd, *sel = NULL, *out = NULL;
+	int ch, parseable = 0, status;
+	long ncpu;
+	size_t i, n;
+
+	if (argc < 2)
+		usage();
+	cmd = argv[1];
+	if (strcmp(cmd, "run") != 0 && strcmp(cmd, "list") != 0) {
+		fprintf(stderr, "rumpus: unknown command \"%s\"\n", cmd);
+		usage();
+	}
+	memset(&ho, 0, sizeof(ho));
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	ho.ho_jobs = ncpu > 0 ? (int)ncpu : 1;
+	ho.ho_mode = "threads";
+	ho.ho_seed = 1;
+	argc--;
+	argv++;
+	while ((ch = getopt_long(argc, argv, "j:m:s:t:o:c:k:vp", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			ho.ho_jobs = (int)optnum("-j", optarg, 1);
+			break;
+		case 'm':
+			if (strcmp(optarg, "serial") != 0 &&
+			    strcmp(optarg, "threads") != 0) {
+				fprintf(stderr, "rumpus: --mode: \"%s\" is "
+				    "neither serial nor threads\n", optarg);
+				usage();
+			}
+			ho.ho_mode = optarg;
+			break;
+		case 's':
+			ho.ho_seed = (uint64_t)optnum("--seed", optarg, 0);
+			break;
+		case 't':
+			ho.ho_timeout = optnum("--timeout", optarg, 0.001);
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'c':
+			sel = optarg;
+			break;
+		case 'v':
+			ho.ho_verbose = 1;
+			break;
+		case 'p':
+			parseable = 1;
+			break;
+		case 'A':
+			ho.ho_atf_result = optarg;
+			break;
+		case 'k':
+			ho.ho_artifacts = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind == argc) {
+		fprintf(stderr, "rumpus: %s: no scenario file or directory\n",
+		    cmd);
+		usage();
+	}
+	memset(&files, 0, sizeof(files));
+	for (; optind < argc; optind++)
+		files_collect(&files, argv[optind]);
+	cache_setup();
+	cases = cases_load(&files, sel, ho.ho_timeout, &n);
+	if (sel != NULL && n == 0) {
+		fprintf(stderr, "rumpus: no case \"%s\" in the files given\n",
+		    sel);
+		status = 2;
+		goto out;
+	}
+
+	if (strcmp(cmd, "list") == 0) {
+		for (i = 0; i < n; i++) {
+			if (parseable)
+				list_parseable(&cases[i]);
+			else
+				printf("%s:%s%s%s%s\n", cases[i].hc_path,
+				    cases[i].hc_name, *cases[i].hc_fs ? "[" : "",
+				    cases[i].hc_fs, *cases[i].hc_fs ? "]" : "");
+		}
+		status = 0;
+		goto out;
+	}
+
+	if (ho.ho_atf_result != NULL && n != 1) {
+		fprintf(stderr, "rumpus: --atf-result wants exactly one case, "
+		    "%zu selected\n", n);
+		status = 2;
+		goto out;
+	}
+	if (out != NULL && (ho.ho_out = fopen(out, "w")) == NULL) {
+		fprintf(stderr, "rumpus: %s: %s\n", out, strerror(errno));
+		status = 2;
+		goto out;
+	}
+	status = harness_run(cases, n, &ho);
+	if (ho.ho_out != NULL && fclose(ho.ho_out) != 0) {
+		fprintf(stderr, "rumpus: %s: %s\n", out, strerror(errno));
+		status = 1;
+	}
+out:
+	free(cases);
+	files_free(&files);
+	return status;
+}

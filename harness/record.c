@@ -1,0 +1,148 @@
+/*
+ * The JSON Lines record of one case (DESIGN.md "One JSON Lines record per
+ * case"), and the build id it carries.  Fields the fault engine fills later
+ * (plan, token, hypercall counts, trace digest) are written as null until
+ * it does.
+ */
+#define _GNU_SOURCE
+#include <elf.h>
+#include <link.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "harness.h"
+
+/*
+ * Write s as a JSON string: quotes, backslashes and control characters
+ * escaped; bytes that are not UTF-8 text pass through unchanged.
+ */
+void
+record_json_string(FILE *f, const char *s)
+{
+	const unsigned char *p;
+
+	if (s == NULL) {
+		fputs("null", f);
+		return;
+	}
+	putc('"', f);
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		switch (*p) {
+		case '"':	fputs("\\\"", f); break;
+		case '\\':	fputs("\\\\", f); break;
+		case '\n':	fputs("\\n", f); break;
+		case '\t':	fputs("\\t", f); break;
+		case '\r':	fputs("\\r", f); break;
+		default:
+			if (*p < 0x20 || *p == 0x7f)
+				fprintf(f, "\\u%04x", *p);
+			else
+				putc(*p, f);
+		}
+	}
+	putc('"', f);
+}
+
+/* dl_iterate_phdr callback: the GNU build id of the main program. */
+static int
+record_buildid_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	char *out = arg;
+	const ElfW(Phdr) *ph;
+	const char *p, *end;
+	const ElfW(Nhdr) *nh;
+	const unsigned char *d;
+	size_t i;
+	int k;
+
+	/* The first object is the program itself. */
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_NOTE)
+			continue;
+		p = (const char *)(info->dlpi_addr + ph->p_vaddr);
+		end = p + ph->p_memsz;
+		while (p + sizeof(*nh) <= end) {
+			nh = (const ElfW(Nhdr) *)p;
+			d = (const unsigned char *)(nh + 1) +
+			    ((nh->n_namesz + 3) & ~3u);
+			if (nh->n_type == NT_GNU_BUILD_ID &&
+			    nh->n_namesz == 4 &&
+			    memcmp(nh + 1, "GNU", 4) == 0) {
+				for (k = 0; k < (int)nh->n_descsz && k < 20;
+				    k++)
+					sprintf(out + 2 * k, "%02x", d[k]);
+				return 1;
+			}
+			p = (const char *)d + ((nh->n_descsz + 3) & ~3u);
+		}
+	}
+	return 1;
+}
+
+/*
+ * The build id of this rumpus (kernel, host library and runner are one
+ * program), as hex; "unknown" when the linker wrote none.
+ */
+const char *
+record_buildid(void)
+{
+	static char id[41];
+
+	if (id[0] == '\0') {
+		dl_iterate_phdr(record_buildid_cb, id);
+		if (id[0] == '\0')
+			snprintf(id, sizeof(id), "unknown");
+	}
+	return id;
+}
+
+/*
+ * Write one record, one line, and flush it: a runner that dies later
+ * keeps every record written so far.  A case this build cannot run has
+ * outcome null and says why in "skipped".
+ */
+void
+record_write(FILE *f, const struct hcase *hc, const struct hverdict *hv,
+    const struct hopts *ho)
+{
+
+	fputs("{\"case\":{\"file\":", f);
+	record_json_string(f, hc->hc_path);
+	fputs(",\"name\":", f);
+	record_json_string(f, hc->hc_name);
+	fputs(",\"fs\":", f);
+	record_json_string(f, hc->hc_fs);
+	fputs("},\"outcome\":", f);
+	record_json_string(f, hv->hv_outcome == RUMPUS_NONE ? NULL :
+	    rumpus_outcome_name(hv->hv_outcome));
+	fputs(",\"skipped\":", f);
+	record_json_string(f, hc->hc_skip);
+	fputs(",\"expected\":", f);
+	record_json_string(f, hc->hc_expect);
+	fprintf(f, ",\"ok\":%s,\"reason\":", hv->hv_ok ? "true" : "false");
+	record_json_string(f, hv->hv_reason);
+	fputs(",\"signal\":", f);
+	record_json_string(f, hv->hv_signal[0] ? hv->hv_signal : NULL);
+	fputs(",\"phase\":", f);
+	record_json_string(f, hv->hv_phase);
+	fprintf(f, ",\"plan\":null,\"seed\":%llu,\"mode\":",
+	    (unsigned long long)ho->ho_seed);
+	record_json_string(f, ho->ho_mode);
+	fputs(",\"token\":null,\"build\":", f);
+	record_json_string(f, record_buildid());
+	fprintf(f, ",\"hypercalls\":null,\"trace_digest\":null,"
+	    "\"timeout\":%.3f,\"duration\":%.6f,\"console\":",
+	    hc->hc_timeout, hv->hv_duration);
+	record_json_string(f, hv->hv_console);
+	fputs(",\"backtrace\":", f);
+	record_json_string(f, hv->hv_backtrace[0] ? hv->hv_backtrace : NULL);
+	fputs(",\"books\":", f);
+	record_json_string(f, hv->hv_books != NULL && hv->hv_books[0] ?
+	    hv->hv_books : NULL);
+	fputs(",\"artifacts\":[", f);
+	if (hv->hv_artifact[0] != '\0')
+		record_json_string(f, hv->hv_artifact);
+	fputs("]}\n", f);
+	fflush(f);
+}

@@ -1,0 +1,627 @@
+/*
+ * The runner: one disposable instance per case, forked from this process
+ * (the zygote: every scenario file already loaded and compiled, images
+ * built, no kernel and no thread), at most -j at a time.
+ *
+ * Each instance gets, before the fork, a MAP_SHARED page for its verdict
+ * (struct rumpus_result) and a memfd that becomes its stdout and stderr
+ * (the kernel console, Lua's print, sanitizer reports).  Both outlive the
+ * child, so the runner names the outcome however the child ends: its own
+ * verdict, a panic line on the console, a signal, or the runner's timeout.
+ *
+ * Signals: SIGCHLD, SIGINT, SIGTERM and SIGHUP stay blocked in the runner
+ * and are taken with sigtimedwait(), so there is no handler and no race.
+ */
+#define _GNU_SOURCE
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+/* Console output an instance may write before it is cut off. */
+#define RUN_CONSOLE_LIMIT	(8 << 20)
+#define RUN_CONSOLE_CUT	"\n[rumpus: console output past 8 MiB was dropped]\n"
+/* How long a timed-out instance gets to write where it hangs. */
+#define RUN_DUMP_GRACE		0.5
+
+/* One running instance. */
+struct slot {
+	pid_t			 s_pid;		/* 0: free */
+	struct hcase		*s_case;
+	struct rumpus_result	*s_res;		/* shared with the child */
+	int			 s_console;	/* memfd: child's fd 1 and 2 */
+	double			 s_start;
+	double			 s_deadline;
+	int			 s_timedout;	/* 1: asked to dump, 2: killed */
+};
+
+/* Tallies for the terminal view. */
+struct tally {
+	size_t	t_total;
+	size_t	t_done;
+	size_t	t_notok;
+	size_t	t_skipped;
+	const char *t_skipwhy;	/* the first reason for a skip */
+	size_t	t_by[RUMPUS_NOUTCOMES];
+	int	t_tty;
+	double	t_lastprogress;
+};
+
+static pid_t run_parent;
+
+static double
+run_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * SIGUSR1 in a child: the runner's timeout is near; the binding writes
+ * where the body is, when it can, and ends the instance.
+ */
+static void
+run_child_usr1(int sig)
+{
+
+	rumpus_case_interrupt();
+}
+
+/*
+ * The child side of one instance: never returns.
+ */
+static void
+run_child(struct slot *s, const struct hopts *ho)
+{
+	struct rlimit rl;
+	char seed[32];
+	sigset_t none;
+	int fd;
+
+	/* Die with the runner, including a runner killed by SIGKILL. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != run_parent)
+		_exit(125);
+	setpgid(0, 0);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGXFSZ, SIG_IGN);
+	signal(SIGUSR1, run_child_usr1);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+
+	if ((fd = open("/dev/null", O_RDONLY)) != -1) {
+		dup2(fd, 0);
+		close(fd);
+	}
+	dup2(s->s_console, 1);
+	dup2(s->s_console, 2);
+	close(s->s_console);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* A console flood is cut at RUN_CONSOLE_LIMIT (writes fail). */
+	rl.rlim_cur = rl.rlim_max = RUN_CONSOLE_LIMIT;
+	setrlimit(RLIMIT_FSIZE, &rl);
+	rl.rlim_cur = rl.rlim_max = 0;
+	setrlimit(RLIMIT_CORE, &rl);
+
+	/* librumpuser reads these when the kernel boots. */
+	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)ho->ho_seed);
+	setenv("RUMPUS_MODE", ho->ho_mode, 1);
+	setenv("RUMPUS_SEED", seed, 1);
+
+	rumpus_case_run(s->s_case->hc_file, s->s_case->hc_idx, s->s_res);
+	fflush(NULL);
+	_exit(0);
+}
+
+/*
+ * Start the instance of case hc in slot s.  Returns -1 (with a message)
+ * when the host refuses a resource.
+ */
+static int
+run_start(struct slot *s, struct hcase *hc, const struct hopts *ho)
+{
+	void *p;
+
+	memset(s, 0, sizeof(*s));
+	s->s_case = hc;
+	p = mmap(NULL, sizeof(struct rumpus_result), PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		fprintf(stderr, "rumpus: mmap: %s\n", strerror(errno));
+		return -1;
+	}
+	s->s_res = p;
+	s->s_res->rr_outcome = RUMPUS_NONE;
+	if ((s->s_console = memfd_create("rumpus-console", MFD_CLOEXEC)) ==
+	    -1) {
+		fprintf(stderr, "rumpus: memfd_create: %s\n", strerror(errno));
+		goto bad;
+	}
+	fflush(NULL);
+	s->s_start = run_now();
+	s->s_deadline = s->s_start + hc->hc_timeout;
+	if ((s->s_pid = fork()) == -1) {
+		fprintf(stderr, "rumpus: fork: %s\n", strerror(errno));
+		goto bad;
+	}
+	if (s->s_pid == 0)
+		run_child(s, ho);
+	setpgid(s->s_pid, s->s_pid);
+	return 0;
+bad:
+	if (s->s_console > 0)
+		close(s->s_console);
+	munmap(s->s_res, sizeof(struct rumpus_result));
+	s->s_pid = 0;
+	return -1;
+}
+
+/*
+ * The last lines of an instance's console (at most len - 1 bytes, cut at
+ * a line start), into buf.
+ */
+static void
+run_console_tail(int fd, char *buf, size_t len)
+{
+	struct stat sb;
+	off_t off;
+	ssize_t n;
+	char *nl;
+
+	buf[0] = '\0';
+	if (fstat(fd, &sb) == -1 || sb.st_size == 0)
+		return;
+	off = sb.st_size > (off_t)len - 1 ? sb.st_size - (off_t)(len - 1) : 0;
+	if ((n = pread(fd, buf, len - 1, off)) <= 0)
+		return;
+	buf[n] = '\0';
+	if (off > 0 && (nl = strchr(buf, '\n')) != NULL)
+		memmove(buf, nl + 1, strlen(nl + 1) + 1);
+	/* Say so when the flood limit cut the console. */
+	if (sb.st_size >= RUN_CONSOLE_LIMIT) {
+		n = (ssize_t)strlen(buf);
+		if ((size_t)n > len - sizeof(RUN_CONSOLE_CUT))
+			n = (ssize_t)(len - sizeof(RUN_CONSOLE_CUT));
+		memcpy(buf + n, RUN_CONSOLE_CUT, sizeof(RUN_CONSOLE_CUT));
+	}
+}
+
+/*
+ * The first "panic: " line of the console, copied into out; 0 if none.
+ */
+static int
+run_panic_line(const char *console, char *out, size_t len)
+{
+	const char *p, *e;
+
+	for (p = console; (p = strstr(p, "panic: ")) != NULL; p++)
+		if (p == console || p[-1] == '\n')
+			break;
+	if (p == NULL)
+		return 0;
+	e = strchr(p, '\n');
+	snprintf(out, len, "%.*s", e ? (int)(e - p) : (int)strlen(p), p);
+	return 1;
+}
+
+static const char *const run_phases[] = {
+	"forked", "boot", "body", "teardown", "done"
+};
+
+/*
+ * Name the outcome of the instance in slot s, which ended with wait
+ * status st.
+ */
+static void
+run_classify(struct slot *s, int st, struct hverdict *hv)
+{
+	const struct rumpus_result *res = s->s_res;
+	int phase = res->rr_phase;
+	const char *at;
+	char line[512];
+
+	memset(hv, 0, sizeof(*hv));
+	hv->hv_duration = run_now() - s->s_start;
+	hv->hv_phase = phase >= 0 && phase <= RUMPUS_PH_DONE ?
+	    run_phases[phase] : "?";
+	run_console_tail(s->s_console, hv->hv_console,
+	    sizeof(hv->hv_console));
+	/* The Lua stack, then the kernel's lwps when there was a dump. */
+	snprintf(hv->hv_backtrace, sizeof(hv->hv_backtrace), "%s%s%s",
+	    res->rr_backtrace, res->rr_backtrace[0] && res->rr_lwps[0] ?
+	    "\n" : "", res->rr_lwps);
+	hv->hv_books = res->rr_books;
+
+	if (WIFSIGNALED(st))
+		snprintf(hv->hv_signal, sizeof(hv->hv_signal), "SIG%s",
+		    sigabbrev_np(WTERMSIG(st)) ? sigabbrev_np(WTERMSIG(st)) :
+		    "?");
+	if (s->s_timedout && res->rr_deadlock) {
+		hv->hv_outcome = RUMPUS_DEADLOCK;
+		snprintf(hv->hv_reason, sizeof(hv->hv_reason),
+		    "no verdict after %gs (timeout): every lwp waits on a "
+		    "lock (see backtrace)", s->s_case->hc_timeout);
+	} else if (s->s_timedout) {
+		hv->hv_outcome = RUMPUS_HANG;
+		/* The binding's dump starts with the innermost frame. */
+		at = strchr(res->rr_backtrace, '\t');
+		snprintf(hv->hv_reason, sizeof(hv->hv_reason),
+		    "no verdict after %gs (timeout), in phase %s%s%.*s",
+		    s->s_case->hc_timeout, hv->hv_phase, at ? ", at " : "",
+		    at ? (int)strcspn(at + 1, "\n") : 0, at ? at + 1 : "");
+	} else if (WIFSIGNALED(st) &&
+	    run_panic_line(hv->hv_console, line, sizeof(line))) {
+		hv->hv_outcome = RUMPUS_PANIC;
+		snprintf(hv->hv_reason, sizeof(hv->hv_reason), "%s", line);
+	} else if (WIFSIGNALED(st) && WTERMSIG(st) == SIGXCPU) {
+		hv->hv_outcome = RUMPUS_LIMIT;
+		snprintf(hv->hv_reason, sizeof(hv->hv_reason),
+		    "CPU time limit (SIGXCPU) in phase %s", hv->hv_phase);
+	} else if (WIFSIGNALED(st)) {
+		hv->hv_outcome = RUMPUS_CRASH;
+		snprintf(hv->hv_reason, sizeof(hv->hv_reason),
+		    "killed by %s in phase %s", hv->hv_signal, hv->hv_phase);
+	} else if (WEXITSTATUS(st) == 0 && phase == RUMPUS_PH_DONE &&
+	    res->rr_outcome >= 0 && res->rr_outcome < RUMPUS_NOUTCOMES) {
+		hv->hv_outcome = res->rr_outcome;
+		snprintf(hv->hv_reason, sizeof(hv->hv_reason), "%s",
+		    res->rr_reason);
+	} else if (strstr(hv->hv_console, "Sanitizer") != NULL ||
+	    strstr(hv->hv_console, "runtime error:") != NULL) {
+		hv->hv_outcome = RUMPUS_CRASH;
+		snprintf(hv->hv_reason, sizeof(hv->hv_reason),
+		    "sanitizer report, exit status %d, in phase %s",
+		    WEXITSTATUS(st), hv->hv_phase);
+	} else {
+		hv->hv_outcome = RUMPUS_ERROR;
+		snprintf(hv->hv_reason, sizeof(hv->hv_reason),
+		    "the instance exited (status %d) in phase %s without a "
+		    "verdict (os.exit in the scenario?)", WEXITSTATUS(st),
+		    hv->hv_phase);
+	}
+	if (s->s_case->hc_expect != NULL)
+		hv->hv_ok = strcmp(s->s_case->hc_expect,
+		    rumpus_outcome_name(hv->hv_outcome)) == 0;
+	else
+		hv->hv_ok = hv->hv_outcome == RUMPUS_PASS;
+}
+
+/* "file:name[fs]" for the terminal. */
+static void
+run_caseid(const struct hcase *hc, char *buf, size_t len)
+{
+
+	snprintf(buf, len, "%s%s%s%s%s%s", hc->hc_path,
+	    *hc->hc_name ? ":" : "", hc->hc_name, *hc->hc_fs ? "[" : "",
+	    hc->hc_fs, *hc->hc_fs ? "]" : "");
+}
+
+/* Erase the progress line, if one is shown. */
+static void
+run_progress_clear(struct tally *t)
+{
+
+	if (t->t_tty && t->t_lastprogress > 0)
+		fputs("\r\033[K", stderr);
+}
+
+/* The progress line, at most ten times a second, only to a terminal. */
+static void
+run_progress(struct tally *t, size_t running)
+{
+	double now = run_now();
+
+	if (!t->t_tty || now - t->t_lastprogress < 0.1)
+		return;
+	t->t_lastprogress = now;
+	fprintf(stderr, "\r\033[K[%zu/%zu] %zu running, %zu not ok",
+	    t->t_done, t->t_total, running, t->t_notok);
+}
+
+/*
+ * One case is over: tally it, show it when it is not ok (or -v), write its
+ * record and, for a single-case run under ATF, the ATF result file.
+ */
+static void
+run_report(struct hcase *hc, struct hverdict *hv, const struct hopts *ho,
+    struct tally *t)
+{
+	char id[1024];
+	FILE *f;
+
+	t->t_done++;
+	t->t_by[hv->hv_outcome]++;
+	if (!hv->hv_ok)
+		t->t_notok++;
+	run_caseid(hc, id, sizeof(id));
+	if (!hv->hv_ok || ho->ho_verbose) {
+		run_progress_clear(t);
+		printf("%-8s %s%s%s%s%s%s\n",
+		    rumpus_outcome_name(hv->hv_outcome), id,
+		    hv->hv_reason[0] ? ": " : "", hv->hv_reason,
+		    hc->hc_expect ? " (expected " : "",
+		    hc->hc_expect ? hc->hc_expect : "",
+		    hc->hc_expect ? ")" : "");
+		if (!hv->hv_ok && ho->ho_verbose && hv->hv_console[0])
+			printf("  console:\n%s\n", hv->hv_console);
+		fflush(stdout);
+	}
+	if (ho->ho_out != NULL)
+		record_write(ho->ho_out, hc, hv, ho);
+	if (ho->ho_atf_result != NULL &&
+	    (f = fopen(ho->ho_atf_result, "w")) != NULL) {
+		if (hv->hv_ok)
+			fprintf(f, "passed\n");
+		else
+			fprintf(f, "failed: %s: %s\n",
+			    rumpus_outcome_name(hv->hv_outcome), hv->hv_reason);
+		fclose(f);
+	}
+}
+
+/*
+ * Keep what a case that was not ok leaves behind, under the artifacts
+ * directory: DIR/<file>.<name>[.<fs>]/console.txt (slashes of the file
+ * made '_'), the whole console.
+ * A failure to keep is said on stderr and does not change the outcome.
+ */
+static void
+run_keep(struct slot *s, struct hverdict *hv, const struct hopts *ho)
+{
+	const struct hcase *hc = s->s_case;
+	char dir[900], buf[65536], *p;
+	ssize_t n;
+	off_t off = 0;
+	int fd;
+
+	if (ho->ho_artifacts == NULL || hv->hv_ok)
+		return;
+	snprintf(dir, sizeof(dir), "%s/%s.%s%s%s", ho->ho_artifacts,
+	    hc->hc_path, hc->hc_name, *hc->hc_fs ? "." : "", hc->hc_fs);
+	for (p = dir + strlen(ho->ho_artifacts) + 1; *p != '\0'; p++)
+		if (*p == '/' || *p == ' ')
+			*p = '_';
+	if ((mkdir(ho->ho_artifacts, 0755) == -1 && errno != EEXIST) ||
+	    (mkdir(dir, 0755) == -1 && errno != EEXIST))
+		goto bad;
+	snprintf(hv->hv_artifact, sizeof(hv->hv_artifact), "%s/console.txt",
+	    dir);
+	if ((fd = open(hv->hv_artifact, O_WRONLY | O_CREAT | O_TRUNC |
+	    O_CLOEXEC, 0644)) == -1)
+		goto bad;
+	while ((n = pread(s->s_console, buf, sizeof(buf), off)) > 0) {
+		if (write(fd, buf, (size_t)n) != n) {
+			close(fd);
+			goto bad;
+		}
+		off += n;
+	}
+	if (close(fd) == -1)
+		goto bad;
+	return;
+bad:
+	fprintf(stderr, "rumpus: keeping %s: %s\n", dir, strerror(errno));
+	hv->hv_artifact[0] = '\0';
+}
+
+/*
+ * Reap every instance that ended; returns how many.
+ */
+static size_t
+run_reap(struct slot *slots, int nslots, const struct hopts *ho,
+    struct tally *t)
+{
+	struct hverdict hv;
+	size_t n = 0;
+	pid_t pid;
+	int i, st;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		for (i = 0; i < nslots && slots[i].s_pid != pid; i++)
+			continue;
+		if (i == nslots)
+			continue;	/* not an instance (an image tool) */
+		run_classify(&slots[i], st, &hv);
+		run_keep(&slots[i], &hv, ho);
+		run_report(slots[i].s_case, &hv, ho, t);
+		close(slots[i].s_console);
+		munmap(slots[i].s_res, sizeof(struct rumpus_result));
+		slots[i].s_pid = 0;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * A file that did not load is one case with outcome "error".
+ */
+static void
+run_loaderror(struct hcase *hc, const struct hopts *ho, struct tally *t)
+{
+	struct hverdict hv;
+
+	memset(&hv, 0, sizeof(hv));
+	hv.hv_outcome = RUMPUS_ERROR;
+	hv.hv_phase = "load";
+	snprintf(hv.hv_reason, sizeof(hv.hv_reason), "%s", hc->hc_loaderr);
+	hv.hv_ok = hc->hc_expect != NULL &&
+	    strcmp(hc->hc_expect, "error") == 0;
+	run_report(hc, &hv, ho, t);
+}
+
+/*
+ * A case this build cannot run (a file system the kernel lacks) is not
+ * run: it is counted, shown with -v, skipped under ATF, and recorded with
+ * no outcome.
+ */
+static void
+run_skip(struct hcase *hc, const struct hopts *ho, struct tally *t)
+{
+	struct hverdict hv;
+	char id[1024];
+	FILE *f;
+
+	t->t_done++;
+	t->t_skipped++;
+	if (t->t_skipwhy == NULL)
+		t->t_skipwhy = hc->hc_skip;
+	if (ho->ho_verbose) {
+		run_caseid(hc, id, sizeof(id));
+		run_progress_clear(t);
+		printf("%-8s %s: %s\n", "skipped", id, hc->hc_skip);
+	}
+	if (ho->ho_out != NULL) {
+		memset(&hv, 0, sizeof(hv));
+		hv.hv_outcome = RUMPUS_NONE;
+		hv.hv_ok = 1;
+		hv.hv_phase = "not run";
+		record_write(ho->ho_out, hc, &hv, ho);
+	}
+	if (ho->ho_atf_result != NULL &&
+	    (f = fopen(ho->ho_atf_result, "w")) != NULL) {
+		fprintf(f, "skipped: %s\n", hc->hc_skip);
+		fclose(f);
+	}
+}
+
+/*
+ * Run every case, at most ho_jobs at a time.  Returns the exit status of
+ * the command: 0 when every case was ok, 1 otherwise, 130 when interrupted.
+ */
+int
+harness_run(struct hcase *cases, size_t ncases, const struct hopts *ho)
+{
+	struct slot *slots;
+	struct hcase *hc;
+	struct tally t;
+	struct timespec ts;
+	sigset_t set;
+	size_t next = 0, running = 0;
+	double now, wake;
+	int i, sig, interrupted = 0, o, first;
+
+	memset(&t, 0, sizeof(t));
+	t.t_total = ncases;
+	t.t_tty = isatty(2);
+	run_parent = getpid();
+	if ((slots = calloc(ho->ho_jobs, sizeof(*slots))) == NULL) {
+		fprintf(stderr, "rumpus: %s\n", strerror(errno));
+		return 1;
+	}
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+
+	for (;;) {
+		/* Fill free slots; cases that run no instance take none. */
+		for (i = 0; next < ncases; next++) {
+			hc = &cases[next];
+			if (hc->hc_file == NULL) {
+				run_loaderror(hc, ho, &t);
+				continue;
+			}
+			if (hc->hc_skip != NULL) {
+				run_skip(hc, ho, &t);
+				continue;
+			}
+			while (i < ho->ho_jobs && slots[i].s_pid != 0)
+				i++;
+			if (i == ho->ho_jobs)
+				break;
+			if (run_start(&slots[i], hc, ho) != 0) {
+				interrupted = 1;
+				break;
+			}
+			running++;
+		}
+		if (running == 0 || interrupted)
+			break;
+
+		/* Sleep until a child ends, a signal, or the next deadline. */
+		now = run_now();
+		wake = now + 1.0;
+		for (i = 0; i < ho->ho_jobs; i++) {
+			if (slots[i].s_pid == 0)
+				continue;
+			if (now >= slots[i].s_deadline) {
+				if (slots[i].s_timedout == 0) {
+					/* Ask where it hangs, then kill. */
+					kill(slots[i].s_pid, SIGUSR1);
+					slots[i].s_timedout = 1;
+					slots[i].s_deadline = now +
+					    RUN_DUMP_GRACE;
+				} else if (slots[i].s_timedout == 1) {
+					kill(-slots[i].s_pid, SIGKILL);
+					kill(slots[i].s_pid, SIGKILL);
+					slots[i].s_timedout = 2;
+					slots[i].s_deadline = now + 3600;
+				}
+			}
+			if (slots[i].s_deadline < wake)
+				wake = slots[i].s_deadline;
+		}
+		run_progress(&t, running);
+		wake -= now;
+		if (wake < 0.001)
+			wake = 0.001;
+		ts.tv_sec = (time_t)wake;
+		ts.tv_nsec = (long)((wake - ts.tv_sec) * 1e9);
+		sig = sigtimedwait(&set, NULL, &ts);
+		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
+			interrupted = 1;
+			break;
+		}
+		running -= run_reap(slots, ho->ho_jobs, ho, &t);
+	}
+
+	/* Interrupted: no instance outlives the runner. */
+	for (i = 0; i < ho->ho_jobs; i++) {
+		if (slots[i].s_pid == 0)
+			continue;
+		kill(-slots[i].s_pid, SIGKILL);
+		kill(slots[i].s_pid, SIGKILL);
+		while (waitpid(slots[i].s_pid, NULL, 0) == -1 && errno == EINTR)
+			continue;
+		close(slots[i].s_console);
+		munmap(slots[i].s_res, sizeof(struct rumpus_result));
+	}
+	free(slots);
+
+	run_progress_clear(&t);
+	fflush(stdout);
+	fprintf(stderr, "rumpus: %zu of %zu cases done:", t.t_done, t.t_total);
+	for (o = 0, first = 1; o < RUMPUS_NOUTCOMES; o++) {
+		if (t.t_by[o] == 0)
+			continue;
+		fprintf(stderr, "%s %zu %s", first ? "" : ",", t.t_by[o],
+		    rumpus_outcome_name(o));
+		first = 0;
+	}
+	if (t.t_skipped > 0)
+		fprintf(stderr, "%s %zu skipped (%s%s)", first ? "" : ",",
+		    t.t_skipped, t.t_skipwhy,
+		    t.t_skipped > 1 ? ", ..." : "");
+	fprintf(stderr, "; %zu not ok%s\n", t.t_notok,
+	    interrupted ? " (interrupted)" : "");
+	if (interrupted)
+		return 130;
+	return t.t_notok > 0 || t.t_done < t.t_total ? 1 : 0;
+}

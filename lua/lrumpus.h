@@ -1,0 +1,51 @@
+/*
+ * Internal interfaces of the Lua binding (lua/): what lscenario.c, the
+ * kernel table (lkern.c, or lnokern.c in a build without a kernel) and
+ * the images (limage.c) offer one another.
+ */
+#ifndef _LRUMPUS_H_
+#define _LRUMPUS_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <lua.h>
+
+#include "rumpus_lua.h"
+
+/* lscenario.c */
+void	lscen_setstr(char *, size_t, const char *, ...)
+	    __attribute__((__format__(__printf__, 3, 4)));
+int	lscen_pcall(lua_State *, int, struct rumpus_result *);
+
+/*
+ * The kernel table.  lkern_openlib pushes the table k.  lkern_boot boots the
+ * kernel in a child, mounts the fs variant ("" for none; for ext2 a copy of
+ * the image file given) and pushes the fs
+ * argument of the body; on failure it fills *res and returns -1 (pushing
+ * nothing).  lkern_fs_unavailable says why a known fs (or "" for none)
+ * cannot be used in this build, or returns NULL.  lkern_teardown unmounts and stops the kernel, turning what the
+ * books hold into a "leak" verdict when no other outcome was decided.
+ * lkern_interrupt (from a signal handler, at a timeout) writes the
+ * kernel's lwps into rr_lwps and sets rr_deadlock.
+ */
+void	lkern_openlib(lua_State *);
+int	lkern_fs_known(const char *);
+const char *lkern_fs_unavailable(const char *);
+int	lkern_boot(lua_State *, const char *, const char *,
+	    struct rumpus_result *);
+void	lkern_teardown(lua_State *, struct rumpus_result *);
+void	lkern_interrupt(struct rumpus_result *);
+
+/* lsymtab.c: function names for addresses of this executable. */
+int	lsym_load(void);
+const char *lsym_lookup(uintptr_t, uintptr_t *);
+
+/*
+ * limage.c: limage_open pushes the table image; limage_path returns the
+ * file of the image object at index idx, or NULL when it is not one.
+ */
+void	limage_open(lua_State *);
+const char *limage_path(lua_State *, int);
+
+#endif /* !_LRUMPUS_H_ */

@@ -1,0 +1,117 @@
+/*
+ * The Lua scenario binding as the runner sees it.
+ *
+ * A scenario file is loaded once into its own interpreter in the runner (the
+ * zygote): its top level runs there, declares scenarios and builds images,
+ * and never touches a kernel.  Each case (scenario x file-system variant)
+ * then runs in a forked child, which boots the kernel, runs the body and
+ * writes its verdict into a struct rumpus_result that lives in memory shared
+ * with the runner, so that the runner can read it whatever way the child
+ * ends.
+ */
+#ifndef _RUMPUS_LUA_H_
+#define _RUMPUS_LUA_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * The outcomes of DESIGN.md, fixed once.  Name, then what it means.
+ */
+#define RUMPUS_OUTCOMES(X) \
+	X(PASS,     "pass",     "every expectation held") \
+	X(FAIL,     "fail",     "an expectation did not hold") \
+	X(ERROR,    "error",    "the scenario itself is wrong") \
+	X(PANIC,    "panic",    "the kernel panicked") \
+	X(CRASH,    "crash",    "the instance died by a signal") \
+	X(HANG,     "hang",     "the instance did not finish in time") \
+	X(DEADLOCK, "deadlock", "every lwp waits on a lock") \
+	X(LEAK,     "leak",     "the kernel's books were not empty") \
+	X(CORRUPT,  "corrupt",  "fsck found the image damaged") \
+	X(SANDBOX,  "sandbox",  "the instance reached the host directly") \
+	X(LIMIT,    "limit",    "the instance ran out of a resource limit")
+
+enum rumpus_outcome {
+	RUMPUS_NONE = -1,		/* not decided yet */
+#define _RUMPUS_OUTCOME_ENUM(e, name, descr)	RUMPUS_##e,
+	RUMPUS_OUTCOMES(_RUMPUS_OUTCOME_ENUM)
+#undef _RUMPUS_OUTCOME_ENUM
+	RUMPUS_NOUTCOMES
+};
+
+const char	*rumpus_outcome_name(int);
+int		 rumpus_outcome_byname(const char *);
+
+/* Where a child is: the runner names a hang by the last phase reached. */
+enum rumpus_phase {
+	RUMPUS_PH_FORKED,		/* child started, nothing done */
+	RUMPUS_PH_BOOT,			/* rump_init() running */
+	RUMPUS_PH_BODY,			/* the scenario body running */
+	RUMPUS_PH_TEARDOWN,		/* unmount, teardown, books */
+	RUMPUS_PH_DONE			/* verdict written */
+};
+
+/*
+ * The verdict a child writes.  It lives in a MAP_SHARED page the runner
+ * mapped before fork; every string is NUL-terminated within its array.
+ * The runner trusts rr_outcome only when rr_phase is RUMPUS_PH_DONE.
+ */
+struct rumpus_result {
+	volatile int	rr_phase;	/* enum rumpus_phase */
+	int		rr_outcome;	/* enum rumpus_outcome */
+	char		rr_reason[1024];/* one line: what happened, with file:line */
+	char		rr_backtrace[6144]; /* Lua traceback, lwp dump */
+	char		rr_books[1024];	/* teardown books when not empty */
+	int		rr_deadlock;	/* at the timeout every lwp of the
+					   test waited on a lock */
+	char		rr_lwps[4096];	/* the kernel's lwps at the timeout */
+};
+
+/* What one scenario declared; owned by the interpreter that loaded it. */
+struct rumpus_case {
+	int		 rc_scenario;	/* index of the scenario in its file */
+	const char	*rc_name;	/* scenario name */
+	const char	*rc_descr;	/* description, or "" */
+	const char	*rc_fs;		/* fs variant, or "" for none */
+	double		 rc_timeout;	/* seconds; 0 when not declared */
+	const char	*rc_expect;	/* declared outcome (self-tests), or NULL */
+};
+
+struct rumpus_file;
+
+/*
+ * Load FILE into a fresh interpreter and run its top level.  Returns NULL
+ * and fills err (an "error" verdict naming the file and line) on a syntax
+ * error, a runtime error or a bad scenario{} declaration.
+ */
+struct rumpus_file *rumpus_file_load(const char *, char *, size_t);
+void		 rumpus_file_free(struct rumpus_file *);
+size_t		 rumpus_file_ncases(const struct rumpus_file *);
+const struct rumpus_case *rumpus_file_case(const struct rumpus_file *, size_t);
+const char	*rumpus_file_path(const struct rumpus_file *);
+
+/*
+ * In a forked child: run one case and write the verdict into *res.
+ * Returns when the verdict is written; the caller then exits.
+ */
+void		 rumpus_case_run(struct rumpus_file *, size_t,
+		    struct rumpus_result *);
+
+/*
+ * In a child, from a signal handler: the runner is about to kill this
+ * instance for a timeout.  Write the kernel's lwps (and whether they
+ * deadlocked) into the verdict; when Lua code is running, write where it
+ * is into the backtrace and end the instance.
+ */
+void		 rumpus_case_interrupt(void);
+
+/*
+ * Why case rc cannot run in this build (a file system the kernel lacks, no
+ * kernel linked), or NULL when it can.
+ */
+const char	*rumpus_case_unrunnable(const struct rumpus_case *);
+
+/* Where built images are cached (set by the runner before loading). */
+void		 rumpus_image_cachedir(const char *);
+
+#endif /* !_RUMPUS_LUA_H_ */

@@ -1,0 +1,82 @@
+-- Disk images: image.ext2{} builds with the real mke2fs, caches by
+-- parameters, and img:fsck() runs e2fsck -fn.  Host-side only: no kernel.
+
+local files = {
+	["/hello"] = "world",
+	["/dir/"] = true,
+	["/dir/nested"] = ("n"):rep(5000),
+}
+-- Built at the top level: in the zygote, once for every case.
+local img = image.ext2 { size = "4M", block = 1024, inode = 128, files = files }
+
+local function host(cmd)
+	local p = assert(io.popen(cmd .. " 2>/dev/null"))
+	local out = p:read("a")
+	p:close()
+	return out
+end
+
+scenario {
+	name = "ext2_image",
+	description = "image.ext2 builds a clean image holding the files asked for",
+	function()
+		expect(img:fsck(), "e2fsck -fn finds the fresh image clean")
+		expect_eq(host("debugfs -R 'cat /hello' " .. img.path), "world",
+		    "/hello in the image")
+		expect_eq(#host("debugfs -R 'cat /dir/nested' " .. img.path), 5000,
+		    "/dir/nested in the image")
+		expect_eq(img.fstype, "ext2")
+	end
+}
+
+scenario {
+	name = "ext2_cache",
+	description = "equal parameters give the cached image; others a new one",
+	function()
+		local again = image.ext2 { size = "4M", block = 1024, inode = 128,
+		    files = files }
+		expect_eq(again.path, img.path, "same parameters, same image")
+		local other = image.ext2 { size = "4M", block = 1024, inode = 128,
+		    files = { ["/hello"] = "World" } }
+		expect(other.path ~= img.path, "other contents, other image")
+		expect(other:fsck(), "the other image is clean too")
+	end
+}
+
+scenario {
+	name = "ext2_fsck_finds_damage",
+	description = "img:fsck() reports what e2fsck lists for a damaged copy",
+	function()
+		local copy = os.tmpname()
+		expect(os.execute("cp " .. img.path .. " " .. copy), "copy the image")
+		-- Zero the root inode's mode: inode 2 of the first inode table.
+		local table_block = host("dumpe2fs " .. copy ..
+		    " | sed -n 's/^  Inode table at \\([0-9]*\\)-.*/\\1/p' | head -1")
+		local blk = tonumber(table_block)
+		expect(blk, "found the inode table in dumpe2fs")
+		local f = assert(io.open(copy, "r+b"))
+		f:seek("set", blk * 1024 + 128)
+		f:write(("\0"):rep(128))
+		f:close()
+		local clean, problems = img:fsck(copy)
+		os.remove(copy)
+		expect(not clean, "e2fsck finds the damage")
+		expect(problems:find("[Rr]oot inode"), "and names it: " ..
+		    tostring(problems))
+	end
+}
+
+scenario {
+	name = "ext2_bad_parameters",
+	description = "bad image parameters are errors naming the parameter",
+	function()
+		expect_error(function() image.ext2 { block = 3000 } end,
+		    "block must be 1024, 2048 or 4096")
+		expect_error(function() image.ext2 { size = "lots" } end,
+		    "size \"lots\" is not a number")
+		expect_error(function() image.ext2 { files = { ["rel"] = "x" } } end,
+		    "files keys must be absolute")
+		expect_error(function() image.ext2 { features = 7 } end,
+		    "mke2fs failed")
+	end
+}
