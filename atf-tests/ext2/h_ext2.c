@@ -139,6 +139,16 @@ ext2_require_debugfs_tree(const char *img, const char *model)
 	    "debugfs sees another tree: %s", why);
 }
 
+uint64_t
+ext2_rnd(uint64_t *state, uint64_t n)
+{
+
+	*state ^= *state >> 12;
+	*state ^= *state << 25;
+	*state ^= *state >> 27;
+	return ((*state * 0x2545f4914f6cdd1dULL) >> 11) % n;
+}
+
 uint8_t
 ext2_data(uint32_t seed, uint64_t i)
 {

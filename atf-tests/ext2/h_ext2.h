@@ -67,6 +67,8 @@ bool	ext2_tree_compare(const struct ext2_reader *, const char *,
 /* Fill a host directory with a tree that exercises the format. */
 void	ext2_populate(const char *dir, unsigned bsize);
 
+/* A seeded pseudo-random number below n (xorshift64*; state not 0). */
+uint64_t ext2_rnd(uint64_t *, uint64_t);
 /* Deterministic file data: byte i of a stream named by seed. */
 uint8_t	ext2_data(uint32_t seed, uint64_t i);
 

@@ -48,10 +48,7 @@ static uint64_t
 rnd(uint64_t n)
 {
 
-	rnd_state ^= rnd_state >> 12;
-	rnd_state ^= rnd_state << 25;
-	rnd_state ^= rnd_state >> 27;
-	return ((rnd_state * 0x2545f4914f6cdd1dULL) >> 11) % n;
+	return ext2_rnd(&rnd_state, n);
 }
 
 static void

@@ -26,27 +26,9 @@
 #include "h_macros.h"
 #include "h_ext2.h"
 #include "h_ext2ops.h"
+#include "h_fsmacros.h"
 
 #define IMG_MIB		8
-
-/* Tear the kernel down; the books must be empty. */
-static void
-teardown(void)
-{
-	struct rumpus_books books;
-	struct rumpus_vfs_books vb;
-
-	RZ(rumpus_teardown(&books));
-	if (books.b_kmem_count != 0 || books.b_nlocks != 0 ||
-	    books.b_nlwps != 0)
-		rumpus_books_print(&books);
-	ATF_REQUIRE_EQ_MSG(books.b_kmem_count, 0,
-	    "%ju kernel allocations left", (uintmax_t)books.b_kmem_count);
-	ATF_REQUIRE_EQ(books.b_nlocks, 0);
-	ATF_REQUIRE_EQ(books.b_nlwps, 0);
-	RZ(rumpus_vfs_books(&vb));
-	ATF_REQUIRE_EQ(vb.vb_teardown_vnodes, 0);
-}
 
 /* The changes every interop variant makes, to the kernel and the model. */
 static void
@@ -158,7 +140,7 @@ interop(const struct ext2_variant *ev)
 	ATF_REQUIRE(ext2_mount(EXT2_IMG, RUMP_MNT_RDONLY) == 0);
 	ops_require_same("after remounting");
 	ATF_REQUIRE(rump_sys_unmount(EXT2_MNT, 0) == 0);
-	teardown();
+	fstest_teardown();
 	ext2_require_debugfs_tree(EXT2_IMG, "model");
 }
 
@@ -224,7 +206,7 @@ ATF_TC_BODY(readonly, tc)
 	    RUMP_O_RDWR, 0644)) == -1);
 	ops_require_same("after rw and back");
 	ATF_REQUIRE(rump_sys_unmount(EXT2_MNT, 0) == 0);
-	teardown();
+	fstest_teardown();
 	ext2_require_fsck_clean(EXT2_IMG);
 	ATF_REQUIRE(ext2_sh(out, sizeof(out), "/usr/sbin/debugfs -R "
 	    "'cat /after-rw' %s | cmp -s - model/after-rw", EXT2_IMG) == 0);
@@ -256,7 +238,7 @@ ATF_TC_BODY(features, tc)
 	ATF_REQUIRE(ext2_mount("huge.img", RUMP_MNT_UPDATE) == -1);
 	ATF_REQUIRE_EQ(errno, RUMP_EROFS);
 	ATF_REQUIRE(rump_sys_unmount(EXT2_MNT, 0) == 0);
-	teardown();
+	fstest_teardown();
 	ext2_require_fsck_clean("huge.img");
 }
 

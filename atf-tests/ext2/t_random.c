@@ -43,10 +43,7 @@ static uint32_t
 rnd(uint32_t n)
 {
 
-	rnd_state ^= rnd_state >> 12;
-	rnd_state ^= rnd_state << 25;
-	rnd_state ^= rnd_state >> 27;
-	return (uint32_t)((rnd_state * 0x2545f4914f6cdd1dULL) >> 33) % n;
+	return (uint32_t)ext2_rnd(&rnd_state, n);
 }
 
 /* The model's entries by kind, relative paths ("" is the root). */

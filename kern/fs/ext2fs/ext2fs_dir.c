@@ -209,6 +209,29 @@ ext2_direnter(struct ext2_inode *dp, const char *name, size_t len,
 }
 
 /*
+ * The entry name of dp, for changing: its block busy in *bpp, the entry at
+ * *dep, where it is in *pos.  ENOENT if there is none.
+ */
+static int
+ext2_dirfind(struct ext2_inode *dp, const char *name, size_t len,
+    struct ext2_dirpos *pos, struct buf **bpp, uint8_t **dep)
+{
+	struct ext2_mount *ump = dp->i_ump;
+	uint32_t ino;
+	int error;
+
+	error = ext2_dirlookup(dp, name, len, &ino, pos);
+	if (error != 0)
+		return error;
+	error = ext2_dirblock(dp, pos->dp_off >> ump->um_bshift, B_MODIFY,
+	    bpp);
+	if (error != 0)
+		return error;
+	*dep = (uint8_t *)(*bpp)->b_data + (pos->dp_off & (ump->um_bsize - 1));
+	return 0;
+}
+
+/*
  * Remove the entry name from directory dp: the space joins the entry
  * before it in its block, or the first entry of a block becomes free.
  */
@@ -219,16 +242,11 @@ ext2_dirremove(struct ext2_inode *dp, const char *name, size_t len)
 	struct ext2_dirpos pos;
 	struct buf *bp;
 	uint8_t *de, *prev;
-	uint32_t ino;
 	int error;
 
-	error = ext2_dirlookup(dp, name, len, &ino, &pos);
+	error = ext2_dirfind(dp, name, len, &pos, &bp, &de);
 	if (error != 0)
 		return error;
-	error = ext2_dirblock(dp, pos.dp_off >> ump->um_bshift, B_MODIFY, &bp);
-	if (error != 0)
-		return error;
-	de = (uint8_t *)bp->b_data + (pos.dp_off & (ump->um_bsize - 1));
 	if (pos.dp_first)
 		ext2_put32(de, E2DE_INO, 0);
 	else {
@@ -246,22 +264,16 @@ int
 ext2_dirrewrite(struct ext2_inode *dp, const char *name, size_t len,
     uint32_t ino, int ftype)
 {
-	struct ext2_mount *ump = dp->i_ump;
 	struct ext2_dirpos pos;
 	struct buf *bp;
 	uint8_t *de;
-	uint32_t old;
 	int error;
 
-	error = ext2_dirlookup(dp, name, len, &old, &pos);
+	error = ext2_dirfind(dp, name, len, &pos, &bp, &de);
 	if (error != 0)
 		return error;
-	error = ext2_dirblock(dp, pos.dp_off >> ump->um_bshift, B_MODIFY, &bp);
-	if (error != 0)
-		return error;
-	de = (uint8_t *)bp->b_data + (pos.dp_off & (ump->um_bsize - 1));
 	ext2_put32(de, E2DE_INO, ino);
-	if (ump->um_ftype)
+	if (dp->i_ump->um_ftype)
 		de[E2DE_TYPE] = (uint8_t)ftype;
 	bdwrite(bp);
 	ext2_dirchanged(dp);

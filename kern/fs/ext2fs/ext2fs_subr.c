@@ -276,6 +276,65 @@ ext2_bitmap_find(const uint8_t *map, uint32_t nbits, uint32_t start)
 }
 
 /*
+ * Take the first clear bit from start onward (wrapping; never below
+ * floor) of group g's bitmap (gdoff: E2GD_BLOCK_BITMAP or
+ * E2GD_INODE_BITMAP) of nbits bits, and set it.  EIO if the bitmap has
+ * none although the group's count said so.
+ */
+static int
+ext2_bitmap_take(struct ext2_mount *ump, uint32_t g, u_int gdoff,
+    uint32_t nbits, uint32_t start, uint32_t floor, uint32_t *bitp)
+{
+	struct buf *bp;
+	uint32_t bit;
+	int error;
+
+	error = bread(ump->um_dev, EXT2_FSBTODB(ump,
+	    ext2_get32(ext2_gd(ump, g), gdoff)), ump->um_bsize, B_MODIFY, &bp);
+	if (error != 0)
+		return error;
+	bit = ext2_bitmap_find(bp->b_data, nbits, MAX(start, floor));
+	if (bit == nbits || bit < floor) {
+		brelse(bp, 0);
+		printf("ext2fs: group %u: free count says free, %s bitmap "
+		    "full\n", g, gdoff == E2GD_BLOCK_BITMAP ? "block" : "inode");
+		return EIO;
+	}
+	((uint8_t *)bp->b_data)[bit >> 3] |= 1 << (bit & 7);
+	bdwrite(bp);
+	*bitp = bit;
+	return 0;
+}
+
+/*
+ * Clear bit of group g's bitmap (gdoff as above).  EIO (with a console
+ * line naming what num is) if it is clear already.
+ */
+static int
+ext2_bitmap_clear(struct ext2_mount *ump, uint32_t g, u_int gdoff,
+    uint32_t bit, uint32_t num)
+{
+	struct buf *bp;
+	uint8_t *map;
+	int error;
+
+	error = bread(ump->um_dev, EXT2_FSBTODB(ump,
+	    ext2_get32(ext2_gd(ump, g), gdoff)), ump->um_bsize, B_MODIFY, &bp);
+	if (error != 0)
+		return error;
+	map = bp->b_data;
+	if ((map[bit >> 3] & (1 << (bit & 7))) == 0) {
+		brelse(bp, 0);
+		printf("ext2fs: freeing %s %u: already free\n",
+		    gdoff == E2GD_BLOCK_BITMAP ? "block" : "inode", num);
+		return EIO;
+	}
+	map[bit >> 3] &= ~(1 << (bit & 7));
+	bdwrite(bp);
+	return 0;
+}
+
+/*
  * Allocate a block for ip, near goal (0: near the inode) and return it in
  * *bnp.  ENOSPC when the file system is full; EIO for a damaged bitmap.
  */
@@ -283,7 +342,6 @@ int
 ext2_balloc(struct ext2_inode *ip, uint32_t goal, uint32_t *bnp)
 {
 	struct ext2_mount *ump = ip->i_ump;
-	struct buf *bp;
 	uint32_t g, g0, i, start, bit, nbits;
 	uint8_t *gd;
 	int error;
@@ -302,21 +360,10 @@ ext2_balloc(struct ext2_inode *ip, uint32_t goal, uint32_t *bnp)
 			continue;
 		nbits = MIN(ump->um_bpg,
 		    ump->um_nblocks - ump->um_firstdata - g * ump->um_bpg);
-		error = bread(ump->um_dev, EXT2_FSBTODB(ump,
-		    ext2_get32(gd, E2GD_BLOCK_BITMAP)), ump->um_bsize,
-		    B_MODIFY, &bp);
+		error = ext2_bitmap_take(ump, g, E2GD_BLOCK_BITMAP, nbits,
+		    start, 0, &bit);
 		if (error != 0)
 			return error;
-		bit = ext2_bitmap_find(bp->b_data, nbits, start);
-		if (bit == nbits) {
-			/* The count said free blocks, the bitmap none. */
-			brelse(bp, 0);
-			printf("ext2fs: group %u: free block count %u but "
-			    "bitmap full\n", g, ext2_get16(gd, E2GD_FREE_BLOCKS));
-			return EIO;
-		}
-		((uint8_t *)bp->b_data)[bit >> 3] |= 1 << (bit & 7);
-		bdwrite(bp);
 		ext2_count(ump, E2SB_FREE_BLOCKS, g, E2GD_FREE_BLOCKS, -1);
 		*bnp = ump->um_firstdata + g * ump->um_bpg + bit;
 		return 0;
@@ -328,9 +375,7 @@ ext2_balloc(struct ext2_inode *ip, uint32_t goal, uint32_t *bnp)
 int
 ext2_bfree(struct ext2_mount *ump, uint32_t bn)
 {
-	struct buf *bp;
 	uint32_t g, bit;
-	uint8_t *map;
 	int error;
 
 	if (!ext2_blk_valid(ump, bn)) {
@@ -339,19 +384,9 @@ ext2_bfree(struct ext2_mount *ump, uint32_t bn)
 	}
 	g = (bn - ump->um_firstdata) / ump->um_bpg;
 	bit = (bn - ump->um_firstdata) % ump->um_bpg;
-	error = bread(ump->um_dev, EXT2_FSBTODB(ump,
-	    ext2_get32(ext2_gd(ump, g), E2GD_BLOCK_BITMAP)), ump->um_bsize,
-	    B_MODIFY, &bp);
+	error = ext2_bitmap_clear(ump, g, E2GD_BLOCK_BITMAP, bit, bn);
 	if (error != 0)
 		return error;
-	map = bp->b_data;
-	if ((map[bit >> 3] & (1 << (bit & 7))) == 0) {
-		brelse(bp, 0);
-		printf("ext2fs: freeing block %u: already free\n", bn);
-		return EIO;
-	}
-	map[bit >> 3] &= ~(1 << (bit & 7));
-	bdwrite(bp);
 	ext2_count(ump, E2SB_FREE_BLOCKS, g, E2GD_FREE_BLOCKS, 1);
 	return 0;
 }
@@ -365,7 +400,6 @@ int
 ext2_ialloc(struct ext2_inode *dp, bool isdir, uint32_t *inop)
 {
 	struct ext2_mount *ump = dp->i_ump;
-	struct buf *bp;
 	uint32_t g, g0, i, bit, best, bestfree, nfree;
 	uint8_t *gd;
 	int error;
@@ -390,23 +424,11 @@ ext2_ialloc(struct ext2_inode *dp, bool isdir, uint32_t *inop)
 		gd = ext2_gd(ump, g);
 		if (ext2_get16(gd, E2GD_FREE_INODES) == 0)
 			continue;
-		error = bread(ump->um_dev, EXT2_FSBTODB(ump,
-		    ext2_get32(gd, E2GD_INODE_BITMAP)), ump->um_bsize,
-		    B_MODIFY, &bp);
+		/* Reserved inodes are never handed out. */
+		error = ext2_bitmap_take(ump, g, E2GD_INODE_BITMAP,
+		    ump->um_ipg, 0, g == 0 ? ump->um_firstino - 1 : 0, &bit);
 		if (error != 0)
 			return error;
-		/* Reserved inodes are never handed out. */
-		bit = ext2_bitmap_find(bp->b_data, ump->um_ipg,
-		    g == 0 ? ump->um_firstino - 1 : 0);
-		if (bit == ump->um_ipg ||
-		    (g == 0 && bit < ump->um_firstino - 1)) {
-			brelse(bp, 0);
-			printf("ext2fs: group %u: free inode count %u but "
-			    "bitmap full\n", g, ext2_get16(gd, E2GD_FREE_INODES));
-			return EIO;
-		}
-		((uint8_t *)bp->b_data)[bit >> 3] |= 1 << (bit & 7);
-		bdwrite(bp);
 		ext2_count(ump, E2SB_FREE_INODES, g, E2GD_FREE_INODES, -1);
 		if (isdir) {
 			ext2_put16(gd, E2GD_USED_DIRS,
@@ -422,26 +444,16 @@ ext2_ialloc(struct ext2_inode *dp, bool isdir, uint32_t *inop)
 int
 ext2_ifree(struct ext2_mount *ump, uint32_t ino, bool isdir)
 {
-	struct buf *bp;
 	uint32_t g, bit;
-	uint8_t *map, *gd;
+	uint8_t *gd;
 	int error;
 
 	g = (ino - 1) / ump->um_ipg;
 	bit = (ino - 1) % ump->um_ipg;
 	gd = ext2_gd(ump, g);
-	error = bread(ump->um_dev, EXT2_FSBTODB(ump,
-	    ext2_get32(gd, E2GD_INODE_BITMAP)), ump->um_bsize, B_MODIFY, &bp);
+	error = ext2_bitmap_clear(ump, g, E2GD_INODE_BITMAP, bit, ino);
 	if (error != 0)
 		return error;
-	map = bp->b_data;
-	if ((map[bit >> 3] & (1 << (bit & 7))) == 0) {
-		brelse(bp, 0);
-		printf("ext2fs: freeing inode %u: already free\n", ino);
-		return EIO;
-	}
-	map[bit >> 3] &= ~(1 << (bit & 7));
-	bdwrite(bp);
 	ext2_count(ump, E2SB_FREE_INODES, g, E2GD_FREE_INODES, 1);
 	if (isdir && ext2_get16(gd, E2GD_USED_DIRS) > 0)
 		ext2_put16(gd, E2GD_USED_DIRS, ext2_get16(gd, E2GD_USED_DIRS) - 1);

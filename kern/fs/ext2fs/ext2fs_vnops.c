@@ -643,14 +643,18 @@ ext2_fsync(struct vnode *vp, int flags)
 	return error;
 }
 
-/* The last reference went: an inode with no link left is freed. */
+/*
+ * The last reference went: an inode with no link left is freed (and its
+ * vnode recycled); any other stays cached with its vnode.
+ */
 static int
-ext2_inactive(struct vnode *vp)
+ext2_inactive(struct vnode *vp, bool *recycle)
 {
 	struct ext2_inode *ip = VTOI(vp);
 	struct ext2_mount *ump;
 	int error = 0;
 
+	*recycle = ip == NULL || EXT2_NLINK(ip) == 0;
 	if (ip == NULL || EXT2_NLINK(ip) != 0)
 		return 0;
 	ump = ip->i_ump;
