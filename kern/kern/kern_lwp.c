@@ -32,6 +32,7 @@
 struct lwp lwp0;
 struct proc proc0;
 struct proc *initproc;
+static struct proc *proc_implicit;	/* proc_lock; see lwp_alloc */
 static kmutex_t proc_lock_store;
 kmutex_t *proc_lock;
 struct lwplist alllwp;
@@ -113,8 +114,9 @@ lwp_cache_creds(struct lwp *l)
 }
 
 /*
- * Make an lwp in p (not yet bound to a thread).  Returns NULL when out of
- * memory.  Takes proc_lock.
+ * Make an lwp in p (not yet bound to a thread); p NULL: the process of
+ * implicit lwps (initproc; proc0 once teardown began, as initproc ends).
+ * Returns NULL when out of memory.  Takes proc_lock, then p_lock.
  */
 struct lwp *
 lwp_alloc(struct proc *p, int flags, const char *name)
@@ -126,16 +128,18 @@ lwp_alloc(struct proc *p, int flags, const char *name)
 	if ((l = kmem_alloc(sizeof(*l), kmf)) == NULL)
 		return NULL;
 	memset(l, 0, sizeof(*l));
-	l->l_proc = p;
 	l->l_flag = flags;
 	l->l_stat = LSIDL;
 	strlcpy(l->l_name, name, sizeof(l->l_name));
+
+	mutex_enter(proc_lock);
+	if (p == NULL)
+		p = proc_implicit;
+	l->l_proc = p;
 	mutex_enter(&p->p_lock);
 	l->l_cred = p->p_cred;
 	kauth_cred_hold(l->l_cred);
 	mutex_exit(&p->p_lock);
-
-	mutex_enter(proc_lock);
 	l->l_lid = ++p->p_nlwpid;
 	p->p_nlwps++;
 	LIST_INSERT_HEAD(&p->p_lwps, l, l_sibling);
@@ -615,6 +619,7 @@ proc_init_initproc(void)
 	error = proc_fork(&proc0, PROC_FD_COPY, "init", &initproc);
 	if (error == 0)
 		KASSERT(initproc->p_pid == 1);
+	proc_implicit = initproc;
 	return error;
 }
 
@@ -629,6 +634,14 @@ proc_reap_all(void)
 	struct proc *p;
 	struct lwp *l;
 
+	/*
+	 * Host I/O completing from now on runs in proc0; what was started
+	 * before (a syncer's) may have an lwp in initproc: let it leave.
+	 */
+	mutex_enter(proc_lock);
+	proc_implicit = &proc0;
+	mutex_exit(proc_lock);
+	hostio_drain();
 	for (;;) {
 		mutex_enter(proc_lock);
 		LIST_FOREACH(p, &allproc, p_list) {

@@ -30,6 +30,7 @@ int	cons_init(void);
 int	kmem_init(void);
 void	kmem_fini(void);
 int	sched_init(void);
+void	hostio_drain(void);
 int	proc_init(void);
 int	proc_init_initproc(void);
 void	proc_fini(void);
