@@ -34,6 +34,12 @@ static int initsteps_done;
 static int boot_lwp0_enter(void);
 static void boot_lwp0_leave(void);
 
+/*
+ * One boot step.  is_init either succeeds or fails having undone all it
+ * did (a layer's init unwinds itself: a failed boot must leave nothing
+ * behind for the next rump_init); is_fini undoes a successful is_init,
+ * at teardown or when a later step fails.
+ */
 struct initstep {
 	const char	*is_name;
 	int		(*is_init)(void);
