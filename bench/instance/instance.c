@@ -13,45 +13,15 @@
  * then the median of the same instance run inside one process, and of a
  * bare boot + teardown there, to show where the time goes.
  */
-#include <sys/types.h>
-#include <sys/wait.h>
-
-#include <err.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <rump/rump.h>
 #include <rump/rump_syscalls.h>
 #include <rump/rumpus_ext.h>
 
-static int64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int
-cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double
-median_us(int64_t *v, int n)
-{
-
-	qsort(v, (size_t)n, sizeof(*v), cmp_i64);
-	return (n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2) / 1000.0;
-}
+#include "bench.h"
 
 /* One instance's job; returns 0 or the step that failed (1..). */
 static int
@@ -85,25 +55,12 @@ instance(void)
 	return 0;
 }
 
-/* One child: an instance if job, else nothing; ns to reap it. */
-static int64_t
-one_fork(int job)
+/* A child's job: an instance (kind 1) or nothing (0). */
+static int
+child(int kind)
 {
-	int64_t t0;
-	int status;
-	pid_t pid;
 
-	t0 = now_ns();
-	if ((pid = fork()) == -1)
-		err(1, "fork");
-	if (pid == 0)
-		_exit(job ? instance() : 0);
-	if (waitpid(pid, &status, 0) != pid)
-		err(1, "waitpid");
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		errx(1, "instance failed: status 0x%x (exit code = step)",
-		    status);
-	return now_ns() - t0;
+	return kind ? instance() : 0;
 }
 
 int
@@ -111,45 +68,38 @@ main(int argc, char **argv)
 {
 	int64_t *inst, *bare, t0;
 	double mi, mb;
-	char *end;
-	int i, n = 500, step;
+	int i, n, step;
 
-	if (argc > 1) {
-		n = (int)strtol(argv[1], &end, 10);
-		if (*end != '\0' || n < 1 || n > 1000000)
-			errx(1, "rounds: \"%s\" is not a number from 1 to "
-			    "1000000", argv[1]);
-	}
-	if ((inst = calloc((size_t)n, sizeof(*inst))) == NULL ||
-	    (bare = calloc((size_t)n, sizeof(*bare))) == NULL)
-		err(1, "calloc");
+	n = bench_rounds(argc, argv, 500);
+	inst = bench_samples(n);
+	bare = bench_samples(n);
 	if ((step = instance()) != 0)
 		errx(1, "the zygote's own instance failed at step %d", step);
 	for (i = 0; i < n; i++) {
-		inst[i] = one_fork(1);
-		bare[i] = one_fork(0);
+		inst[i] = bench_fork(child, 1);
+		bare[i] = bench_fork(child, 0);
 	}
-	mi = median_us(inst, n);
-	mb = median_us(bare, n);
+	mi = bench_median_us(inst, n);
+	mb = bench_median_us(bare, n);
 	printf("instance: %d rounds, median per instance (fork + rump_init + "
 	    "mount tmpfs + 4 KiB write/read + unmount + rumpus_teardown + "
 	    "exit + wait): %.1f us\n", n, mi);
 	printf("instance: median bare fork + exit + wait: %.1f us\n", mb);
 	printf("instance: ratio %.2f (target <= 1.5)\n", mi / mb);
 	for (i = 0; i < n; i++) {
-		t0 = now_ns();
+		t0 = bench_now_ns();
 		if ((step = instance()) != 0)
 			errx(1, "in-process instance %d failed at step %d", i,
 			    step);
-		inst[i] = now_ns() - t0;
-		t0 = now_ns();
+		inst[i] = bench_now_ns() - t0;
+		t0 = bench_now_ns();
 		if (rump_init() != 0 || rumpus_teardown(NULL) != 0)
 			errx(1, "in-process boot %d failed", i);
-		bare[i] = now_ns() - t0;
+		bare[i] = bench_now_ns() - t0;
 	}
 	printf("instance: in one process, median instance %.1f us, "
-	    "boot + teardown alone %.1f us\n", median_us(inst, n),
-	    median_us(bare, n));
+	    "boot + teardown alone %.1f us\n", bench_median_us(inst, n),
+	    bench_median_us(bare, n));
 	free(inst);
 	free(bare);
 	return 0;
