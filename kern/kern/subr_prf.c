@@ -13,12 +13,12 @@
 
 #include "kern_private.h"
 
-/* The ring last: booting then writes only the first page of this. */
+/* The ring apart: a boot writes only the counters (see __kern_cold). */
 static struct {
 	struct rumpuser_mtx	*c_mtx;
 	uint64_t		 c_written;	/* bytes ever put in the ring */
-	char			 c_ring[RUMPUS_CONSOLE_RING];
 } cons;
+static char cons_ring[RUMPUS_CONSOLE_RING] __kern_cold;
 const char *panicstr;
 volatile rumpus_symbolizer_t cons_symbolizer;
 void *cons_symbolizer_arg;
@@ -32,7 +32,7 @@ cons_putchar(int c)
 {
 
 	rumpuser_putchar(c);
-	cons.c_ring[cons.c_written % sizeof(cons.c_ring)] = (char)c;
+	cons_ring[cons.c_written % sizeof(cons_ring)] = (char)c;
 	cons.c_written++;
 }
 
@@ -113,21 +113,21 @@ rumpus_console_tail(char *buf, size_t len)
 		return 0;
 	locked = cons_lock(false);
 	n = cons.c_written;
-	if (n > sizeof(cons.c_ring))
-		n = sizeof(cons.c_ring);
+	if (n > sizeof(cons_ring))
+		n = sizeof(cons_ring);
 	if (n > len - 1)
 		n = len - 1;
 	start = cons.c_written - n;
 	if (start > 0) {
 		/* Partial first line: skip to after its newline. */
-		while (n > 0 && cons.c_ring[(start - 1) % sizeof(cons.c_ring)] !=
+		while (n > 0 && cons_ring[(start - 1) % sizeof(cons_ring)] !=
 		    '\n') {
 			start++;
 			n--;
 		}
 	}
 	for (i = 0; i < n; i++)
-		buf[i] = cons.c_ring[(start + i) % sizeof(cons.c_ring)];
+		buf[i] = cons_ring[(start + i) % sizeof(cons_ring)];
 	buf[n] = '\0';
 	cons_unlock(locked);
 	return (size_t)n;

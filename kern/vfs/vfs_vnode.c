@@ -28,7 +28,7 @@
 
 static kmutex_t vcache_lock;
 static kcondvar_t vcache_cv;
-static struct vnode *vcache_hash[VCACHE_HASHSIZE];
+static struct vnode *vcache_hash[VCACHE_HASHSIZE] __kern_cold;
 static u_int vcache_nvnodes;
 static struct vnode *vcache_freehead, *vcache_freetail;
 static u_int vcache_nfree;
