@@ -594,6 +594,112 @@ bread(struct blkdev *dev, daddr_t blkno, int size, int flags, struct buf **bpp)
 	return 0;
 }
 
+/* Is (dev, blkno) in the cache?  A hint: it may change at once. */
+bool
+bio_incore(struct blkdev *dev, daddr_t blkno)
+{
+	bool in;
+
+	mutex_enter(&bufcache_lock);
+	in = bio_lookup(dev, blkno) != NULL;
+	mutex_exit(&bufcache_lock);
+	return in;
+}
+
+/*
+ * bread of (dev, blkno, size), reading ahead: the n - 1 blocks of the
+ * same size that follow it on the device come in the same transfer (up
+ * to BIO_CLUSTER_MAX bytes), as long as none of them is cached; they go
+ * into the cache valid.  Errors as bread's.
+ */
+int
+breadn(struct blkdev *dev, daddr_t blkno, int size, u_int n,
+    struct buf **bpp)
+{
+	struct buf *cl[BIO_CLUSTER_MAX / 1024], *bp, *nb;
+	struct bio_cluster bc;
+	daddr_t next = blkno;
+	size_t total = 0, off;
+	uint8_t *data = NULL;
+	u_int k = 0, i;
+	int error;
+
+	*bpp = NULL;
+	n = MAX(1, MIN(n, MIN(__arraycount(cl), BIO_CLUSTER_MAX / (u_int)size)));
+	cl[0] = NULL;
+	while (k < n) {
+		if (k > 0 && bio_incore(dev, next))
+			break;
+		if ((nb = getblk(dev, next, size, 0, 0)) == NULL) {
+			if (k == 0)
+				return ENOMEM;
+			break;
+		}
+		if (nb->b_oflags & BO_DONE) {
+			if (k == 0) {
+				*bpp = nb;
+				return 0;
+			}
+			brelse(nb, 0);
+			break;
+		}
+		cl[k++] = nb;
+		total += size;
+		next += size >> DEV_BSHIFT;
+	}
+	bp = cl[0];
+	if (k > 1)
+		data = kmem_alloc(total, KM_SLEEP);
+	if (data == NULL) {
+		/* Alone: no block to read ahead, or no memory to gather. */
+		for (i = 1; i < k; i++)
+			brelse(cl[i], BC_INVAL);
+		if (bio_transfer(bp, B_READ) != 0) {
+			brelse(bp, BC_INVAL);
+			return EIO;
+		}
+		mutex_enter(&bufcache_lock);
+		bp->b_oflags |= BO_DONE;
+		mutex_exit(&bufcache_lock);
+		*bpp = bp;
+		return 0;
+	}
+	memset(&bc, 0, sizeof(bc));
+	cv_init(&bc.bc_cv, "biocl");
+	bc.bc_req.br_flags = BLK_READ;
+	bc.bc_req.br_data = data;
+	bc.bc_req.br_len = total;
+	bc.bc_req.br_off = (off_t)blkno << DEV_BSHIFT;
+	bc.bc_req.br_done = bio_cluster_done;
+	bc.bc_req.br_arg = &bc;
+	blkdev_strategy(dev, &bc.bc_req);
+	mutex_enter(&bufcache_lock);
+	while (!bc.bc_done)
+		cv_wait(&bc.bc_cv, &bufcache_lock);
+	mutex_exit(&bufcache_lock);
+	error = bc.bc_error;
+	if (error == 0 && bc.bc_bytes != total)
+		error = EIO;
+	cv_destroy(&bc.bc_cv);
+	for (i = 0, off = 0; i < k; i++, off += size) {
+		if (error == 0) {
+			memcpy(cl[i]->b_data, data + off, size);
+			mutex_enter(&bufcache_lock);
+			cl[i]->b_oflags |= BO_DONE;
+			mutex_exit(&bufcache_lock);
+		}
+		if (i > 0)
+			brelse(cl[i], error != 0 ? BC_INVAL : 0);
+	}
+	kmem_free(data, total);
+	if (error != 0) {
+		brelse(bp, BC_INVAL);
+		return EIO;
+	}
+	*bpp = bp;
+	return 0;
+}
+
 /*
  * Write a busy buffer now and release it; returns the write's error (the
  * buffer stays dirty then, so a later flush tries again).
