@@ -362,11 +362,11 @@ ktest_block_start(void)
 	error = kthread_create(PRI_NONE, KTHREAD_MUSTJOIN, NULL,
 	    ktest_block_thread, NULL, &ktest_bl_lwp, "ktestblock");
 	/* Wait until it waits (it notes the mutex before blocking). */
-	for (i = 0; error == 0 && i < 200 &&
+	for (i = 0; error == 0 && i < 1000 &&
 	    ktest_bl_lwp->l_wchan != &ktest_bl_lock; i++)
 		(void)kpause("ktestbl", false, 1, NULL);
 	rump_unschedule();
-	return error == 0 && i < 200 ? &ktest_bl_lock : NULL;
+	return error == 0 && i < 1000 ? &ktest_bl_lock : NULL;
 }
 
 void
