@@ -188,6 +188,23 @@ rumpuser_init(int version, const struct rumpuser_hyperup *hyp)
 	return 0;
 }
 
+/*
+ * The host's CPUs online, counted and formatted once when the library
+ * is loaded: sysconf reads /sys (tens of microseconds in a fresh
+ * process), and a forked instance inherits the answer from its zygote.
+ */
+static char host_ncpu_online[24] = "1";
+
+__attribute__((__constructor__))
+static void
+host_ncpu_probe(void)
+{
+	long n;
+
+	if ((n = sysconf(_SC_NPROCESSORS_ONLN)) > 0)
+		snprintf(host_ncpu_online, sizeof(host_ncpu_online), "%ld", n);
+}
+
 /* Copy a parameter's value; E2BIG when it does not fit with its NUL. */
 static int
 getparam_copy(void *buf, size_t buflen, const char *value)
@@ -203,7 +220,7 @@ getparam_copy(void *buf, size_t buflen, const char *value)
 
 /*
  * A host parameter.  _RUMPUSER_NCPU: 1 in serial mode, else RUMP_NCPU
- * from the environment or the host's CPUs online.  _RUMPUSER_HOSTNAME:
+ * from the environment or the host's CPUs online (at library load).  _RUMPUSER_HOSTNAME:
  * RUMP_HOSTNAME or the host's name ("rumpus" in serial mode).  Any other
  * name is an environment variable: ENOENT when unset.
  */
@@ -212,7 +229,6 @@ rumpuser_getparam(const char *name, void *buf, size_t buflen)
 {
 	char tmp[HOST_NAME_MAX + 1];
 	const char *value;
-	long ncpu;
 
 	if (name == NULL)
 		return RUMP_EINVAL;
@@ -221,9 +237,7 @@ rumpuser_getparam(const char *name, void *buf, size_t buflen)
 			return getparam_copy(buf, buflen, "1");
 		if ((value = getenv("RUMP_NCPU")) != NULL)
 			return getparam_copy(buf, buflen, value);
-		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-		snprintf(tmp, sizeof(tmp), "%ld", ncpu > 0 ? ncpu : 1);
-		return getparam_copy(buf, buflen, tmp);
+		return getparam_copy(buf, buflen, host_ncpu_online);
 	}
 	if (strcmp(name, RUMPUSER_PARAM_HOSTNAME) == 0) {
 		if ((value = getenv("RUMP_HOSTNAME")) != NULL)

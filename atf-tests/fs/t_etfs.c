@@ -84,13 +84,6 @@ ATF_TC_BODY(etfs_blk, tc)
 	int fd;
 
 	host_file("disk.img", 64 * 1024);
-	/*
-	 * Serial mode: bio completes inside rumpuser_bio.  In threads mode
-	 * the host's I/O thread may still hold its lwp (between biodone and
-	 * giving the CPU back) when teardown counts lwps: a core race,
-	 * reported, not this test's subject.
-	 */
-	ATF_REQUIRE(setenv("RUMPUS_MODE", "serial", 1) == 0);
 	RZ(rump_init());
 	RZ(rump_pub_etfs_register("/dev/disk", "disk.img", RUMP_ETFS_BLK));
 	RZ(rump_pub_etfs_register_withsize("/dev/part", "disk.img",
@@ -119,6 +112,32 @@ ATF_TC_BODY(etfs_blk, tc)
 	RL(rump_sys_close(fd));
 	RZ(rump_pub_etfs_remove("/dev/part"));
 	fstest_teardown();
+}
+
+ATF_TC(etfs_blk_teardown);
+ATF_TC_HEAD(etfs_blk_teardown, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "threads mode: teardown right after "
+	    "a block read waits for the host's I/O thread to leave the "
+	    "kernel (500 boots): never EBUSY, books clean");
+}
+ATF_TC_BODY(etfs_blk_teardown, tc)
+{
+	char blk[512];
+	int fd, run;
+
+	host_file("disk.img", 8 * 1024);
+	ATF_REQUIRE(setenv("RUMPUS_MODE", "threads", 1) == 0);
+	for (run = 0; run < 500; run++) {
+		RZ(rump_init());
+		RZ(rump_pub_etfs_register("/dev/disk", "disk.img",
+		    RUMP_ETFS_BLK));
+		RL(fd = rump_sys_open("/dev/disk", RUMP_O_RDONLY));
+		ATF_REQUIRE_EQ(rump_sys_pread(fd, blk, 512, 512), 512);
+		ATF_REQUIRE_EQ((unsigned char)blk[0], 512 % 251);
+		RL(rump_sys_close(fd));
+		fstest_teardown();
+	}
 }
 
 ATF_TC(tmpfs_limits);
@@ -187,6 +206,7 @@ ATF_TP_ADD_TCS(tp)
 
 	ATF_TP_ADD_TC(tp, etfs_reg);
 	ATF_TP_ADD_TC(tp, etfs_blk);
+	ATF_TP_ADD_TC(tp, etfs_blk_teardown);
 	ATF_TP_ADD_TC(tp, tmpfs_limits);
 	return atf_no_error();
 }

@@ -172,12 +172,15 @@ nth_hook(void *arg, const struct rumpus_fault_point *fp,
 	return --n->n_left == 0 ? RUMP_ENOMEM : 0;
 }
 
+#define BOOT_ALLOCS_MAX	1000
+
 ATF_TC(boot_alloc_failures);
 ATF_TC_HEAD(boot_alloc_failures, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "fail each allocation the core "
-	    "makes at boot in turn: rump_init returns ENOMEM and leaves "
-	    "nothing behind, until every allocation passes");
+	atf_tc_set_md_var(tc, "descr", "fail each allocation of the "
+	    "boot in turn (the core's and every layer's): rump_init "
+	    "returns ENOMEM and leaves nothing behind, so the next boot "
+	    "starts afresh, until every allocation passes");
 }
 ATF_TC_BODY(boot_alloc_failures, tc)
 {
@@ -185,9 +188,9 @@ ATF_TC_BODY(boot_alloc_failures, tc)
 	struct nth n;
 	int nth, error;
 
-	for (nth = 1; nth < 100; nth++) {
+	for (nth = 1; nth < BOOT_ALLOCS_MAX; nth++) {
 		n.n_left = nth;
-		n.n_core = 1;
+		n.n_core = 0;
 		rumpus_fault_set_hook(nth_hook, &n);
 		error = rump_init();
 		rumpus_fault_set_hook(NULL, NULL);
@@ -201,8 +204,8 @@ ATF_TC_BODY(boot_alloc_failures, tc)
 		    "of boot left %ju bytes", nth, (uintmax_t)c.c_kmem_bytes);
 		ATF_REQUIRE_EQ(rumpus_teardown(NULL), RUMP_EINVAL);
 	}
-	ATF_REQUIRE_MSG(nth > 1 && nth < 100, "boot made %d allocations",
-	    nth - 1);
+	ATF_REQUIRE_MSG(nth > 1 && nth < BOOT_ALLOCS_MAX, "boot made %d "
+	    "allocations", nth - 1);
 	teardown_clean();
 }
 
@@ -810,6 +813,10 @@ ATF_TC_BODY(teardown_busy, tc)
 	ATF_REQUIRE_EQ(b.b_lwps_total, 0);
 }
 
+#define BARE_RUNS	2000
+#define BARE_THREADS	8
+#define BARE_CALLS	50
+
 /* Thread i: its own process with uid 1000 + i, or a bare thread. */
 static void *
 syscall_thread(void *arg)
@@ -856,6 +863,60 @@ ATF_TC_BODY(syscalls_concurrent, tc)
 		    "answers", (intmax_t)i, (intmax_t)(intptr_t)bad);
 	}
 	teardown_clean();
+}
+
+/* A bare host thread: each call makes and frees an implicit lwp. */
+static void *
+bare_thread(void *arg)
+{
+	intptr_t bad = 0;
+	int n;
+
+	for (n = 0; n < BARE_CALLS; n++)
+		bad += rump_sys_getpid() != 1;
+	return (void *)bad;
+}
+
+/* The stress case hung: print where every lwp waits, and fail. */
+static void
+bare_watchdog(int sig)
+{
+	static const char msg[] = "bare_threads_stress: hung; the lwps:\n";
+
+	(void)write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	rumpus_lwp_dump_print();
+	abort();
+}
+
+ATF_TC(bare_threads_stress);
+ATF_TC_HEAD(bare_threads_stress, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "2000 boots, each with 8 bare host "
+	    "threads on 2 virtual CPUs making syscalls (an implicit lwp "
+	    "made and freed per call): none hangs, books clean");
+}
+ATF_TC_BODY(bare_threads_stress, tc)
+{
+	pthread_t t[BARE_THREADS];
+	void *bad;
+	int run, i;
+
+	ATF_REQUIRE(setenv("RUMP_NCPU", "2", 1) == 0);
+	ATF_REQUIRE(signal(SIGALRM, bare_watchdog) != SIG_ERR);
+	for (run = 0; run < BARE_RUNS; run++) {
+		alarm(30);
+		RZ(rump_init());
+		for (i = 0; i < BARE_THREADS; i++)
+			ATF_REQUIRE(pthread_create(&t[i], NULL, bare_thread,
+			    NULL) == 0);
+		for (i = 0; i < BARE_THREADS; i++) {
+			ATF_REQUIRE(pthread_join(t[i], &bad) == 0);
+			ATF_REQUIRE_EQ_MSG((intptr_t)bad, 0, "run %d: a bare "
+			    "thread was not in initproc", run);
+		}
+		teardown_clean();
+	}
+	alarm(0);
 }
 
 ATF_TC(lock_serial);
@@ -1124,6 +1185,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, teardown_stuck_thread);
 	ATF_TP_ADD_TC(tp, teardown_busy);
 	ATF_TP_ADD_TC(tp, syscalls_concurrent);
+	ATF_TP_ADD_TC(tp, bare_threads_stress);
 	ATF_TP_ADD_TC(tp, lock_serial);
 	ATF_TP_ADD_TC(tp, kmem_debug_overrun);
 	ATF_TP_ADD_TC(tp, kmem_debug_uaf);

@@ -156,6 +156,7 @@ blkdev_biodone(void *arg, size_t done, int error)
 	struct blkreq *req = arg;
 
 	req->br_done(req, done, error);
+	hostio_done();
 }
 
 /*
@@ -183,6 +184,7 @@ blkdev_strategy(struct blkdev *dev, struct blkreq *req)
 	    RUMPUSER_BIO_READ;
 	if (req->br_flags & BLK_SYNC)
 		op |= RUMPUSER_BIO_SYNC;
+	hostio_start();
 	rumpuser_bio(et->et_fd, op, req->br_data, req->br_len,
 	    (int64_t)(et->et_begin + (uint64_t)req->br_off), blkdev_biodone,
 	    req);

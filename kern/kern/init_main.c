@@ -26,7 +26,6 @@
 #include "kern_private.h"
 
 #define TEARDOWN_KTHREAD_WAIT_MS	2000
-#define TEARDOWN_IMPLICIT_WAIT_MS	1000
 
 volatile int kern_booted;
 static bool hyp_inited;
@@ -35,6 +34,12 @@ static int initsteps_done;
 static int boot_lwp0_enter(void);
 static void boot_lwp0_leave(void);
 
+/*
+ * One boot step.  is_init either succeeds or fails having undone all it
+ * did (a layer's init unwinds itself: a failed boot must leave nothing
+ * behind for the next rump_init); is_fini undoes a successful is_init,
+ * at teardown or when a later step fails.
+ */
 struct initstep {
 	const char	*is_name;
 	int		(*is_init)(void);
@@ -178,27 +183,18 @@ rump_init(void)
 	return 0;
 }
 
-/*
- * True if an lwp other than lwp0 is inside a kernel call; *implicitp: all
- * of them are implicit ones (a host I/O thread finishing a completion
- * callback, gone in a moment).  proc_lock.
- */
+/* True if an lwp other than lwp0 is inside a kernel call.  proc_lock. */
 static bool
-teardown_lwps_busy(bool *implicitp)
+teardown_lwps_busy(void)
 {
 	struct lwp *l;
-	bool busy = false;
 
-	*implicitp = true;
 	LIST_FOREACH(l, &alllwp, l_list) {
 		if (l != &lwp0 && !(l->l_flag & LW_SYSTEM) &&
-		    (l->l_stat == LSONPROC || (l->l_flag & LW_HYPUNSCHED))) {
-			busy = true;
-			if (!(l->l_flag & LW_IMPLICIT))
-				*implicitp = false;
-		}
+		    (l->l_stat == LSONPROC || (l->l_flag & LW_HYPUNSCHED)))
+			return true;
 	}
-	return busy;
+	return false;
 }
 
 /*
@@ -214,22 +210,18 @@ rumpus_teardown(struct rumpus_books *books)
 	struct rumpus_books local;
 	struct rumpus_books *b = books != NULL ? books : &local;
 	struct lwp *l;
-	bool busy, implicit;
-	int error, i;
+	bool busy;
+	int error;
 
 	if (kern_booted != 1)
 		return EINVAL;
 	memset(b, 0, sizeof(*b));
 	b->b_version = RUMPUS_EXT_VERSION;
-	/* Completion callbacks still on their way out: let them leave. */
-	for (i = 0;; i++) {
-		mutex_enter(proc_lock);
-		busy = teardown_lwps_busy(&implicit);
-		mutex_exit(proc_lock);
-		if (!busy || !implicit || i == TEARDOWN_IMPLICIT_WAIT_MS)
-			break;
-		(void)rumpuser_clock_sleep(RUMPUSER_CLOCK_RELWALL, 0, 1000000);
-	}
+	/* Host I/O completions on their way out are not callers: wait. */
+	hostio_drain();
+	mutex_enter(proc_lock);
+	busy = teardown_lwps_busy();
+	mutex_exit(proc_lock);
 	if (busy) {
 		books_add_lwps(b, BOOKS_LWP_USER);
 		kmem_books(b);
@@ -257,6 +249,8 @@ rumpus_teardown(struct rumpus_books *books)
 		kern_booted = -1;
 		return EBUSY;
 	}
+	/* I/O of the layers' last writes: its threads leave before kmem. */
+	hostio_drain();
 	lockdebug_held(&lwp0, b);
 
 	/* The core stops; what kmem still has then is the books'. */

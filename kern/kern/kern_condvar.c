@@ -18,7 +18,8 @@ void
 cv_init(kcondvar_t *cv, const char *wmesg)
 {
 
-	rumpuser_cv_init(&cv->cv_hyp);
+	if ((cv->cv_hyp = hostobj_get(&hostobj_cv)) == NULL)
+		rumpuser_cv_init(&cv->cv_hyp);
 	cv->cv_wmesg = wmesg;
 }
 
@@ -35,7 +36,8 @@ void
 cv_destroy(kcondvar_t *cv)
 {
 
-	rumpuser_cv_destroy(cv->cv_hyp);
+	if (!hostobj_put(&hostobj_cv, cv->cv_hyp))
+		rumpuser_cv_destroy(cv->cv_hyp);
 	cv->cv_hyp = NULL;
 }
 

@@ -135,8 +135,8 @@ kthread_exit(int ecode)
 	cv_broadcast(&kthread_cv);
 	mutex_exit(&kthread_lock);
 	ci = l->l_cpu;
-	lwp_unbind(l);
 	sched_cpu_release(ci);
+	lwp_unbind(l);
 	l->l_stat = LSZOMB;
 	rumpuser_thread_exit();
 }

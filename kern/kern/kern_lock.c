@@ -60,6 +60,22 @@ lockdebug_pop(struct lwp *l, const void *lock)
 	l->l_nlocks--;
 }
 
+/*
+ * The acquisition site of a spin mutex l holds (its records only), or
+ * NULL: an lwp holding one must not give up its CPU.
+ */
+const void *
+lockdebug_spin_held(const struct lwp *l)
+{
+	u_int i;
+
+	for (i = 0; i < MIN(l->l_nlocks, LOCKDEBUG_MAXHELD); i++) {
+		if (l->l_locks[i].lr_kind == LOCKDEBUG_MUTEX_SPIN)
+			return l->l_locks[i].lr_site;
+	}
+	return NULL;
+}
+
 /* Change the kind of l's record of lock (rw_downgrade, rw_tryupgrade). */
 static void
 lockdebug_rekind(struct lwp *l, const void *lock, int kind)
@@ -125,6 +141,55 @@ lockdebug_held(struct lwp *l, struct rumpus_books *b)
 }
 
 /*
+ * Host lock objects outlive their kernel locks: a destroyed lock's host
+ * object (unheld, no waiters) goes to a cache of its kind and the next
+ * init of that kind takes it back, across teardown and boot.  Every
+ * layer's locks then cost no host allocation after the first instance
+ * of a process, and a forked instance reuses its zygote's.  The cache
+ * of each kind holds HOSTOBJ_CACHE objects; hostobj_lock (host, spin,
+ * made at the first use, during boot) is a leaf.
+ */
+#define HOSTOBJ_CACHE	64
+
+struct hostobj_cache {
+	void		*hc_obj[HOSTOBJ_CACHE];
+	u_int		 hc_n;
+};
+
+struct hostobj_cache hostobj_mutex, hostobj_spin, hostobj_rw, hostobj_cv;
+static struct rumpuser_mtx *hostobj_lock;
+
+/* A cached host object of hc's kind, or NULL. */
+void *
+hostobj_get(struct hostobj_cache *hc)
+{
+	void *obj = NULL;
+
+	if (__predict_false(hostobj_lock == NULL))
+		rumpuser_mutex_init(&hostobj_lock, RUMPUSER_MTX_SPIN);
+	rumpuser_mutex_enter_nowrap(hostobj_lock);
+	if (hc->hc_n > 0)
+		obj = hc->hc_obj[--hc->hc_n];
+	rumpuser_mutex_exit(hostobj_lock);
+	return obj;
+}
+
+/* Keep obj (unused) in hc; false if hc is full: the caller frees it. */
+bool
+hostobj_put(struct hostobj_cache *hc, void *obj)
+{
+	bool kept = false;
+
+	rumpuser_mutex_enter_nowrap(hostobj_lock);
+	if (hc->hc_n < HOSTOBJ_CACHE) {
+		hc->hc_obj[hc->hc_n++] = obj;
+		kept = true;
+	}
+	rumpuser_mutex_exit(hostobj_lock);
+	return kept;
+}
+
+/*
  * Mutexes.  MUTEX_SPIN, or any type at an IPL above IPL_NONE, gives a spin
  * mutex (NetBSD's rule); the rest are adaptive.
  */
@@ -133,8 +198,11 @@ mutex_init(kmutex_t *mtx, kmutex_type_t type, int ipl)
 {
 
 	mtx->mtx_spin = type == MUTEX_SPIN || ipl != IPL_NONE;
-	rumpuser_mutex_init(&mtx->mtx_hyp, RUMPUSER_MTX_KMUTEX |
-	    (mtx->mtx_spin ? RUMPUSER_MTX_SPIN : 0));
+	mtx->mtx_hyp = hostobj_get(mtx->mtx_spin ? &hostobj_spin :
+	    &hostobj_mutex);
+	if (mtx->mtx_hyp == NULL)
+		rumpuser_mutex_init(&mtx->mtx_hyp, RUMPUSER_MTX_KMUTEX |
+		    (mtx->mtx_spin ? RUMPUSER_MTX_SPIN : 0));
 	mtx->mtx_owner = NULL;
 	mtx->mtx_site = NULL;
 	mtx->mtx_initsite = __builtin_return_address(0);
@@ -148,7 +216,9 @@ mutex_destroy(kmutex_t *mtx)
 	    "mutex_destroy: %p still held by lwp %d.%d (%s), taken at %p",
 	    mtx, mtx->mtx_owner->l_proc->p_pid, mtx->mtx_owner->l_lid,
 	    mtx->mtx_owner->l_name, mtx->mtx_site);
-	rumpuser_mutex_destroy(mtx->mtx_hyp);
+	if (!hostobj_put(mtx->mtx_spin ? &hostobj_spin : &hostobj_mutex,
+	    mtx->mtx_hyp))
+		rumpuser_mutex_destroy(mtx->mtx_hyp);
 	mtx->mtx_hyp = NULL;
 }
 
@@ -301,7 +371,8 @@ void
 rw_init(krwlock_t *rw)
 {
 
-	rumpuser_rw_init(&rw->rw_hyp);
+	if ((rw->rw_hyp = hostobj_get(&hostobj_rw)) == NULL)
+		rumpuser_rw_init(&rw->rw_hyp);
 	rw->rw_owner = NULL;
 	rw->rw_readers = 0;
 	rw->rw_site = NULL;
@@ -315,7 +386,8 @@ rw_destroy(krwlock_t *rw)
 	KASSERTMSG(rw->rw_owner == NULL && rw->rw_readers == 0,
 	    "rw_destroy: %p still held (writer %p, %u readers)", rw,
 	    rw->rw_owner, rw->rw_readers);
-	rumpuser_rw_destroy(rw->rw_hyp);
+	if (!hostobj_put(&hostobj_rw, rw->rw_hyp))
+		rumpuser_rw_destroy(rw->rw_hyp);
 	rw->rw_hyp = NULL;
 }
 

@@ -32,6 +32,7 @@
 struct lwp lwp0;
 struct proc proc0;
 struct proc *initproc;
+static struct proc *proc_implicit;	/* proc_lock; see lwp_alloc */
 static kmutex_t proc_lock_store;
 kmutex_t *proc_lock;
 struct lwplist alllwp;
@@ -113,8 +114,9 @@ lwp_cache_creds(struct lwp *l)
 }
 
 /*
- * Make an lwp in p (not yet bound to a thread).  Returns NULL when out of
- * memory.  Takes proc_lock.
+ * Make an lwp in p (not yet bound to a thread); p NULL: the process of
+ * implicit lwps (initproc; proc0 once teardown began, as initproc ends).
+ * Returns NULL when out of memory.  Takes proc_lock, then p_lock.
  */
 struct lwp *
 lwp_alloc(struct proc *p, int flags, const char *name)
@@ -126,16 +128,18 @@ lwp_alloc(struct proc *p, int flags, const char *name)
 	if ((l = kmem_alloc(sizeof(*l), kmf)) == NULL)
 		return NULL;
 	memset(l, 0, sizeof(*l));
-	l->l_proc = p;
 	l->l_flag = flags;
 	l->l_stat = LSIDL;
 	strlcpy(l->l_name, name, sizeof(l->l_name));
+
+	mutex_enter(proc_lock);
+	if (p == NULL)
+		p = proc_implicit;
+	l->l_proc = p;
 	mutex_enter(&p->p_lock);
 	l->l_cred = p->p_cred;
 	kauth_cred_hold(l->l_cred);
 	mutex_exit(&p->p_lock);
-
-	mutex_enter(proc_lock);
 	l->l_lid = ++p->p_nlwpid;
 	p->p_nlwps++;
 	LIST_INSERT_HEAD(&p->p_lwps, l, l_sibling);
@@ -159,10 +163,17 @@ lwp_bind(struct lwp *l)
 	rumpuser_curlwpop(RUMPUSER_LWP_SET, l);
 }
 
+/*
+ * Unbind l from the calling thread.  l must not hold a CPU: a thread
+ * with a CPU and no lwp could not give the CPU up if it blocked (the
+ * lock order in ARCHITECTURE.md, "vCPU").
+ */
 void
 lwp_unbind(struct lwp *l)
 {
 
+	KASSERTMSG(l->l_stat != LSONPROC, "lwp_unbind: lwp %d.%d (%s) still "
+	    "holds a virtual CPU", l->l_proc->p_pid, l->l_lid, l->l_name);
 	rumpuser_curlwpop(RUMPUSER_LWP_CLEAR, l);
 	l->l_flag &= ~LW_BOUND;
 }
@@ -251,13 +262,18 @@ lwp_free(struct lwp *l)
 	lwp_destroy(l, lwp_detach(l));
 }
 
-/* True if l is the last lwp of a process that ends with it. */
+/*
+ * True if l is the last lwp of a process that ends with it.  proc0 and
+ * initproc never end: their lwps (implicit ones too) take no lock here.
+ */
 static bool
 lwp_is_last(struct lwp *l)
 {
 	struct proc *p = l->l_proc;
 	bool last;
 
+	if (p == &proc0 || p == initproc)
+		return false;
 	mutex_enter(proc_lock);
 	last = p->p_nlwps == 1 && p != &proc0 && p != initproc;
 	if (last)
@@ -267,13 +283,18 @@ lwp_is_last(struct lwp *l)
 }
 
 /*
- * Switch the calling thread, which holds a CPU, from its lwp to newl
- * (NULL: to none).  A released old lwp is freed, its process too if it
- * was the last lwp (exit hooks run first, in the old lwp).  Returns the
- * CPU, which newl now holds (or, for NULL, the caller still must give
- * back).
+ * Switch the calling thread, which holds a CPU, from its lwp to newl,
+ * which takes the CPU over; to NULL, the CPU is given back.  A released
+ * old lwp is freed, its process too if it was the last lwp (exit hooks
+ * run first, in the old lwp).
+ *
+ * Every lock is taken while the old lwp is still bound, so blocking gives
+ * the CPU up.  The CPU then passes straight to newl, or is given back
+ * before the old lwp is unbound: the thread never holds a CPU without an
+ * lwp (lwp_unbind checks it), and what is freed after is freed without
+ * a lock.
  */
-struct cpu_info *
+void
 lwproc_switch(struct lwp *newl)
 {
 	struct lwp *l = rumpuser_curlwp();
@@ -283,7 +304,7 @@ lwproc_switch(struct lwp *newl)
 	KASSERTMSG(l != NULL && l->l_stat == LSONPROC,
 	    "lwproc_switch: the calling thread holds no virtual CPU");
 	if (newl == l)
-		return l->l_cpu;
+		return;
 	if (newl != NULL && (newl->l_flag & (LW_BOUND | LW_WEXIT)))
 		panic("lwproc_switch: lwp %d.%d (%s) is %s",
 		    newl->l_proc->p_pid, newl->l_lid, newl->l_name,
@@ -296,26 +317,23 @@ lwproc_switch(struct lwp *newl)
 		deadp = lwp_detach(l);
 	}
 
-	/*
-	 * Nothing below may block while the CPU has no lwp: a blocking
-	 * hypercall could not give it up.
-	 */
 	ci = l->l_cpu;
-	lwp_unbind(l);
-	l->l_stat = LSRUN;
-	if (newl != NULL) {
+	if (newl == NULL) {
+		sched_cpu_release(ci);
+		lwp_unbind(l);
+	} else {
+		/* No call in between: the thread is without lwp here. */
+		l->l_stat = LSRUN;
+		lwp_unbind(l);
 		lwp_bind(newl);
 		newl->l_cpu = ci;
 		newl->l_stat = LSONPROC;
 		newl->l_stacktop = l->l_stacktop;
 		ci->ci_curlwp = newl;
 		lwp_cache_creds(newl);
-	} else {
-		ci->ci_curlwp = NULL;
 	}
 	if (l->l_flag & LW_WEXIT)
 		lwp_destroy(l, deadp);
-	return ci;
 }
 
 /* Pick a free pid; proc_lock held. */
@@ -427,7 +445,7 @@ lwproc_rfork(int flags, const char *comm)
 		proc_free(p);
 		return ENOMEM;
 	}
-	(void)lwproc_switch(l);
+	lwproc_switch(l);
 	return 0;
 }
 
@@ -466,7 +484,7 @@ lwproc_newlwp(pid_t pid)
 		}
 		return ENOMEM;
 	}
-	(void)lwproc_switch(l);
+	lwproc_switch(l);
 	return 0;
 }
 
@@ -519,13 +537,10 @@ rump_pub_lwproc_newlwp(pid_t pid)
 void
 rump_pub_lwproc_switch(struct lwp *l)
 {
-	struct cpu_info *ci;
 
 	rump_schedule();
-	ci = lwproc_switch(l);
-	if (l == NULL)
-		sched_cpu_release(ci);
-	else
+	lwproc_switch(l);
+	if (l != NULL)
 		rump_unschedule();
 }
 
@@ -604,6 +619,7 @@ proc_init_initproc(void)
 	error = proc_fork(&proc0, PROC_FD_COPY, "init", &initproc);
 	if (error == 0)
 		KASSERT(initproc->p_pid == 1);
+	proc_implicit = initproc;
 	return error;
 }
 
@@ -618,6 +634,14 @@ proc_reap_all(void)
 	struct proc *p;
 	struct lwp *l;
 
+	/*
+	 * Host I/O completing from now on runs in proc0; what was started
+	 * before (a syncer's) may have an lwp in initproc: let it leave.
+	 */
+	mutex_enter(proc_lock);
+	proc_implicit = &proc0;
+	mutex_exit(proc_lock);
+	hostio_drain();
 	for (;;) {
 		mutex_enter(proc_lock);
 		LIST_FOREACH(p, &allproc, p_list) {

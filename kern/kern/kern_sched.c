@@ -14,8 +14,15 @@
  * lock, so the lock count they carry is always 0; the interlock argument
  * needs no handling because the CPU is not protected by a host mutex.
  *
- * Lock: sched_mtx (host, spin, taken without a CPU) guards sched_waiters
- * and sched_cv; it is a leaf.
+ * Host I/O completions (rumpuser_bio's threads calling back into the
+ * kernel with an implicit lwp) are counted from hostio_start to the end
+ * of the completing thread's rump_unschedule, so teardown can wait for
+ * exactly those (hostio_drain) and still refuse bare threads of the
+ * host that are inside the kernel.
+ *
+ * Locks: sched_mtx (host, spin, taken without a CPU) guards sched_waiters
+ * and sched_cv; hostio_mtx (host, adaptive) is the interlock of
+ * hostio_cv.  Both are leaves.
  */
 #include <sys/types.h>
 #include <sys/param.h>
@@ -33,6 +40,9 @@ struct cpu_info *cpu_infos = cpu_store;
 static struct rumpuser_mtx *sched_mtx;
 static struct rumpuser_cv *sched_cv;
 static u_int sched_waiters;		/* sched_mtx; read atomically */
+static struct rumpuser_mtx *hostio_mtx;
+static struct rumpuser_cv *hostio_cv;
+static u_int hostio_pending;		/* atomic; see hostio_start */
 
 /* l_wmesg while a hypercall blocks */
 static const char sched_wmesg_hypercall[] = "hypercall";
@@ -74,6 +84,8 @@ sched_init(void)
 	if (sched_mtx == NULL) {
 		rumpuser_mutex_init(&sched_mtx, RUMPUSER_MTX_SPIN);
 		rumpuser_cv_init(&sched_cv);
+		rumpuser_mutex_init(&hostio_mtx, 0);
+		rumpuser_cv_init(&hostio_cv);
 	}
 	return 0;
 }
@@ -136,6 +148,62 @@ sched_cpu_release(struct cpu_info *ci)
 }
 
 /*
+ * Host I/O is about to be started (rumpuser_bio) whose completion may
+ * run in a host thread: count it until that thread has left the kernel.
+ */
+void
+hostio_start(void)
+{
+
+	__atomic_add_fetch(&hostio_pending, 1, __ATOMIC_SEQ_CST);
+}
+
+/* n counted completions have left the kernel: wake hostio_drain at 0. */
+static void
+hostio_leave(u_int n)
+{
+
+	if (__atomic_sub_fetch(&hostio_pending, n, __ATOMIC_SEQ_CST) == 0) {
+		rumpuser_mutex_enter(hostio_mtx);
+		rumpuser_cv_broadcast(hostio_cv);
+		rumpuser_mutex_exit(hostio_mtx);
+	}
+}
+
+/*
+ * Called last in a completion callback of host I/O started after
+ * hostio_start, CPU held.  In an implicit lwp (rumpuser_bio's thread, or
+ * a bare thread whose I/O completed in place) it is counted until its
+ * rump_unschedule has freed the lwp; in any other it drops now.
+ */
+void
+hostio_done(void)
+{
+	struct lwp *l = rumpuser_curlwp();
+
+	if (l->l_flag & LW_IMPLICIT)
+		l->l_nhostio++;
+	else
+		hostio_leave(1);
+}
+
+/*
+ * Wait until every counted completion has left the kernel.  An lwp
+ * holding a CPU gives it up meanwhile (the completions need one).
+ */
+void
+hostio_drain(void)
+{
+
+	if (__atomic_load_n(&hostio_pending, __ATOMIC_SEQ_CST) == 0)
+		return;
+	rumpuser_mutex_enter(hostio_mtx);
+	while (__atomic_load_n(&hostio_pending, __ATOMIC_SEQ_CST) != 0)
+		rumpuser_cv_wait(hostio_cv, hostio_mtx);
+	rumpuser_mutex_exit(hostio_mtx);
+}
+
+/*
  * Tries at the implicit lwp's memory: rump_schedule cannot fail, and an
  * injected host malloc failure there (a bio thread's biodone, a bare
  * thread's syscall) is nobody's error path to test.
@@ -156,7 +224,7 @@ rump_schedule(void)
 	if (__predict_false(!kern_booted))
 		panic("rump_schedule: the rump kernel is not booted");
 	if (__predict_false((l = rumpuser_curlwp()) == NULL)) {
-		for (tries = 0; (l = lwp_alloc(initproc,
+		for (tries = 0; (l = lwp_alloc(NULL,
 		    LW_IMPLICIT | LW_WEXIT, "implicit")) == NULL; tries++) {
 			if (tries == SCHED_IMPLICIT_TRIES)
 				panic("rump_schedule: no memory for the "
@@ -175,20 +243,25 @@ rump_schedule(void)
 
 /*
  * Leave the kernel: give the CPU back.  A released lwp (an implicit one,
- * or one rump_pub_lwproc_releaselwp marked) is freed on the way out.
+ * or one rump_pub_lwproc_releaselwp marked) is freed on the way out; a
+ * host I/O completion's is counted out after that (hostio_done).
  */
 void
 rump_unschedule(void)
 {
 	struct lwp *l = rumpuser_curlwp();
-	struct cpu_info *ci;
+	u_int nhostio;
 
 	KASSERTMSG(l != NULL && l->l_stat == LSONPROC,
 	    "rump_unschedule: the calling thread holds no virtual CPU");
-	ci = l->l_cpu;
-	if (__predict_false(l->l_flag & LW_WEXIT))
-		ci = lwproc_switch(NULL);
-	sched_cpu_release(ci);
+	if (__predict_true(!(l->l_flag & LW_WEXIT))) {
+		sched_cpu_release(l->l_cpu);
+		return;
+	}
+	nhostio = l->l_nhostio;
+	lwproc_switch(NULL);
+	if (nhostio != 0)
+		hostio_leave(nhostio);
 }
 
 /*
@@ -200,10 +273,16 @@ static void
 sched_backend_unschedule(int nlocks, int *countp, void *interlock)
 {
 	struct lwp *l = rumpuser_curlwp();
+	const void *spinsite;
 
 	*countp = 0;
 	if (l == NULL || l->l_stat != LSONPROC)
 		return;
+	/* Spinners keep their CPU: the holder must not need one back. */
+	if (__predict_false(l->l_nlocks != 0 &&
+	    (spinsite = lockdebug_spin_held(l)) != NULL))
+		panic("lwp %d.%d (%s) blocks holding a spin mutex taken at %p",
+		    l->l_proc->p_pid, l->l_lid, l->l_name, spinsite);
 	if (l->l_wmesg == NULL) {
 		l->l_wmesg = LWP_HYPUNSCHED;
 		l->l_wchan = interlock;
@@ -234,11 +313,8 @@ sched_backend_schedule(int nlocks, void *interlock)
 static void
 sched_hyp_lwproc_switch(struct lwp *l)
 {
-	struct cpu_info *ci;
 
-	ci = lwproc_switch(l);
-	if (l == NULL)
-		sched_cpu_release(ci);
+	lwproc_switch(l);
 }
 
 static int

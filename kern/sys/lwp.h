@@ -32,6 +32,7 @@ struct lwp {
 	/* Locks held (kern_lock.c). */
 	struct lockdebug_rec l_locks[LOCKDEBUG_MAXHELD];
 	u_int		 l_nlocks;	/* held; may exceed the array */
+	u_int		 l_nhostio;	/* implicit: I/O completed (hostio_done) */
 
 	/* Kernel threads (kern_kthread.c). */
 	void		(*l_kfunc)(void *);

@@ -58,6 +58,14 @@ int	copyinstr(const void *, void *, size_t, size_t *);
 int	copyoutstr(const void *, void *, size_t, size_t *);
 int	copystr(const void *, void *, size_t, size_t *);
 
+/*
+ * Host I/O whose completion callback may run in a host thread
+ * (rumpuser_bio): hostio_start before starting it, hostio_done last in
+ * the callback; teardown waits for such completions to leave.
+ */
+void	hostio_start(void);
+void	hostio_done(void);
+
 /* Sleep for timo ticks (> 0), dropping mtx (if not NULL) meanwhile. */
 int	kpause(const char *, bool, int, kmutex_t *);
 
