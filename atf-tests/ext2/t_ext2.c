@@ -315,6 +315,34 @@ ATF_TC_BODY(features, tc)
 	ext2_require_fsck_clean("huge.img");
 }
 
+ATF_TC(mounted_twice);
+ATF_TC_HEAD(mounted_twice, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "a device mounted already cannot be "
+	    "mounted a second time (EBUSY)");
+}
+ATF_TC_BODY(mounted_twice, tc)
+{
+	struct rump_ufs_args args;
+	static char key[] = EXT2_DEV;
+
+	ext2_require_tools();
+	ext2_mkimage(EXT2_IMG, 4, "-b 1024", NULL);
+	RZ(rump_init());
+	ATF_REQUIRE(ext2_mount(EXT2_IMG, 0) == 0);
+	ATF_REQUIRE(rump_sys_mkdir("/mnt2", 0755) == 0);
+	args.fspec = key;
+	ATF_REQUIRE(rump_sys_mount(RUMP_MOUNT_EXT2FS, "/mnt2", 0, &args,
+	    sizeof(args)) == -1);
+	ATF_REQUIRE_EQ(errno, RUMP_EBUSY);
+	ATF_REQUIRE(rump_sys_unmount(EXT2_MNT, 0) == 0);
+	ATF_REQUIRE(rump_sys_mount(RUMP_MOUNT_EXT2FS, "/mnt2", 0, &args,
+	    sizeof(args)) == 0);
+	ATF_REQUIRE(rump_sys_unmount("/mnt2", 0) == 0);
+	fstest_teardown();
+	ext2_require_fsck_clean(EXT2_IMG);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 
@@ -332,5 +360,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, attrs_i128);
 	ATF_TP_ADD_TC(tp, attrs_i256);
 	ATF_TP_ADD_TC(tp, features);
+	ATF_TP_ADD_TC(tp, mounted_twice);
 	return atf_no_error();
 }
