@@ -212,6 +212,79 @@ ATF_TC_BODY(readonly, tc)
 	    "'cat /after-rw' %s | cmp -s - model/after-rw", EXT2_IMG) == 0);
 }
 
+/* Owners, modes and times of a file on an image with isize-byte inodes. */
+static void
+attrs_case(unsigned isize)
+{
+	struct rump_timespec ts[2];
+	struct rump_stat sb;
+	char opts[64], out[4096];
+	long wantns = isize > 128 ? 123456789 : 0;
+	int fd;
+
+	ext2_require_tools();
+	snprintf(opts, sizeof(opts), "-b 1024 -I %u", isize);
+	ext2_mkimage(EXT2_IMG, 4, opts, NULL);
+	RZ(rump_init());
+	ATF_REQUIRE(ext2_mount(EXT2_IMG, 0) == 0);
+	ATF_REQUIRE((fd = rump_sys_open(EXT2_MNT "/f", RUMP_O_CREAT |
+	    RUMP_O_RDWR, 0640)) != -1);
+	ATF_REQUIRE(rump_sys_close(fd) == 0);
+	/* 32-bit owners: the high halves live in revision 1's osd2. */
+	ATF_REQUIRE(rump_sys_chown(EXT2_MNT "/f", 70000, 80000) == 0);
+	ATF_REQUIRE(rump_sys_chmod(EXT2_MNT "/f", 04751) == 0);
+	ts[0].tv_sec = 1000000000;
+	ts[0].tv_nsec = 123456789;
+	ts[1].tv_sec = 1500000000;
+	ts[1].tv_nsec = 123456789;
+	ATF_REQUIRE(rump_sys_utimensat(RUMP_AT_FDCWD, EXT2_MNT "/f", ts, 0) ==
+	    0);
+	ATF_REQUIRE(rump_sys_unmount(EXT2_MNT, 0) == 0);
+	ATF_REQUIRE(ext2_mount(EXT2_IMG, 0) == 0);
+	ATF_REQUIRE(rump_sys_stat(EXT2_MNT "/f", &sb) == 0);
+	ATF_REQUIRE_EQ(sb.st_uid, 70000);
+	ATF_REQUIRE_EQ(sb.st_gid, 80000);
+	ATF_REQUIRE_EQ(sb.st_mode, RUMP_S_IFREG | 04751);
+	ATF_REQUIRE_EQ(sb.st_atim.tv_sec, 1000000000);
+	ATF_REQUIRE_EQ(sb.st_mtim.tv_sec, 1500000000);
+	/* Nanoseconds where the inode has room for them. */
+	ATF_REQUIRE_EQ(sb.st_mtim.tv_nsec, wantns);
+	ATF_REQUIRE(rump_sys_unmount(EXT2_MNT, 0) == 0);
+	fstest_teardown();
+	ext2_require_fsck_clean(EXT2_IMG);
+	ATF_REQUIRE_MSG(ext2_sh(out, sizeof(out), "/usr/sbin/debugfs -R "
+	    "'stat /f' %s | grep -q 'User: 70000   Group: 80000'",
+	    EXT2_IMG) == 0, "debugfs sees other owners");
+	ATF_REQUIRE_MSG(ext2_sh(out, sizeof(out), "/usr/sbin/debugfs -R "
+	    "'stat /f' %s | grep -q 'Mode:  04751'", EXT2_IMG) == 0,
+	    "debugfs sees another mode");
+}
+
+ATF_TC(attrs_i128);
+ATF_TC_HEAD(attrs_i128, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "32-bit owners, set-id modes and "
+	    "times survive a remount; debugfs agrees (128-byte inodes)");
+}
+ATF_TC_BODY(attrs_i128, tc)
+{
+
+	attrs_case(128);
+}
+
+ATF_TC(attrs_i256);
+ATF_TC_HEAD(attrs_i256, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "32-bit owners, set-id modes and "
+	    "nanosecond times survive a remount; debugfs agrees (256-byte "
+	    "inodes)");
+}
+ATF_TC_BODY(attrs_i256, tc)
+{
+
+	attrs_case(256);
+}
+
 ATF_TC(features);
 ATF_TC_HEAD(features, tc)
 {
@@ -242,6 +315,34 @@ ATF_TC_BODY(features, tc)
 	ext2_require_fsck_clean("huge.img");
 }
 
+ATF_TC(mounted_twice);
+ATF_TC_HEAD(mounted_twice, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "a device mounted already cannot be "
+	    "mounted a second time (EBUSY)");
+}
+ATF_TC_BODY(mounted_twice, tc)
+{
+	struct rump_ufs_args args;
+	static char key[] = EXT2_DEV;
+
+	ext2_require_tools();
+	ext2_mkimage(EXT2_IMG, 4, "-b 1024", NULL);
+	RZ(rump_init());
+	ATF_REQUIRE(ext2_mount(EXT2_IMG, 0) == 0);
+	ATF_REQUIRE(rump_sys_mkdir("/mnt2", 0755) == 0);
+	args.fspec = key;
+	ATF_REQUIRE(rump_sys_mount(RUMP_MOUNT_EXT2FS, "/mnt2", 0, &args,
+	    sizeof(args)) == -1);
+	ATF_REQUIRE_EQ(errno, RUMP_EBUSY);
+	ATF_REQUIRE(rump_sys_unmount(EXT2_MNT, 0) == 0);
+	ATF_REQUIRE(rump_sys_mount(RUMP_MOUNT_EXT2FS, "/mnt2", 0, &args,
+	    sizeof(args)) == 0);
+	ATF_REQUIRE(rump_sys_unmount("/mnt2", 0) == 0);
+	fstest_teardown();
+	ext2_require_fsck_clean(EXT2_IMG);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 
@@ -256,6 +357,9 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, interop_rev0_b1024);
 	ATF_TP_ADD_TC(tp, interop_rev0_b4096);
 	ATF_TP_ADD_TC(tp, readonly);
+	ATF_TP_ADD_TC(tp, attrs_i128);
+	ATF_TP_ADD_TC(tp, attrs_i256);
 	ATF_TP_ADD_TC(tp, features);
+	ATF_TP_ADD_TC(tp, mounted_twice);
 	return atf_no_error();
 }

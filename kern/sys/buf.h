@@ -71,6 +71,8 @@ int	bufinit(void);
 void	buffini(void);
 
 int	bread(struct blkdev *, daddr_t, int, int, struct buf **);
+int	breadn(struct blkdev *, daddr_t, int, u_int, struct buf **);
+bool	bio_incore(struct blkdev *, daddr_t);
 struct buf *getblk(struct blkdev *, daddr_t, int, int, int);
 int	bwrite(struct buf *);
 void	bawrite(struct buf *);

@@ -35,6 +35,7 @@
 #define BIO_SYNC_TICKS	(hz)			/* syncer period */
 #define BIO_SYNC_AGE	1000000000LL		/* ns a write may stay delayed */
 #define BIO_NDEVERR	16			/* devices with a latched error */
+#define BIO_CLUSTER_MAX	(64 * 1024)		/* bytes written in one go */
 
 static u_int bio_maxbufs = 4096;		/* buffers at most */
 static size_t bio_maxmem = 16 * 1024 * 1024;	/* data bytes at most */
@@ -287,19 +288,138 @@ bio_transfer(struct buf *bp, int rw)
 	return error;
 }
 
+/* The buffer of (dev, blkno) in the hash, or NULL.  bufcache_lock held. */
+static struct buf *
+bio_lookup(struct blkdev *dev, daddr_t blkno)
+{
+	struct buf *bp;
+
+	LIST_FOREACH(bp, &bio_hash[bio_hashidx(dev, blkno)], b_hash) {
+		if (bp->b_dev == dev && bp->b_blkno == blkno)
+			return bp;
+	}
+	return NULL;
+}
+
+/* One clustered write in flight, waited for under bufcache_lock. */
+struct bio_cluster {
+	struct blkreq	bc_req;
+	kcondvar_t	bc_cv;
+	bool		bc_done;
+	size_t		bc_bytes;
+	int		bc_error;
+};
+
+/* The device finished a clustered write (any thread, a CPU held). */
+static void
+bio_cluster_done(struct blkreq *req, size_t done, int error)
+{
+	struct bio_cluster *bc = req->br_arg;
+
+	mutex_enter(&bufcache_lock);
+	bc->bc_bytes = done;
+	bc->bc_error = error;
+	bc->bc_done = true;
+	cv_broadcast(&bc->bc_cv);
+	mutex_exit(&bufcache_lock);
+}
+
+/*
+ * Write dirty buffer bp (busy, out of the LRU queue) and wait, together
+ * with the dirty buffers of the same size that follow it on the device
+ * (up to BIO_CLUSTER_MAX bytes in all) in one transfer.  The followers
+ * are released here (dirty again if the write failed, marked tried by
+ * flush pass gen); bp stays busy for the caller.  Returns the write's
+ * error.  Called and returns with bufcache_lock held; drops it.
+ */
+static int
+bio_cluster_write(struct buf *bp, int gen)
+{
+	struct buf *cl[BIO_CLUSTER_MAX / 1024], *nb;
+	struct bio_cluster bc;
+	size_t total = bp->b_bcount, off;
+	daddr_t next;
+	uint8_t *data;
+	u_int n = 1, i;
+	int error;
+
+	bio_undirty(bp);
+	cl[0] = bp;
+	next = bp->b_blkno + (bp->b_bcount >> DEV_BSHIFT);
+	while (n < __arraycount(cl) && total + bp->b_bcount <= BIO_CLUSTER_MAX &&
+	    (nb = bio_lookup(bp->b_dev, next)) != NULL &&
+	    (nb->b_cflags & BC_BUSY) == 0 && (nb->b_oflags & BO_DELWRI) &&
+	    nb->b_bcount == bp->b_bcount) {
+		TAILQ_REMOVE(&bio_lru, nb, b_freelist);
+		nb->b_cflags |= BC_BUSY;
+		bio_undirty(nb);
+		cl[n++] = nb;
+		total += nb->b_bcount;
+		next += nb->b_bcount >> DEV_BSHIFT;
+	}
+	for (i = 0; i < n; i++)
+		cl[i]->b_oflags |= BO_INFLIGHT | BO_DONE;
+	mutex_exit(&bufcache_lock);
+	data = n > 1 ? kmem_alloc(total, KM_SLEEP) : NULL;
+	if (data == NULL) {
+		/* Alone: no followers, or no memory to gather them. */
+		mutex_enter(&bufcache_lock);
+		for (i = 1; i < n; i++) {
+			cl[i]->b_oflags &= ~BO_INFLIGHT;
+			bio_dirty_locked(cl[i]);
+			bio_release_locked(cl[i]);
+		}
+		bp->b_oflags &= ~BO_INFLIGHT;
+		mutex_exit(&bufcache_lock);
+		error = bio_transfer(bp, B_WRITE);
+		mutex_enter(&bufcache_lock);
+		return error;
+	}
+	for (i = 0, off = 0; i < n; off += cl[i]->b_bcount, i++)
+		memcpy(data + off, cl[i]->b_data, cl[i]->b_bcount);
+	memset(&bc, 0, sizeof(bc));
+	cv_init(&bc.bc_cv, "biocl");
+	bc.bc_req.br_flags = BLK_WRITE;
+	bc.bc_req.br_data = data;
+	bc.bc_req.br_len = total;
+	bc.bc_req.br_off = (off_t)bp->b_blkno << DEV_BSHIFT;
+	bc.bc_req.br_done = bio_cluster_done;
+	bc.bc_req.br_arg = &bc;
+	blkdev_strategy(bp->b_dev, &bc.bc_req);
+	mutex_enter(&bufcache_lock);
+	while (!bc.bc_done)
+		cv_wait(&bc.bc_cv, &bufcache_lock);
+	error = bc.bc_error;
+	if (error == 0 && bc.bc_bytes != total)
+		error = EIO;
+	bp->b_oflags &= ~BO_INFLIGHT;
+	for (i = 1; i < n; i++) {
+		cl[i]->b_oflags &= ~BO_INFLIGHT;
+		if (error != 0) {
+			bio_dirty_locked(cl[i]);
+			cl[i]->b_flushgen = gen;
+		}
+		bio_release_locked(cl[i]);
+	}
+	mutex_exit(&bufcache_lock);
+	cv_destroy(&bc.bc_cv);
+	kmem_free(data, total);
+	mutex_enter(&bufcache_lock);
+	return error;
+}
+
 /*
  * Write a dirty buffer being reused (busy, out of the queues) before it
- * forgets its block; a failure is latched on its device and the data
- * dropped.  Called and returns with bufcache_lock held; drops it.
+ * forgets its block, with the dirty ones that follow it; a failure is
+ * latched on its device and bp's data dropped (the followers stay
+ * dirty).  Called and returns with bufcache_lock held; drops it.
  */
 static void
 bio_reuse_write(struct buf *bp)
 {
 	int error;
 
-	mutex_exit(&bufcache_lock);
-	error = bio_transfer(bp, B_WRITE);
-	mutex_enter(&bufcache_lock);
+	error = bio_cluster_write(bp, 0);
 	if (error != 0) {
 		printf("bio: write of device %p block %lld failed (error %d) "
 		    "on reuse\n", bp->b_dev, (long long)bp->b_blkno, error);
@@ -386,18 +506,6 @@ bio_getnew(int size)
 	}
 }
 
-/* The buffer of (dev, blkno) in the hash, or NULL.  bufcache_lock held. */
-static struct buf *
-bio_lookup(struct blkdev *dev, daddr_t blkno)
-{
-	struct buf *bp;
-
-	LIST_FOREACH(bp, &bio_hash[bio_hashidx(dev, blkno)], b_hash) {
-		if (bp->b_dev == dev && bp->b_blkno == blkno)
-			return bp;
-	}
-	return NULL;
-}
 
 /*
  * The buffer of (dev, blkno) with size bytes, busy for the caller; its
@@ -482,6 +590,112 @@ bread(struct blkdev *dev, daddr_t blkno, int size, int flags, struct buf **bpp)
 	mutex_enter(&bufcache_lock);
 	bp->b_oflags |= BO_DONE;
 	mutex_exit(&bufcache_lock);
+	*bpp = bp;
+	return 0;
+}
+
+/* Is (dev, blkno) in the cache?  A hint: it may change at once. */
+bool
+bio_incore(struct blkdev *dev, daddr_t blkno)
+{
+	bool in;
+
+	mutex_enter(&bufcache_lock);
+	in = bio_lookup(dev, blkno) != NULL;
+	mutex_exit(&bufcache_lock);
+	return in;
+}
+
+/*
+ * bread of (dev, blkno, size), reading ahead: the n - 1 blocks of the
+ * same size that follow it on the device come in the same transfer (up
+ * to BIO_CLUSTER_MAX bytes), as long as none of them is cached; they go
+ * into the cache valid.  Errors as bread's.
+ */
+int
+breadn(struct blkdev *dev, daddr_t blkno, int size, u_int n,
+    struct buf **bpp)
+{
+	struct buf *cl[BIO_CLUSTER_MAX / 1024], *bp, *nb;
+	struct bio_cluster bc;
+	daddr_t next = blkno;
+	size_t total = 0, off;
+	uint8_t *data = NULL;
+	u_int k = 0, i;
+	int error;
+
+	*bpp = NULL;
+	n = MAX(1, MIN(n, MIN(__arraycount(cl), BIO_CLUSTER_MAX / (u_int)size)));
+	cl[0] = NULL;
+	while (k < n) {
+		if (k > 0 && bio_incore(dev, next))
+			break;
+		if ((nb = getblk(dev, next, size, 0, 0)) == NULL) {
+			if (k == 0)
+				return ENOMEM;
+			break;
+		}
+		if (nb->b_oflags & BO_DONE) {
+			if (k == 0) {
+				*bpp = nb;
+				return 0;
+			}
+			brelse(nb, 0);
+			break;
+		}
+		cl[k++] = nb;
+		total += size;
+		next += size >> DEV_BSHIFT;
+	}
+	bp = cl[0];
+	if (k > 1)
+		data = kmem_alloc(total, KM_SLEEP);
+	if (data == NULL) {
+		/* Alone: no block to read ahead, or no memory to gather. */
+		for (i = 1; i < k; i++)
+			brelse(cl[i], BC_INVAL);
+		if (bio_transfer(bp, B_READ) != 0) {
+			brelse(bp, BC_INVAL);
+			return EIO;
+		}
+		mutex_enter(&bufcache_lock);
+		bp->b_oflags |= BO_DONE;
+		mutex_exit(&bufcache_lock);
+		*bpp = bp;
+		return 0;
+	}
+	memset(&bc, 0, sizeof(bc));
+	cv_init(&bc.bc_cv, "biocl");
+	bc.bc_req.br_flags = BLK_READ;
+	bc.bc_req.br_data = data;
+	bc.bc_req.br_len = total;
+	bc.bc_req.br_off = (off_t)blkno << DEV_BSHIFT;
+	bc.bc_req.br_done = bio_cluster_done;
+	bc.bc_req.br_arg = &bc;
+	blkdev_strategy(dev, &bc.bc_req);
+	mutex_enter(&bufcache_lock);
+	while (!bc.bc_done)
+		cv_wait(&bc.bc_cv, &bufcache_lock);
+	mutex_exit(&bufcache_lock);
+	error = bc.bc_error;
+	if (error == 0 && bc.bc_bytes != total)
+		error = EIO;
+	cv_destroy(&bc.bc_cv);
+	for (i = 0, off = 0; i < k; i++, off += size) {
+		if (error == 0) {
+			memcpy(cl[i]->b_data, data + off, size);
+			mutex_enter(&bufcache_lock);
+			cl[i]->b_oflags |= BO_DONE;
+			mutex_exit(&bufcache_lock);
+		}
+		if (i > 0)
+			brelse(cl[i], error != 0 ? BC_INVAL : 0);
+	}
+	kmem_free(data, total);
+	if (error != 0) {
+		brelse(bp, BC_INVAL);
+		return EIO;
+	}
 	*bpp = bp;
 	return 0;
 }
@@ -629,15 +843,15 @@ again:
 	}
 	TAILQ_REMOVE(&bio_lru, bp, b_freelist);
 	bp->b_cflags |= BC_BUSY;
-	mutex_exit(&bufcache_lock);
-	werror = bwrite(bp);
-	mutex_enter(&bufcache_lock);
+	werror = bio_cluster_write(bp, gen);
 	if (werror != 0) {
 		/* Still dirty: mark it tried in this flush. */
+		bio_dirty_locked(bp);
 		bp->b_flushgen = gen;
 		if (error == 0)
 			error = werror;
 	}
+	bio_release_locked(bp);
 	goto again;
 }
 

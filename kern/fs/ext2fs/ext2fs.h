@@ -15,6 +15,7 @@
 #include <sys/types.h>
 #include <sys/mutex.h>
 #include <sys/buf.h>
+#include <sys/queue.h>
 
 #include "ext2fs_format.h"
 
@@ -23,6 +24,8 @@ struct vnode;
 struct uio;
 
 struct ext2_mount {
+	LIST_ENTRY(ext2_mount) um_list;	/* mounted ext2 file systems */
+	bool		 um_listed;	/* on that list */
 	struct mount	*um_mount;
 	struct blkdev	*um_dev;
 	kmutex_t	 um_lock;	/* the whole file system (see above) */

@@ -328,6 +328,29 @@ ext2_truncate(struct ext2_inode *ip, uint64_t size)
 }
 
 /*
+ * Read block b, logical block lbn of ip (a file of size bytes); if it is
+ * not cached, the blocks after it that follow it on disk too, in one
+ * transfer (up to 64 KiB), so sequential reads cost one transfer per run.
+ */
+static int
+ext2_readahead(struct ext2_inode *ip, uint64_t lbn, uint32_t b, uint64_t size,
+    struct buf **bpp)
+{
+	struct ext2_mount *ump = ip->i_ump;
+	uint64_t last = (size - 1) >> ump->um_bshift;
+	uint32_t nb;
+	u_int n = 1;
+
+	if (!bio_incore(ump->um_dev, EXT2_FSBTODB(ump, b))) {
+		while (n < (64U * 1024) >> ump->um_bshift && lbn + n <= last &&
+		    ext2_bmap(ip, lbn + n, 0, &nb) == 0 && nb == b + n)
+			n++;
+	}
+	return breadn(ump->um_dev, EXT2_FSBTODB(ump, b), ump->um_bsize, n,
+	    bpp);
+}
+
+/*
  * Read or write ip's data as uio says (a write extends the file and fills
  * holes; IO_APPEND starts at the end; IO_SYNC writes each block through).
  * Reads stop at the end of the file.
@@ -367,8 +390,7 @@ ext2_rdwr(struct ext2_inode *ip, struct uio *uio, int ioflag)
 					break;
 				continue;
 			}
-			error = bread(ump->um_dev, EXT2_FSBTODB(ump, b),
-			    ump->um_bsize, 0, &bp);
+			error = ext2_readahead(ip, lbn, b, size, &bp);
 			if (error != 0)
 				break;
 			error = uiomove((uint8_t *)bp->b_data + off, n, uio);

@@ -27,6 +27,10 @@
 #define SB32(ump, off)	ext2_get32((ump)->um_sb, (off))
 #define SB16(ump, off)	ext2_get16((ump)->um_sb, (off))
 
+/* The mounted ext2 file systems: one mount per device (a leaf lock). */
+static kmutex_t ext2_mounts_lock;
+static LIST_HEAD(, ext2_mount) ext2_mounts;
+
 /*
  * Mark the file system in use (not clean) or clean in the superblock and
  * write the superblock and descriptors (with their backups when clean).
@@ -80,6 +84,11 @@ static void
 ext2_ump_free(struct ext2_mount *ump)
 {
 
+	if (ump->um_listed) {
+		mutex_enter(&ext2_mounts_lock);
+		LIST_REMOVE(ump, um_list);
+		mutex_exit(&ext2_mounts_lock);
+	}
 	if (ump->um_dev != NULL) {
 		bio_invaldev(ump->um_dev);
 		blkdev_close(ump->um_dev);
@@ -135,7 +144,7 @@ static int
 ext2_mount(struct mount *mp, const char *path, void *data, size_t *datalen)
 {
 	struct rump_ufs_args *args = data;
-	struct ext2_mount *ump;
+	struct ext2_mount *ump, *other;
 	char fspec[RUMP_VFS_MNAMELEN];
 	bool ronly = (mp->mnt_flag & MNT_RDONLY) != 0;
 	uint32_t rootino = EXT2_ROOTINO;
@@ -159,6 +168,24 @@ ext2_mount(struct mount *mp, const char *path, void *data, size_t *datalen)
 	    &ump->um_dev);
 	if (error != 0)
 		goto bad;
+	/* A device mounted already: EBUSY (two mounts would corrupt it). */
+	mutex_enter(&ext2_mounts_lock);
+	LIST_FOREACH(other, &ext2_mounts, um_list) {
+		if (other->um_dev == ump->um_dev)
+			break;
+	}
+	if (other == NULL) {
+		LIST_INSERT_HEAD(&ext2_mounts, ump, um_list);
+		ump->um_listed = true;
+	}
+	mutex_exit(&ext2_mounts_lock);
+	if (other != NULL) {
+		/* Not ours to flush or forget: only close it. */
+		blkdev_close(ump->um_dev);
+		ump->um_dev = NULL;
+		error = EBUSY;
+		goto bad;
+	}
 	/* The superblock, read alone: not left in the cache. */
 	error = bread(ump->um_dev, E2FS_SBOFF >> DEV_BSHIFT, E2FS_SBSIZE, 0,
 	    &bp);
@@ -345,8 +372,13 @@ static struct vfsops ext2fs_vfsops = {
 int
 ext2fs_init(void)
 {
+	int error;
 
-	return vfs_attach(&ext2fs_vfsops);
+	mutex_init(&ext2_mounts_lock, MUTEX_DEFAULT, IPL_NONE);
+	LIST_INIT(&ext2_mounts);
+	if ((error = vfs_attach(&ext2fs_vfsops)) != 0)
+		mutex_destroy(&ext2_mounts_lock);
+	return error;
 }
 
 void
@@ -354,4 +386,5 @@ ext2fs_fini(void)
 {
 
 	vfs_detach(&ext2fs_vfsops);
+	mutex_destroy(&ext2_mounts_lock);
 }
