@@ -102,6 +102,7 @@ lkern_err(lua_State *L, int e)
 {
 	const char *name = rump_errno_name(e);
 
+	lfault_errno(e);
 	lua_pushnil(L);
 	if (name != NULL)
 		lua_pushstring(L, name);
@@ -1374,6 +1375,7 @@ lkern_ext2_attach(lua_State *L, const char *src, const char *dir,
 			    strerror(e));
 		}
 		snprintf(lkern.imgsrc, sizeof(lkern.imgsrc), "%s", src);
+		lfault_image(lkern.imgcopy);
 	}
 	if (lkern.etfs[0] == '\0') {
 		LKERN_CALL(e = rump_pub_etfs_register(key, lkern.imgcopy,
@@ -1905,6 +1907,8 @@ lkern_boot(lua_State *L, const char *fs, const char *image,
 		res->rr_outcome = RUMPUS_ERROR;
 		return -1;
 	}
+	if (lfault_boot(res) != 0)
+		return -1;
 	LKERN_CALL(e = rump_init());
 	if (e != 0) {
 		lscen_setstr(res->rr_reason, sizeof(res->rr_reason),
@@ -2132,6 +2136,7 @@ lkern_teardown(lua_State *L, struct rumpus_result *res)
 	LKERN_CALL(rump_pub_lwproc_releaselwp());
 	lkern_books(res);
 out:
+	lfault_finish(res);
 	if (lkern.imgcopy[0] != '\0')
 		unlink(lkern.imgcopy);
 	pthread_mutex_unlock(&lkern_lua);
