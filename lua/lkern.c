@@ -1660,10 +1660,14 @@ lkern_process(lua_State *L)
 		struct lwp *me = rump_pub_lwproc_curlwp();
 		if ((e = rump_pub_lwproc_rfork(RUMP_RFCFDG)) == 0) {
 			if ((rv = rump_sys_setgid(gid)) == -1 ||
-			    (rv = rump_sys_setuid(uid)) == -1)
+			    (rv = rump_sys_setuid(uid)) == -1) {
+				/* Not made after all: end it here. */
 				e = errno;
-			p->p_lwp = rump_pub_lwproc_curlwp();
-			p->p_pid = rump_sys_getpid();
+				rump_pub_lwproc_releaselwp();
+			} else {
+				p->p_lwp = rump_pub_lwproc_curlwp();
+				p->p_pid = rump_sys_getpid();
+			}
 			rump_pub_lwproc_switch(me);
 		}
 	);

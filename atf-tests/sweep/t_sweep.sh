@@ -1,10 +1,11 @@
 #
 # The fault engine through the runner: rules reaching the kernel, the
 # record's fault fields, reproducer tokens and replay, and sweeps.
-# @RUMPUS@ and @DATA@ are filled in by the build.
+# @RUMPUS@, @DATA@ and @SCENARIOS@ are filled in by the build.
 #
 rumpus=@RUMPUS@
 data=@DATA@
+scenarios=@SCENARIOS@
 
 # The value of field $1 (a string or a number) of the first record of $2.
 field() {
@@ -133,7 +134,27 @@ shards_body() {
 	atf_check -o inline:'0\n' sh -c 'sort p1 p2 p3 | uniq -d | wc -l'
 }
 
+# Regressions: findings of "rumpus sweep", each run again with its plan
+# (narrowed by a call-site filter where the sweep's nth would shift with
+# any kernel change) and expected clean: the error reaches the scenario,
+# the books are empty.
+
+atf_test_case regress_process_cred
+regress_process_cred_head() {
+	atf_set descr "sweep kmem.alloc, at.lua fd_metadata[tmpfs] nth=40: k.process{} whose setgid failed left its process behind"
+}
+regress_process_cred_body() {
+	cd $scenarios/..
+	atf_check -s exit:1 -o match:'k.process: ENOMEM' -o ignore -e ignore \
+	    $rumpus run -m serial -o $OLDPWD/out.jsonl -c 'fd_metadata[tmpfs]' \
+	    --faults 'kmem.alloc@rump___sysimpl_setgid:ENOMEM' scenarios/fs/at.lua
+	cd $OLDPWD
+	atf_check -o match:'"faults_hit":1,' -o match:'"books":null' \
+	    -o match:'"fault_site":"kmem.alloc in kauth_cred_dup' cat out.jsonl
+}
+
 atf_init_test_cases() {
+	atf_add_test_case regress_process_cred
 	atf_add_test_case lua_wiring
 	atf_add_test_case run_faults
 	atf_add_test_case replay
