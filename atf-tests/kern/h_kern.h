@@ -23,6 +23,8 @@ extern int ktest_leak_line;
 void	 ktest_overrun(void);
 /* Free a 32-byte allocation, then write into it. */
 void	 ktest_uaf(void);
+/* Free a 16-byte allocation twice (a panic). */
+void	 ktest_double_free(void);
 /* Take a mutex and keep it. */
 void	 ktest_hold_lock(void);
 /* panic("%s", msg); KASSERT(v == 42). */
@@ -59,6 +61,8 @@ void	 ktest_stuck_thread(void);
 void	 ktest_gate_hold(void);
 void	 ktest_gate_pass(void);
 void	 ktest_gate_release(void);
+/* Pass the named fault point "ktest.point"; its verdict (0 or errno). */
+int	 ktest_fault_point(void);
 /* Take one item from a pool named "ktestpool" and keep it. */
 void	 ktest_pool_leak(void);
 

@@ -8,6 +8,7 @@
 #include <sys/errno.h>
 #include <sys/kmem.h>
 #include <sys/pool.h>
+#include <sys/fault.h>
 #include <sys/mutex.h>
 #include <sys/rwlock.h>
 #include <sys/condvar.h>
@@ -73,6 +74,19 @@ ktest_uaf(void)
 	if ((p = kmem_alloc(32, KM_SLEEP)) != NULL) {
 		kmem_free(__UNCONST(p), 32);
 		p[5] = 1;
+	}
+	rump_unschedule();
+}
+
+void
+ktest_double_free(void)
+{
+	void *p;
+
+	rump_schedule();
+	if ((p = kmem_alloc(16, KM_SLEEP)) != NULL) {
+		kmem_free(p, 16);
+		kmem_free(p, 16);
 	}
 	rump_unschedule();
 }
@@ -348,11 +362,11 @@ ktest_block_start(void)
 	error = kthread_create(PRI_NONE, KTHREAD_MUSTJOIN, NULL,
 	    ktest_block_thread, NULL, &ktest_bl_lwp, "ktestblock");
 	/* Wait until it waits (it notes the mutex before blocking). */
-	for (i = 0; error == 0 && i < 200 &&
+	for (i = 0; error == 0 && i < 1000 &&
 	    ktest_bl_lwp->l_wchan != &ktest_bl_lock; i++)
 		(void)kpause("ktestbl", false, 1, NULL);
 	rump_unschedule();
-	return error == 0 && i < 200 ? &ktest_bl_lock : NULL;
+	return error == 0 && i < 1000 ? &ktest_bl_lock : NULL;
 }
 
 void
@@ -424,4 +438,17 @@ ktest_gate_release(void)
 	rump_schedule();
 	mutex_exit(&ktest_gate);
 	rump_unschedule();
+}
+
+FAULT_POINT_DEFINE(ktest_point, "ktest.point", "a point of the tests");
+
+int
+ktest_fault_point(void)
+{
+	int error;
+
+	rump_schedule();
+	error = FAULT_POINT_CHECK(ktest_point, 7, 0);
+	rump_unschedule();
+	return error;
 }

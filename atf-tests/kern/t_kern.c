@@ -22,6 +22,7 @@
 #include <rump/rump.h>
 #include <rump/rumpus_ext.h>
 
+#include "fault_hook.h"
 #include "h_macros.h"
 #include "h_kern.h"
 
@@ -121,6 +122,123 @@ ATF_TC_BODY(boot_no_threads, tc)
 	ATF_REQUIRE_EQ(rump_sys_getpid(), 1);
 	teardown_clean();
 	ATF_REQUIRE_EQ(rumpus_teardown(NULL), RUMP_EINVAL);
+}
+
+ATF_TC(boot_host_refuses);
+ATF_TC_HEAD(boot_host_refuses, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "rump_init returns the host's error "
+	    "when rumpuser_init fails, and no kernel is up");
+}
+ATF_TC_BODY(boot_host_refuses, tc)
+{
+
+	ATF_REQUIRE(setenv("RUMPUS_MODE", "bogus", 1) == 0);
+	REQUIRE_NBERRNO(rump_init(), RUMP_EINVAL);
+	REQUIRE_NBERRNO(rumpus_teardown(NULL), RUMP_EINVAL);
+	ATF_REQUIRE_EQ(rumpus_lwp_dump(NULL, 0), 0);
+	ATF_REQUIRE(setenv("RUMPUS_MODE", "threads", 1) == 0);
+	RZ(rump_init());
+	teardown_clean();
+}
+
+/* Fail kmem allocation number nth_left (counting from 1), once. */
+struct nth {
+	int	 n_left;
+	int	 n_core;	/* count only the core's (kern/kern/) */
+};
+
+/* Is file (a kernel source path) in the core's directory, kern/kern/? */
+static int
+core_file(const char *file)
+{
+	const char *slash = strrchr(file, '/');
+	const char *dir = "/kern/kern";
+	size_t len = strlen(dir);
+
+	return slash != NULL && (size_t)(slash - file) >= len &&
+	    strncmp(slash - len, dir, len) == 0;
+}
+
+static int
+nth_hook(void *arg, const struct rumpus_fault_point *fp,
+    const struct rumpus_fault_site *fs)
+{
+	struct nth *n = arg;
+
+	if (strcmp(fp->fp_name, RUMPUS_FAULT_KMEM_ALLOC) != 0 ||
+	    (n->n_core && !core_file(fs->fs_file)))
+		return 0;
+	return --n->n_left == 0 ? RUMP_ENOMEM : 0;
+}
+
+ATF_TC(boot_alloc_failures);
+ATF_TC_HEAD(boot_alloc_failures, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "fail each allocation the core "
+	    "makes at boot in turn: rump_init returns ENOMEM and leaves "
+	    "nothing behind, until every allocation passes");
+}
+ATF_TC_BODY(boot_alloc_failures, tc)
+{
+	struct rumpus_counters c;
+	struct nth n;
+	int nth, error;
+
+	for (nth = 1; nth < 100; nth++) {
+		n.n_left = nth;
+		n.n_core = 1;
+		rumpus_fault_set_hook(nth_hook, &n);
+		error = rump_init();
+		rumpus_fault_set_hook(NULL, NULL);
+		if (n.n_left > 0) {	/* boot made fewer allocations */
+			RZ(error);
+			break;
+		}
+		REQUIRE_NBERRNO(error, RUMP_ENOMEM);
+		rumpus_counters(&c);
+		ATF_REQUIRE_EQ_MSG(c.c_kmem_bytes, 0, "failing allocation %d "
+		    "of boot left %ju bytes", nth, (uintmax_t)c.c_kmem_bytes);
+		ATF_REQUIRE_EQ(rumpus_teardown(NULL), RUMP_EINVAL);
+	}
+	ATF_REQUIRE_MSG(nth > 1 && nth < 100, "boot made %d allocations",
+	    nth - 1);
+	teardown_clean();
+}
+
+ATF_TC(rfork_alloc_failures);
+ATF_TC_HEAD(rfork_alloc_failures, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "fail each allocation of "
+	    "rump_pub_lwproc_rfork in turn: ENOMEM, the caller keeps its "
+	    "context, and teardown finds nothing left over");
+}
+ATF_TC_BODY(rfork_alloc_failures, tc)
+{
+	struct nth n;
+	int nth, error;
+
+	for (nth = 1; nth < 100; nth++) {
+		RZ(rump_init());
+		n.n_left = nth;
+		n.n_core = 0;
+		rumpus_fault_set_hook(nth_hook, &n);
+		error = rump_pub_lwproc_rfork(RUMP_RFCFDG);
+		rumpus_fault_set_hook(NULL, NULL);
+		if (n.n_left > 0) {	/* rfork made fewer allocations */
+			RZ(error);
+			rump_pub_lwproc_releaselwp();
+			rump_pub_lwproc_switch(NULL);
+			teardown_clean();
+			break;
+		}
+		REQUIRE_NBERRNO(error, RUMP_ENOMEM);
+		ATF_REQUIRE(rump_pub_lwproc_curlwp() == NULL);
+		ATF_REQUIRE_EQ(rump_sys_getpid(), 1);
+		teardown_clean();
+	}
+	ATF_REQUIRE_MSG(nth > 1 && nth < 100, "rfork made %d allocations",
+	    nth - 1);
 }
 
 ATF_TC(boot_teardown_1000);
@@ -333,6 +451,121 @@ nosleep_hook(void *arg, const struct rumpus_fault_point *fp,
 	return 0;
 }
 
+/* What the hook saw of the site of "ktest.point". */
+struct point_seen {
+	char		ps_tag[32];
+	uint64_t	ps_size;
+	int		ps_inpoint;	/* a frame in ktest_fault_point */
+};
+
+static int
+point_hook(void *arg, const struct rumpus_fault_point *fp,
+    const struct rumpus_fault_site *fs)
+{
+	struct point_seen *ps = arg;
+
+	if (strcmp(fp->fp_name, "ktest.point") != 0)
+		return 0;
+	uintptr_t pcs[16];
+	size_t i, n;
+
+	snprintf(ps->ps_tag, sizeof(ps->ps_tag), "%s", fs->fs_tag);
+	ps->ps_size = fs->fs_size;
+	n = rumpus_backtrace(pcs, 16);
+	for (i = 0; i < n; i++) {
+		if (pcs[i] >= (uintptr_t)ktest_fault_point &&
+		    pcs[i] < (uintptr_t)ktest_fault_point + 1024)
+			ps->ps_inpoint = 1;
+	}
+	return RUMP_EIO;
+}
+
+ATF_TC(fault_point_registry);
+ATF_TC_HEAD(fault_point_registry, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "a point defined in another object "
+	    "is in the registry, and its check asks the hook with its site; "
+	    "the hook can see the kernel stack (rumpus_backtrace)");
+}
+ATF_TC_BODY(fault_point_registry, tc)
+{
+	const struct rumpus_fault_point *fp[16];
+	struct point_seen seen = { "", 0, 0 };
+	size_t i, n;
+	int names = 0;
+
+	RZ(rump_init());
+	n = rumpus_fault_points(fp, 16);
+	ATF_REQUIRE(n >= 2 && n <= 16);
+	for (i = 0; i < n; i++) {
+		names += strcmp(fp[i]->fp_name, "ktest.point") == 0;
+		names += strcmp(fp[i]->fp_name, RUMPUS_FAULT_KMEM_ALLOC) == 0;
+	}
+	ATF_REQUIRE_EQ(names, 2);
+	ATF_REQUIRE_EQ(ktest_fault_point(), 0);		/* no hook */
+	rumpus_fault_set_hook(point_hook, &seen);
+	REQUIRE_NBERRNO(ktest_fault_point(), RUMP_EIO);
+	ATF_REQUIRE_STREQ(seen.ps_tag, "ktest_fault_point");
+	ATF_REQUIRE_EQ(seen.ps_size, 7);
+	ATF_REQUIRE_MSG(seen.ps_inpoint, "rumpus_backtrace in the hook "
+	    "missed the kernel function at the point");
+	ATF_REQUIRE_EQ(rumpus_backtrace(NULL, 0), 0);	/* no lwp here */
+	rumpus_fault_set_hook(NULL, NULL);
+	ATF_REQUIRE_EQ(ktest_fault_point(), 0);
+	teardown_clean();
+}
+
+/* Fail the next *arg host mallocs. */
+static void
+malloc_hook(const struct rumpuser_fault_call *fc,
+    struct rumpuser_fault_decision *fd, void *arg)
+{
+	int *left = arg;
+
+	if (fc->fc_point == RUMPUSER_FP_MALLOC && *left > 0) {
+		(*left)--;
+		fd->fd_action = RUMPUSER_FA_ERROR;
+		fd->fd_error = RUMP_ENOMEM;
+	}
+}
+
+static void
+child_implicit_nomem(void)
+{
+	static int left = 1000;
+
+	if (rump_init() != 0)
+		_exit(98);
+	rumpuser_fault_sethook(malloc_hook, &left);
+	(void)rump_sys_getpid();
+	_exit(97);
+}
+
+ATF_TC(implicit_lwp_malloc_fault);
+ATF_TC_HEAD(implicit_lwp_malloc_fault, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "a bare thread's kernel entry "
+	    "survives failed host mallocs for its implicit lwp, and panics "
+	    "with a clear message when they never succeed");
+}
+ATF_TC_BODY(implicit_lwp_malloc_fault, tc)
+{
+	char out[4096];
+	int left = 3, status;
+
+	RZ(rump_init());
+	rumpuser_fault_sethook(malloc_hook, &left);
+	ATF_REQUIRE_EQ(rump_sys_getpid(), 1);
+	rumpuser_fault_sethook(NULL, NULL);
+	ATF_REQUIRE_EQ(left, 0);
+	teardown_clean();
+
+	status = run_child(child_implicit_nomem, out, sizeof(out));
+	ATF_REQUIRE(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+	ATF_REQUIRE(strstr(out, "panic: rump_schedule: no memory for the "
+	    "implicit lwp") != NULL);
+}
+
 ATF_TC(kmem_nosleep_fault);
 ATF_TC_HEAD(kmem_nosleep_fault, tc)
 {
@@ -470,7 +703,14 @@ ATF_TC_BODY(lwp_dump, tc)
 	}
 	ATF_REQUIRE_MSG(found, "the blocked thread is not in the dump");
 	ATF_REQUIRE_MSG(inthread, "no frame in the thread's function");
-	/* The running books: the caller's lwp holds the mutex. */
+	/* The caller's lwp holds the mutex: in the dump and the books. */
+	for (i = 0; i < n && i < 16; i++) {
+		if (li[i].li_pid != rump_sys_getpid())
+			continue;
+		ATF_REQUIRE_EQ(li[i].li_nlocks, 1);
+		ATF_REQUIRE_EQ(li[i].li_locks[0].ll_lock, (uintptr_t)mtx);
+		ATF_REQUIRE_EQ(li[i].li_locks[0].ll_kind, RUMPUS_LOCK_MUTEX);
+	}
 	RZ(rumpus_books(&b));
 	ATF_REQUIRE_EQ(b.b_locks_total, 1);
 	ATF_REQUIRE_EQ(b.b_locks[0].bl_lock, (uintptr_t)mtx);
@@ -548,7 +788,7 @@ ATF_TC_BODY(teardown_busy, tc)
 	RZ(rump_pub_lwproc_rfork(RUMP_RFCFDG));
 	ktest_gate_hold();
 	ATF_REQUIRE(pthread_create(&t, NULL, gate_thread, NULL) == 0);
-	for (tries = 0; tries < 500 && !waiting; tries++) {
+	for (tries = 0; tries < 5000 && !waiting; tries++) {
 		usleep(2000);
 		n = rumpus_lwp_dump(li, 16);
 		for (i = 0; i < n && i < 16; i++) {
@@ -730,6 +970,18 @@ child_panic_symbolized(void)
 }
 
 static void
+child_double_free(void)
+{
+
+	/* Debug mode keeps freed headers, so the second free names both. */
+	rumpus_kmem_debug(1);
+	if (rump_init() != 0)
+		_exit(98);
+	ktest_double_free();
+	_exit(97);
+}
+
+static void
 child_kassert(void)
 {
 
@@ -762,8 +1014,9 @@ check_backtrace(const char *out, void *func)
 ATF_TC(panic_backtrace);
 ATF_TC_HEAD(panic_backtrace, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "panic prints the message and the "
-	    "lwp's backtrace, then ends the process as a crash");
+	atf_tc_set_md_var(tc, "descr", "panic (also KASSERT and a double "
+	    "free) prints the message and the lwp's backtrace, then ends the "
+	    "process as a crash");
 }
 ATF_TC_BODY(panic_backtrace, tc)
 {
@@ -782,6 +1035,15 @@ ATF_TC_BODY(panic_backtrace, tc)
 	printf("%s", out);
 	ATF_REQUIRE(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
 	ATF_REQUIRE(strstr(out, " <ktest_panic+0x") != NULL);
+
+	status = run_child(child_double_free, out, sizeof(out));
+	printf("%s", out);
+	ATF_REQUIRE(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+	ATF_REQUIRE(strstr(out, "panic: kmem_free: double free of ") != NULL);
+	ATF_REQUIRE(strstr(out, "(16 bytes) allocated by ktest_double_free "
+	    "at ") != NULL);
+	ATF_REQUIRE(strstr(out, ", freed by 0x") != NULL);
+	ATF_REQUIRE(strstr(out, " and again by 0x") != NULL);
 
 	status = run_child(child_kassert, out, sizeof(out));
 	printf("%s", out);
@@ -843,6 +1105,9 @@ ATF_TC_BODY(reboot, tc)
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, boot_no_threads);
+	ATF_TP_ADD_TC(tp, boot_host_refuses);
+	ATF_TP_ADD_TC(tp, boot_alloc_failures);
+	ATF_TP_ADD_TC(tp, rfork_alloc_failures);
 	ATF_TP_ADD_TC(tp, boot_teardown_1000);
 	ATF_TP_ADD_TC(tp, lock_mutex);
 	ATF_TP_ADD_TC(tp, lock_spin);
@@ -850,6 +1115,8 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, lock_condvar);
 	ATF_TP_ADD_TC(tp, callout_order);
 	ATF_TP_ADD_TC(tp, lwproc_creds);
+	ATF_TP_ADD_TC(tp, fault_point_registry);
+	ATF_TP_ADD_TC(tp, implicit_lwp_malloc_fault);
 	ATF_TP_ADD_TC(tp, kmem_nosleep_fault);
 	ATF_TP_ADD_TC(tp, books_leak);
 	ATF_TP_ADD_TC(tp, books_lock_held);

@@ -146,17 +146,21 @@ rump_init(void)
 
 	if (kern_booted)
 		return 0;
+	KASSERTMSG(initsteps[INITSTEP_LWP0].is_init == boot_lwp0_enter,
+	    "init_main.c: INITSTEP_LWP0 does not name the \"lwp0\" step");
 	if (!hyp_inited) {
 		if ((error = rumpuser_init(RUMPUSER_VERSION,
 		    &sched_hyperup)) != 0)
 			return error;
 		hyp_inited = true;
 	}
+	memset(&kern_counters, 0, sizeof(kern_counters));
 	for (i = 0; i < (int)__arraycount(initsteps); i++) {
 		if ((error = initsteps[i].is_init()) != 0) {
 			printf("rump kernel: boot step \"%s\" failed: "
 			    "error %d\n", initsteps[i].is_name, error);
 			boot_unwind(i);
+			kern_booted = 0;
 			return error;
 		}
 		if (i == INITSTEP_LWP0)

@@ -42,6 +42,7 @@ rumpus_counters(struct rumpus_counters *c)
 void
 lwp_info_fill(struct lwp *l, struct rumpus_lwpinfo *li)
 {
+	u_int i;
 	void *fp;
 
 	memset(li, 0, sizeof(*li));
@@ -53,6 +54,11 @@ lwp_info_fill(struct lwp *l, struct rumpus_lwpinfo *li)
 	li->li_wchan = (uintptr_t)l->l_wchan;
 	li->li_wmesg = l->l_wmesg;
 	li->li_nlocks = l->l_nlocks;
+	for (i = 0; i < MIN(l->l_nlocks, RUMPUS_LWP_LOCKS); i++) {
+		li->li_locks[i].ll_lock = (uintptr_t)l->l_locks[i].lr_lock;
+		li->li_locks[i].ll_kind = lockdebug_kind(l->l_locks[i].lr_kind);
+		li->li_locks[i].ll_site = (uintptr_t)l->l_locks[i].lr_site;
+	}
 	if (l == rumpuser_curlwp())
 		fp = __builtin_frame_address(0);
 	else
@@ -102,6 +108,23 @@ rumpus_lwp_dump(struct rumpus_lwpinfo *out, size_t max)
 	return n;
 }
 
+static const char *
+books_lock_kind(int kind)
+{
+
+	switch (kind) {
+	case RUMPUS_LOCK_MUTEX:
+		return "mutex";
+	case RUMPUS_LOCK_SPIN:
+		return "spin mutex";
+	case RUMPUS_LOCK_RW_READ:
+		return "rwlock (read)";
+	case RUMPUS_LOCK_RW_WRITE:
+		return "rwlock (write)";
+	}
+	return "lock";
+}
+
 /* Print one lwp with its wait, locks and stack. */
 static void
 books_print_lwp(const struct rumpus_lwpinfo *li)
@@ -115,6 +138,13 @@ books_print_lwp(const struct rumpus_lwpinfo *li)
 		printf(", waits \"%s\" on 0x%lx", li->li_wmesg,
 		    (u_long)li->li_wchan);
 	printf(", %u locks held\n", li->li_nlocks);
+	for (i = 0; i < MIN(li->li_nlocks, RUMPUS_LWP_LOCKS); i++) {
+		printf("    holds %s 0x%lx, taken at ",
+		    books_lock_kind(li->li_locks[i].ll_kind),
+		    (u_long)li->li_locks[i].ll_lock);
+		printf_pc(li->li_locks[i].ll_site);
+		printf("\n");
+	}
 	for (i = 0; i < li->li_nstack; i++) {
 		printf("    #%u ", i);
 		printf_pc(li->li_stack[i]);
@@ -177,23 +207,6 @@ rumpus_books(struct rumpus_books *b)
 	kmem_books(b);
 	books_add_lwps(b, BOOKS_LWP_USER | BOOKS_LWP_SYSTEM);
 	return 0;
-}
-
-static const char *
-books_lock_kind(int kind)
-{
-
-	switch (kind) {
-	case RUMPUS_LOCK_MUTEX:
-		return "mutex";
-	case RUMPUS_LOCK_SPIN:
-		return "spin mutex";
-	case RUMPUS_LOCK_RW_READ:
-		return "rwlock (read)";
-	case RUMPUS_LOCK_RW_WRITE:
-		return "rwlock (write)";
-	}
-	return "lock";
 }
 
 void

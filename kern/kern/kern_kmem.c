@@ -10,7 +10,9 @@
  * each allocation, checked at kmem_free (a write past the end); freed
  * memory is poisoned and held in a quarantine, and checked when it leaves
  * (a write after free).  Reports name the allocation site and the site that
- * freed it; they print on the console and count in the books.
+ * freed it; they print on the console and count in the books.  A double
+ * free panics naming both frees in debug mode (without it the header is
+ * already gone: the panic says the pointer is not kmem's).
  *
  * kmem_alloc is the named fault point "kmem.alloc".  Failure, injected or
  * from the host, returns NULL: there is no retry loop.

@@ -76,13 +76,6 @@ kthread_collect(bool all)
 	}
 }
 
-void
-kthread_reap(void)
-{
-
-	kthread_collect(true);
-}
-
 /*
  * Start func(arg) in a new kernel thread named by fmt.  Returns 0, ENOMEM,
  * or the host's error from rumpuser_thread_create.  No locks held.
@@ -101,7 +94,8 @@ kthread_create(pri_t pri, int flags, struct cpu_info *ci,
 	vsnprintf(name, sizeof(name), fmt, ap);
 	va_end(ap);
 	l = lwp_alloc(&proc0, LW_SYSTEM |
-	    (flags & KTHREAD_MUSTJOIN ? LW_MUSTJOIN : 0), name);
+	    (flags & KTHREAD_MUSTJOIN ? LW_MUSTJOIN : 0) |
+	    (flags & KTHREAD_CORE ? LW_CORE : 0), name);
 	if (l == NULL)
 		return ENOMEM;
 	l->l_kfunc = func;
@@ -176,13 +170,6 @@ kthread_join(struct lwp *l)
 	error = rumpuser_thread_join(l->l_kcookie);
 	lwp_free(l);
 	return error;
-}
-
-u_int
-kthread_nlive(void)
-{
-
-	return __atomic_load_n(&kthread_live, __ATOMIC_RELAXED);
 }
 
 /*

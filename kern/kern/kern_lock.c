@@ -76,6 +76,23 @@ lockdebug_rekind(struct lwp *l, const void *lock, int kind)
 	}
 }
 
+/* The books' name for a lock debugger record's kind. */
+int
+lockdebug_kind(int kind)
+{
+
+	switch (kind) {
+	case LOCKDEBUG_MUTEX_ADAPTIVE:
+		return RUMPUS_LOCK_MUTEX;
+	case LOCKDEBUG_MUTEX_SPIN:
+		return RUMPUS_LOCK_SPIN;
+	case LOCKDEBUG_RW_READER:
+		return RUMPUS_LOCK_RW_READ;
+	default:
+		return RUMPUS_LOCK_RW_WRITE;
+	}
+}
+
 /* Add the locks l holds to the books. */
 void
 lockdebug_held(struct lwp *l, struct rumpus_books *b)
@@ -92,25 +109,14 @@ lockdebug_held(struct lwp *l, struct rumpus_books *b)
 		bl = &b->b_locks[b->b_nlocks++];
 		bl->bl_lock = (uintptr_t)lr->lr_lock;
 		bl->bl_site = (uintptr_t)lr->lr_site;
-		switch (lr->lr_kind) {
-		case LOCKDEBUG_MUTEX_ADAPTIVE:
-			bl->bl_kind = RUMPUS_LOCK_MUTEX;
+		bl->bl_kind = lockdebug_kind(lr->lr_kind);
+		if (lr->lr_kind == LOCKDEBUG_MUTEX_ADAPTIVE ||
+		    lr->lr_kind == LOCKDEBUG_MUTEX_SPIN)
 			bl->bl_initsite = (uintptr_t)
 			    ((const kmutex_t *)lr->lr_lock)->mtx_initsite;
-			break;
-		case LOCKDEBUG_MUTEX_SPIN:
-			bl->bl_kind = RUMPUS_LOCK_SPIN;
-			bl->bl_initsite = (uintptr_t)
-			    ((const kmutex_t *)lr->lr_lock)->mtx_initsite;
-			break;
-		case LOCKDEBUG_RW_READER:
-		case LOCKDEBUG_RW_WRITER:
-			bl->bl_kind = lr->lr_kind == LOCKDEBUG_RW_READER ?
-			    RUMPUS_LOCK_RW_READ : RUMPUS_LOCK_RW_WRITE;
+		else
 			bl->bl_initsite = (uintptr_t)
 			    ((const krwlock_t *)lr->lr_lock)->rw_initsite;
-			break;
-		}
 		bl->bl_pid = l->l_proc->p_pid;
 		bl->bl_lid = l->l_lid;
 		strlcpy(bl->bl_holder, l->l_name, sizeof(bl->bl_holder));

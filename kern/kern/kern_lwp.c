@@ -119,7 +119,8 @@ lwp_cache_creds(struct lwp *l)
 struct lwp *
 lwp_alloc(struct proc *p, int flags, const char *name)
 {
-	km_flag_t kmf = KM_SLEEP | (flags & LW_IMPLICIT ? KM_NOFAULT : 0);
+	km_flag_t kmf = KM_SLEEP |
+	    (flags & (LW_IMPLICIT | LW_CORE) ? KM_NOFAULT : 0);
 	struct lwp *l;
 
 	if ((l = kmem_alloc(sizeof(*l), kmf)) == NULL)

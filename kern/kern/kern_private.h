@@ -59,12 +59,13 @@ extern struct lwplist alllwp;		/* proc_lock */
 void	proc_reap_all(void);		/* teardown: free every process */
 
 /* Kernel threads (kern_kthread.c). */
-u_int	kthread_nlive(void);
 int	kthread_wait_all(int);
-void	kthread_reap(void);
+/* kthread_create flag: a thread of the core, past the kmem fault point. */
+#define KTHREAD_CORE	0x1000
 
 /* Lock debugging (kern_lock.c). */
 void	lockdebug_held(struct lwp *, struct rumpus_books *);
+int	lockdebug_kind(int);
 void	mutex_init_static(kmutex_t *, kmutex_type_t, int);
 void	cv_init_static(kcondvar_t *, const char *);
 void	mutex_release_for_wait(kmutex_t *);
@@ -82,7 +83,6 @@ void	kmem_release_all(void);
 extern const struct rumpus_fault_point fault_kmem_alloc;
 
 /* Console (subr_prf.c). */
-void	cons_putchar(int);
 void	backtrace_print(void *, void *);
 void	printf_pc(uintptr_t);
 size_t	backtrace_collect(void *, void *, uintptr_t *, size_t);

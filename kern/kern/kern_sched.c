@@ -136,6 +136,13 @@ sched_cpu_release(struct cpu_info *ci)
 }
 
 /*
+ * Tries at the implicit lwp's memory: rump_schedule cannot fail, and an
+ * injected host malloc failure there (a bio thread's biodone, a bare
+ * thread's syscall) is nobody's error path to test.
+ */
+#define SCHED_IMPLICIT_TRIES	16
+
+/*
  * Enter the kernel: take a virtual CPU for the calling host thread's lwp,
  * giving a bare thread an implicit lwp first.  The caller's frame bounds
  * the lwp's kernel stack for backtraces.
@@ -144,14 +151,18 @@ void
 rump_schedule(void)
 {
 	struct lwp *l;
+	int tries;
 
 	if (__predict_false(!kern_booted))
 		panic("rump_schedule: the rump kernel is not booted");
 	if (__predict_false((l = rumpuser_curlwp()) == NULL)) {
-		l = lwp_alloc(initproc, LW_IMPLICIT | LW_WEXIT, "implicit");
-		if (l == NULL)
-			panic("rump_schedule: no memory for the implicit lwp "
-			    "of a bare host thread");
+		for (tries = 0; (l = lwp_alloc(initproc,
+		    LW_IMPLICIT | LW_WEXIT, "implicit")) == NULL; tries++) {
+			if (tries == SCHED_IMPLICIT_TRIES)
+				panic("rump_schedule: no memory for the "
+				    "implicit lwp of a bare host thread "
+				    "(%d tries)", tries + 1);
+		}
 		lwp_bind(l);
 	}
 	KASSERTMSG(l->l_stat != LSONPROC, "rump_schedule: lwp %d.%d (%s) "

@@ -167,8 +167,9 @@ callout_schedule(callout_t *c, int ticks)
 	mutex_exit(&callout_lock);
 
 	if (start) {
-		error = kthread_create(PRI_NONE, KTHREAD_MPSAFE, NULL,
-		    callout_thread, NULL, NULL, "clock");
+		/* Past the kmem fault point: no caller could handle it. */
+		error = kthread_create(PRI_NONE, KTHREAD_MPSAFE | KTHREAD_CORE,
+		    NULL, callout_thread, NULL, NULL, "clock");
 		if (error != 0)
 			panic("callout_schedule: cannot start the clock "
 			    "thread: error %d", error);

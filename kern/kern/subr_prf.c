@@ -27,7 +27,7 @@ void *cons_symbolizer_arg;
 #define BACKTRACE_MAXFRAME	(1024 * 1024)	/* largest frame believed */
 
 /* One character to the host console and the ring; cons.c_mtx held. */
-void
+static void
 cons_putchar(int c)
 {
 
@@ -185,6 +185,17 @@ printf_pc(uintptr_t pc)
 		printf("0x%lx <%s+0x%lx>", (u_long)pc, name, (u_long)off);
 	else
 		printf("0x%lx", (u_long)pc);
+}
+
+size_t
+rumpus_backtrace(uintptr_t *pcs, size_t max)
+{
+	struct lwp *l = rumpuser_curlwp();
+
+	if (l == NULL)
+		return 0;
+	return backtrace_collect(__builtin_frame_address(0), l->l_stacktop,
+	    pcs, max);
 }
 
 /* Print a backtrace from fp on the console, one "#n 0xADDR" per line. */

@@ -51,6 +51,7 @@ struct lwp {
 #define LW_IMPLICIT	0x0008		/* made by rump_schedule for a bare thread */
 #define LW_BOUND	0x0010		/* bound to a host thread right now */
 #define LW_HYPUNSCHED	0x0020		/* CPU given up inside a hypercall */
+#define LW_CORE		0x0040		/* the core's own: no kmem faults */
 
 /* l_stat */
 #define LSIDL		1

@@ -54,6 +54,13 @@ struct rumpus_books_lock {		/* one lock held */
 	char		 bl_holder[RUMPUS_BOOKS_NAME];
 };
 
+#define RUMPUS_LWP_LOCKS	4
+struct rumpus_lwplock {			/* a lock an lwp holds */
+	uintptr_t	 ll_lock;
+	int		 ll_kind;	/* RUMPUS_LOCK_* */
+	uintptr_t	 ll_site;	/* return address of the enter call */
+};
+
 struct rumpus_lwpinfo {			/* one lwp */
 	int		 li_pid;
 	int		 li_lid;
@@ -61,8 +68,14 @@ struct rumpus_lwpinfo {			/* one lwp */
 	int		 li_kthread;	/* a kernel thread */
 	int		 li_running;	/* holds a virtual CPU */
 	uintptr_t	 li_wchan;	/* lock or condvar waited on, or 0 */
-	const char	*li_wmesg;	/* kind of wait, or NULL */
+	/*
+	 * Kind of wait, or NULL: "mutex", "rwlock read", "rwlock write",
+	 * "hypercall" (a blocking hypercall; li_wchan is its interlock), or
+	 * a condvar's or kpause's own message.
+	 */
+	const char	*li_wmesg;
 	unsigned	 li_nlocks;	/* locks held */
+	struct rumpus_lwplock li_locks[RUMPUS_LWP_LOCKS]; /* the first ones */
 	unsigned	 li_nstack;	/* frames in li_stack */
 	uintptr_t	 li_stack[RUMPUS_BOOKS_STACK];	/* return addresses */
 };
@@ -102,7 +115,7 @@ void	rumpus_books_print(const struct rumpus_books *);
  */
 void	rumpus_kmem_debug(int);
 
-/* Counters since boot. */
+/* Counters since the last rump_init. */
 struct rumpus_counters {
 	uint64_t	 c_kmem_allocs;
 	uint64_t	 c_kmem_frees;
@@ -143,10 +156,22 @@ typedef int (*rumpus_fault_hook_t)(void *, const struct rumpus_fault_point *,
 void	rumpus_fault_set_hook(rumpus_fault_hook_t, void *);
 /* The registry: fills up to max entries, returns how many points exist. */
 size_t	rumpus_fault_points(const struct rumpus_fault_point **, size_t);
+/*
+ * The calling thread's kernel stack as return addresses, innermost first
+ * (at most max); the walk stops at its lwp's outermost kernel frame, and
+ * gives 0 on a thread with no lwp.  Reads only: a fault hook may call it
+ * to match call sites.
+ */
+size_t	rumpus_backtrace(uintptr_t *, size_t);
 #define RUMPUS_FAULT_KMEM_ALLOC	"kmem.alloc"
 #define RUMPUS_KMEM_NOSLEEP	0x2	/* fs_flags bit of kmem.alloc */
 
-/* lwps: fills up to max entries, returns how many lwps exist. */
+/*
+ * lwps: fills up to max entries, returns how many lwps exist.  Never
+ * blocks (proc_lock is taken only if free), so a hang detector may call
+ * it, even from a signal handler; other lwps' stacks are walked only
+ * while they are blocked.
+ */
 size_t	rumpus_lwp_dump(struct rumpus_lwpinfo *, size_t);
 /* Print every lwp, its wait and its held locks, on the console. */
 void	rumpus_lwp_dump_print(void);
