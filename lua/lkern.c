@@ -79,9 +79,20 @@ struct lkern_lwp {
 };
 
 struct lkern_barrier {
-	pthread_barrier_t b_barrier;
-	int		 b_init;
+	unsigned	 b_n;		/* lwps it waits for */
+	unsigned	 b_count;	/* waiting now */
+	unsigned	 b_gen;		/* rounds completed */
 };
+
+/*
+ * Every barrier waits under one mutex and condvar; a spawned lwp that
+ * ends with an error (it will not arrive) breaks them all, so a failure
+ * in one lwp ends the others' waits instead of hanging the case.
+ */
+static pthread_mutex_t lkern_bar_mtx = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t lkern_bar_cv = PTHREAD_COND_INITIALIZER;
+static int lkern_bar_broken;
+static char lkern_bar_why[256];		/* the first lwp's error */
 
 /* The case's state in this child. */
 static struct {
@@ -1711,6 +1722,15 @@ lkern_lwp_main(void *arg)
 		l->l_ok = lua_pcall(l->l_co, nargs, LUA_MULTRET, 0) == LUA_OK;
 		LKERN_CALL(rump_pub_lwproc_releaselwp());
 	}
+	if (!l->l_ok) {
+		pthread_mutex_lock(&lkern_bar_mtx);
+		if (!lkern_bar_broken && lua_type(l->l_co, -1) == LUA_TSTRING)
+			snprintf(lkern_bar_why, sizeof(lkern_bar_why), ": %s",
+			    lua_tostring(l->l_co, -1));
+		lkern_bar_broken = 1;
+		pthread_cond_broadcast(&lkern_bar_cv);
+		pthread_mutex_unlock(&lkern_bar_mtx);
+	}
 	pthread_mutex_unlock(&lkern_lua);
 	return NULL;
 }
@@ -1802,30 +1822,38 @@ lkern_barrier(lua_State *L)
 		return luaL_argerror(L, 1, "want 1..1024 lwps");
 	b = lua_newuserdatauv(L, sizeof(*b), 0);
 	memset(b, 0, sizeof(*b));
-	if (pthread_barrier_init(&b->b_barrier, NULL, (unsigned)n) != 0)
-		return luaL_error(L, "k.barrier: %s", strerror(errno));
-	b->b_init = 1;
+	b->b_n = (unsigned)n;
 	luaL_setmetatable(L, LKERN_BARRIER_MT);
 	return 1;
 }
 
+/*
+ * b:wait(): return once b_n lwps wait, or raise an error when a spawned
+ * lwp ended with an error first (it would never arrive).
+ */
 static int
 lkern_barrier_wait(lua_State *L)
 {
 	struct lkern_barrier *b = luaL_checkudata(L, 1, LKERN_BARRIER_MT);
+	unsigned gen;
+	int broken;
 
-	LKERN_CALL(pthread_barrier_wait(&b->b_barrier));
-	return 0;
-}
-
-static int
-lkern_barrier_gc(lua_State *L)
-{
-	struct lkern_barrier *b = luaL_checkudata(L, 1, LKERN_BARRIER_MT);
-
-	if (b->b_init)
-		pthread_barrier_destroy(&b->b_barrier);
-	b->b_init = 0;
+	LKERN_CALL(
+		pthread_mutex_lock(&lkern_bar_mtx);
+		gen = b->b_gen;
+		if (++b->b_count == b->b_n) {
+			b->b_count = 0;
+			b->b_gen++;
+			pthread_cond_broadcast(&lkern_bar_cv);
+		}
+		while (b->b_gen == gen && !lkern_bar_broken)
+			pthread_cond_wait(&lkern_bar_cv, &lkern_bar_mtx);
+		broken = b->b_gen == gen;
+		pthread_mutex_unlock(&lkern_bar_mtx);
+	);
+	if (broken)
+		return luaL_error(L, "barrier: a spawned lwp ended with an "
+		    "error before it reached the barrier%s", lkern_bar_why);
 	return 0;
 }
 
@@ -1844,8 +1872,7 @@ lkern_openlib(lua_State *L)
 		{ "join", lkern_lwp_join }, { NULL, NULL }
 	};
 	static const luaL_Reg barm[] = {
-		{ "wait", lkern_barrier_wait }, { "__gc", lkern_barrier_gc },
-		{ NULL, NULL }
+		{ "wait", lkern_barrier_wait }, { NULL, NULL }
 	};
 
 	luaL_newmetatable(L, LKERN_PROC_MT);
@@ -2094,6 +2121,13 @@ lkern_teardown(lua_State *L, struct rumpus_result *res)
 
 	if (!lkern.booted)
 		goto out;
+	/* A body that failed will not reach its barriers again. */
+	if (res->rr_outcome != RUMPUS_NONE) {
+		pthread_mutex_lock(&lkern_bar_mtx);
+		lkern_bar_broken = 1;
+		pthread_cond_broadcast(&lkern_bar_cv);
+		pthread_mutex_unlock(&lkern_bar_mtx);
+	}
 	lua_getfield(L, LUA_REGISTRYINDEX, LKERN_REG);
 	lua_getfield(L, -1, "lwps");
 	lua_pushnil(L);

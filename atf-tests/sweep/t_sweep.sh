@@ -153,8 +153,24 @@ regress_process_cred_body() {
 	    -o match:'"fault_site":"kmem.alloc in kauth_cred_dup' cat out.jsonl
 }
 
+atf_test_case regress_barrier
+regress_barrier_head() {
+	atf_set descr "sweep kmem.alloc, lwps.lua create_rename_unlink[tmpfs] nth=29: a spawned lwp that could not start left the others at the barrier (hang)"
+}
+regress_barrier_body() {
+	cd $scenarios/..
+	atf_check -s exit:1 -o match:'^error .*k.spawn: newlwp: ENOMEM' -e ignore \
+	    $rumpus run -m serial -t 20 -o $OLDPWD/out.jsonl \
+	    -c 'create_rename_unlink[tmpfs]' \
+	    --faults 'kmem.alloc@rump_pub_lwproc_newlwp:max=1:ENOMEM' \
+	    scenarios/fs/lwps.lua
+	cd $OLDPWD
+	atf_check -o match:'"faults_hit":1,' -o match:'"books":null' cat out.jsonl
+}
+
 atf_init_test_cases() {
 	atf_add_test_case regress_process_cred
+	atf_add_test_case regress_barrier
 	atf_add_test_case lua_wiring
 	atf_add_test_case run_faults
 	atf_add_test_case replay
