@@ -1362,11 +1362,12 @@ bad:
  * Give this instance its own copy of the pristine image src (never
  * written itself), register the copy with etfs as a block device and mount
  * it at dir.  Returns 0 or a NetBSD errno; a host failure to copy raises.
- * Called with the interpreter lock held.
+ * Called with the interpreter lock held; inproc: from a closure with a
+ * process upvalue (else, at boot, in the body's own lwp).
  */
 static int
 lkern_ext2_attach(lua_State *L, const char *src, const char *dir,
-    int flags)
+    int flags, int inproc)
 {
 	static const char key[] = "/dev/rumpus-ext2";
 	struct rump_ufs_args ua;
@@ -1396,8 +1397,12 @@ lkern_ext2_attach(lua_State *L, const char *src, const char *dir,
 		snprintf(lkern.etfs, sizeof(lkern.etfs), "%s", key);
 	}
 	ua.fspec = (char *)key;
-	LKERN_SYS(L, rv = rump_sys_mount(RUMP_MOUNT_EXT2FS, dir, flags, &ua,
-	    sizeof(ua)));
+	if (inproc)
+		LKERN_SYS(L, rv = rump_sys_mount(RUMP_MOUNT_EXT2FS, dir, flags,
+		    &ua, sizeof(ua)));
+	else
+		LKERN_CALL(rv = rump_sys_mount(RUMP_MOUNT_EXT2FS, dir, flags,
+		    &ua, sizeof(ua)));
 	return rv == -1 ? errno : 0;
 }
 
@@ -1421,7 +1426,7 @@ lkern_mount_ext2(lua_State *L)
 		lua_getfield(L, 3, "flags");
 		flags = lkern_mntflags(L, lua_gettop(L));
 	}
-	if ((e = lkern_ext2_attach(L, src, dir, flags)) != 0)
+	if ((e = lkern_ext2_attach(L, src, dir, flags, 1)) != 0)
 		return lkern_err(L, e);
 	lua_pushboolean(L, 1);
 	return 1;
@@ -1983,7 +1988,7 @@ lkern_boot(lua_State *L, const char *fs, const char *image,
 			res->rr_outcome = RUMPUS_ERROR;
 			return -1;
 		}
-		e = lkern_ext2_attach(L, image, LKERN_MNT, 0);
+		e = lkern_ext2_attach(L, image, LKERN_MNT, 0, 0);
 	}
 	if (e != 0) {
 		lscen_setstr(res->rr_reason, sizeof(res->rr_reason),

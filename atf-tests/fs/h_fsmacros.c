@@ -2,9 +2,12 @@
  * The file-system variants and the instance around each test body.
  */
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <atf-c.h>
 
@@ -12,6 +15,7 @@
 #include <rump/rump_syscalls.h>
 #include <rump/rumpus_ext.h>
 #include <rump/rumpus_vfs.h>
+#include <rump/rumpvfs_if_pub.h>
 
 #include "h_fsmacros.h"
 
@@ -30,6 +34,72 @@ tmpfs_mount(const struct fstest_fs *fs, const char *path, int flags)
 const struct fstest_fs fstest_tmpfs = {
 	.fs_name = "tmpfs",
 	.fs_mount = tmpfs_mount,
+};
+
+/*
+ * ext2: each mount a fresh 16 MiB image from mke2fs -t ext2 (Debian's
+ * default features) in the work directory, through etfs; after the
+ * unmount, e2fsck -fn must find every image clean.
+ */
+static int ext2_nimages;
+
+static int
+ext2_mount(const struct fstest_fs *fs, const char *path, int flags)
+{
+	struct rump_ufs_args args;
+	char key[64], img[64], cmd[256];
+	int error;
+
+	REQUIRE_DEPENDENCY(access("/usr/sbin/mke2fs", X_OK) == 0 &&
+	    access("/usr/sbin/e2fsck", X_OK) == 0, "e2fsprogs");
+	if (flags & RUMP_MNT_UPDATE) {
+		/* ext2 takes no arguments for an update. */
+		args.fspec = NULL;
+		return rump_sys_mount(RUMP_MOUNT_EXT2FS, path, flags, &args,
+		    sizeof(args));
+	}
+	snprintf(img, sizeof(img), "fstest-ext2-%d.img", ext2_nimages);
+	snprintf(key, sizeof(key), "/dev/fstest-ext2-%d", ext2_nimages++);
+	snprintf(cmd, sizeof(cmd), "/usr/sbin/mke2fs -q -F -t ext2 "
+	    "-E root_owner=0:0 %s 16M >/dev/null 2>&1", img);
+	ATF_REQUIRE_EQ_MSG(system(cmd), 0, "%s", cmd);
+	error = rump_pub_etfs_register(key, img, RUMP_ETFS_BLK);
+	if (error != 0) {
+		errno = error;
+		return -1;
+	}
+	args.fspec = key;
+	if (rump_sys_mount(RUMP_MOUNT_EXT2FS, path, flags, &args,
+	    sizeof(args)) == -1)
+		return -1;
+	/* The shared bodies expect a root anyone may write, as tmpfs's. */
+	return (flags & RUMP_MNT_RDONLY) ? 0 : rump_sys_chmod(path, 0777);
+}
+
+static void
+ext2_check(const struct fstest_fs *fs)
+{
+	char cmd[256], out[4096];
+	size_t n;
+	FILE *p;
+	int i, status;
+
+	for (i = 0; i < ext2_nimages; i++) {
+		snprintf(cmd, sizeof(cmd), "/usr/sbin/e2fsck -fn "
+		    "fstest-ext2-%d.img 2>&1", i);
+		ATF_REQUIRE((p = popen(cmd, "r")) != NULL);
+		n = fread(out, 1, sizeof(out) - 1, p);
+		out[n] = '\0';
+		status = pclose(p);
+		ATF_REQUIRE_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		    "%s after the test:\n%s", cmd, out);
+	}
+}
+
+const struct fstest_fs fstest_ext2 = {
+	.fs_name = "ext2fs",
+	.fs_mount = ext2_mount,
+	.fs_check = ext2_check,
 };
 
 void
@@ -66,6 +136,8 @@ fstest_run(const struct fstest_fs *fs, void (*body)(const struct fstest_fs *))
 	RZ(rumpus_vfs_books(&vb));
 	ATF_REQUIRE_EQ(vb.vb_mounts, 1);
 	fstest_teardown();
+	if (fs->fs_check != NULL)
+		fs->fs_check(fs);
 }
 
 void

@@ -30,9 +30,12 @@ struct fstest_fs {
 	const char	*fs_name;	/* the mount(2) type */
 	/* Mount a fresh, empty file system on the directory path. */
 	int		(*fs_mount)(const struct fstest_fs *, const char *, int);
+	/* After the unmount, check the file system's image (or NULL). */
+	void		(*fs_check)(const struct fstest_fs *);
 };
 
 extern const struct fstest_fs fstest_tmpfs;
+extern const struct fstest_fs fstest_ext2;
 
 /* Boot, mount, body, unmount, teardown with the books checked. */
 void	fstest_run(const struct fstest_fs *,
@@ -50,10 +53,20 @@ ATF_TC_HEAD(tmpfs_##name, tc)						\
 ATF_TC_BODY(tmpfs_##name, tc)						\
 {									\
 	fstest_run(&fstest_tmpfs, name);				\
+}									\
+ATF_TC(ext2_##name);							\
+ATF_TC_HEAD(ext2_##name, tc)						\
+{									\
+	atf_tc_set_md_var(tc, "descr", descr " (ext2)");		\
+}									\
+ATF_TC_BODY(ext2_##name, tc)						\
+{									\
+	fstest_run(&fstest_ext2, name);					\
 }
 
 #define FSTEST_ADD(tp, name)						\
-	ATF_TP_ADD_TC(tp, tmpfs_##name)
+	ATF_TP_ADD_TC(tp, tmpfs_##name);				\
+	ATF_TP_ADD_TC(tp, ext2_##name)
 
 /* A system call that must succeed (not return -1). */
 #define RL(expr) do {							\

@@ -26,6 +26,7 @@
 #include "kern_private.h"
 
 #define TEARDOWN_KTHREAD_WAIT_MS	2000
+#define TEARDOWN_IMPLICIT_WAIT_MS	1000
 
 volatile int kern_booted;
 static bool hyp_inited;
@@ -43,6 +44,10 @@ struct initstep {
 /* The layers above the core (each in its own directory). */
 int	vfs_init(void);			/* kern/vfs/vfs_init.c */
 void	vfs_fini(void);
+int	bufinit(void);			/* kern/vfs/vfs_bio.c */
+void	buffini(void);
+int	ext2fs_init(void);		/* kern/fs/ext2fs/ext2fs_vfsops.c */
+void	ext2fs_fini(void);
 
 static const struct initstep initsteps[] = {
 	/* The core, on the bare calling thread. */
@@ -54,7 +59,9 @@ static const struct initstep initsteps[] = {
 	{ "callout",	callout_startup,	NULL },
 	{ "lwp0",	boot_lwp0_enter,	boot_lwp0_leave },
 	/* Layers above the core, as lwp0.  Add yours here. */
+	{ "bio",	bufinit,		buffini },
 	{ "vfs",	vfs_init,		vfs_fini },
+	{ "ext2fs",	ext2fs_init,		ext2fs_fini },
 	{ "initproc",	proc_init_initproc,	NULL },
 };
 #define INITSTEP_LWP0	6
@@ -171,18 +178,27 @@ rump_init(void)
 	return 0;
 }
 
-/* True if an lwp other than lwp0 is inside a kernel call.  proc_lock. */
+/*
+ * True if an lwp other than lwp0 is inside a kernel call; *implicitp: all
+ * of them are implicit ones (a host I/O thread finishing a completion
+ * callback, gone in a moment).  proc_lock.
+ */
 static bool
-teardown_lwps_busy(void)
+teardown_lwps_busy(bool *implicitp)
 {
 	struct lwp *l;
+	bool busy = false;
 
+	*implicitp = true;
 	LIST_FOREACH(l, &alllwp, l_list) {
 		if (l != &lwp0 && !(l->l_flag & LW_SYSTEM) &&
-		    (l->l_stat == LSONPROC || (l->l_flag & LW_HYPUNSCHED)))
-			return true;
+		    (l->l_stat == LSONPROC || (l->l_flag & LW_HYPUNSCHED))) {
+			busy = true;
+			if (!(l->l_flag & LW_IMPLICIT))
+				*implicitp = false;
+		}
 	}
-	return false;
+	return busy;
 }
 
 /*
@@ -198,16 +214,22 @@ rumpus_teardown(struct rumpus_books *books)
 	struct rumpus_books local;
 	struct rumpus_books *b = books != NULL ? books : &local;
 	struct lwp *l;
-	bool busy;
-	int error;
+	bool busy, implicit;
+	int error, i;
 
 	if (kern_booted != 1)
 		return EINVAL;
 	memset(b, 0, sizeof(*b));
 	b->b_version = RUMPUS_EXT_VERSION;
-	mutex_enter(proc_lock);
-	busy = teardown_lwps_busy();
-	mutex_exit(proc_lock);
+	/* Completion callbacks still on their way out: let them leave. */
+	for (i = 0;; i++) {
+		mutex_enter(proc_lock);
+		busy = teardown_lwps_busy(&implicit);
+		mutex_exit(proc_lock);
+		if (!busy || !implicit || i == TEARDOWN_IMPLICIT_WAIT_MS)
+			break;
+		(void)rumpuser_clock_sleep(RUMPUSER_CLOCK_RELWALL, 0, 1000000);
+	}
 	if (busy) {
 		books_add_lwps(b, BOOKS_LWP_USER);
 		kmem_books(b);

@@ -37,11 +37,13 @@ vfs_init(void)
 		error = proc_hooks_register(&vfs_proc_hooks);
 	if (error == 0 && proc0.p_fd == NULL)
 		error = vfs_proc_init(&proc0);
+	vfs_up = true;
 	if (error != 0) {
 		printf("vfs: cannot start: error %d\n", error);
+		/* Undo what was done, so a later boot starts afresh. */
+		vfs_fini();
 		return error;
 	}
-	vfs_up = true;
 	return 0;
 }
 

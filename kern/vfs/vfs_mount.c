@@ -127,7 +127,7 @@ vfs_domount(struct vnode *vp, const char *fstype, const char *path,
 {
 	struct vfsops *vfs;
 	struct mount *mp;
-	int error;
+	int error, oflag;
 
 	if (cred != NULL && !vfs_cred_isroot(cred))
 		return EPERM;
@@ -135,10 +135,15 @@ vfs_domount(struct vnode *vp, const char *fstype, const char *path,
 		if (vp == NULL || (vp->v_vflag & VV_ROOT) == 0)
 			return EINVAL;
 		mp = vp->v_mount;
-		mp->mnt_flag |= flags & (MNT_UPDATE | MNT_RELOAD | MNT_FORCE);
+		/* As NetBSD: the file system sees the MNT_RDONLY asked for. */
+		oflag = mp->mnt_flag;
+		mp->mnt_flag = (mp->mnt_flag & ~MNT_RDONLY) |
+		    (flags & (MNT_UPDATE | MNT_RELOAD | MNT_FORCE | MNT_RDONLY));
 		error = mp->mnt_op->vfs_mount(mp, mp->mnt_mntonname, data,
 		    datalen);
 		mp->mnt_flag &= ~(MNT_UPDATE | MNT_RELOAD | MNT_FORCE);
+		if (error != 0)
+			mp->mnt_flag = oflag;
 		if (error == 0)
 			mp->mnt_flag = (mp->mnt_flag & ~MNT_VISFLAGMASK) |
 			    (flags & MNT_VISFLAGMASK & ~(MNT_LOCAL | MNT_ROOTFS)) |
