@@ -1319,11 +1319,13 @@ lkern_mount_tmpfs(lua_State *L)
 }
 
 /*
- * Copy the pristine image src to dst, leaving holes where src has blocks
- * of zeros.  Returns 0, or -1 with errno set (host numbering).
+ * Copy the pristine image src to a new file made from the mkstemp(3)
+ * template dst (a name no other instance, live or dead, has), leaving
+ * holes where src has blocks of zeros.  Returns 0, or -1 with errno set
+ * (host numbering).
  */
 static int
-lkern_copyimage(const char *src, const char *dst)
+lkern_copyimage(const char *src, char *dst)
 {
 	static const char zero[65536];
 	char buf[65536];
@@ -1333,9 +1335,12 @@ lkern_copyimage(const char *src, const char *dst)
 
 	if ((in = open(src, O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
-	if ((out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0600)) == -1)
-		goto bad;
+	if ((out = mkostemp(dst, O_CLOEXEC)) == -1) {
+		e = errno;
+		close(in);
+		errno = e;
+		return -1;
+	}
 	while ((n = read(in, buf, sizeof(buf))) > 0) {
 		if (memcmp(buf, zero, (size_t)n) != 0 &&
 		    pwrite(out, buf, (size_t)n, off) != n)
@@ -1361,7 +1366,8 @@ bad:
 /*
  * Give this instance its own copy of the pristine image src (never
  * written itself), register the copy with etfs as a block device and mount
- * it at dir.  Returns 0 or a NetBSD errno; a host failure to copy raises.
+ * it at dir.  Returns 0, a NetBSD errno, or -1 when the host failed to
+ * copy (errno set, host numbering).
  * Called with the interpreter lock held; inproc: from a closure with a
  * process upvalue (else, at boot, in the body's own lwp).
  */
@@ -1378,13 +1384,13 @@ lkern_ext2_attach(lua_State *L, const char *src, const char *dir,
 	/* A remount uses the copy (and its registration) it already has. */
 	if (lkern.imgcopy[0] == '\0') {
 		snprintf(lkern.imgcopy, sizeof(lkern.imgcopy),
-		    "%s/rumpus-img.%ld", getenv("TMPDIR") ? getenv("TMPDIR") :
-		    "/tmp", (long)getpid());
+		    "%s/rumpus-img.XXXXXX", getenv("TMPDIR") ?
+		    getenv("TMPDIR") : "/tmp");
 		if (lkern_copyimage(src, lkern.imgcopy) == -1) {
 			e = errno;
 			lkern.imgcopy[0] = '\0';
-			return luaL_error(L, "mount_ext2: copying %s: %s", src,
-			    strerror(e));
+			errno = e;
+			return -1;
 		}
 		snprintf(lkern.imgsrc, sizeof(lkern.imgsrc), "%s", src);
 		lfault_image(lkern.imgcopy);
@@ -1426,7 +1432,10 @@ lkern_mount_ext2(lua_State *L)
 		lua_getfield(L, 3, "flags");
 		flags = lkern_mntflags(L, lua_gettop(L));
 	}
-	if ((e = lkern_ext2_attach(L, src, dir, flags, 1)) != 0)
+	if ((e = lkern_ext2_attach(L, src, dir, flags, 1)) == -1)
+		return luaL_error(L, "mount_ext2: copying %s: %s", src,
+		    strerror(errno));
+	if (e != 0)
 		return lkern_err(L, e);
 	lua_pushboolean(L, 1);
 	return 1;
@@ -1988,7 +1997,13 @@ lkern_boot(lua_State *L, const char *fs, const char *image,
 			res->rr_outcome = RUMPUS_ERROR;
 			return -1;
 		}
-		e = lkern_ext2_attach(L, image, LKERN_MNT, 0, 0);
+		if ((e = lkern_ext2_attach(L, image, LKERN_MNT, 0, 0)) == -1) {
+			lscen_setstr(res->rr_reason, sizeof(res->rr_reason),
+			    "fs variant %s: copying %s: %s", fs, image,
+			    strerror(errno));
+			res->rr_outcome = RUMPUS_ERROR;
+			return -1;
+		}
 	}
 	if (e != 0) {
 		lscen_setstr(res->rr_reason, sizeof(res->rr_reason),
