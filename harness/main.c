@@ -283,8 +283,8 @@ optnum(const char *opt, const char *arg, double min)
 
 /*
  * Collect and load the scenario files named by args (n of them), list
- * their cases (those sel names); *np cases.  Exits (status 2) when sel
- * names no case.  harness_unload() frees what this loaded.
+ * their cases (those sel names); *np cases.  Returns NULL, after saying
+ * so, when sel names no case.  harness_unload() frees what this loaded.
  */
 struct hcase *
 harness_load(char **args, int n, const char *sel, double timeout,
@@ -301,7 +301,8 @@ harness_load(char **args, int n, const char *sel, double timeout,
 	if (sel != NULL && *np == 0) {
 		fprintf(stderr, "rumpus: no case \"%s\" in the files given\n",
 		    sel);
-		exit(2);
+		free(cases);
+		return NULL;
 	}
 	return cases;
 }
@@ -432,8 +433,11 @@ main(int argc, char **argv)
 		fprintf(stderr, "rumpus: --faults: %s\n", err);
 		return 2;
 	}
-	cases = harness_load(argv + optind, argc - optind, sel,
-	    ho.ho_timeout, &n);
+	if ((cases = harness_load(argv + optind, argc - optind, sel,
+	    ho.ho_timeout, &n)) == NULL) {
+		status = 2;
+		goto out;
+	}
 	for (i = 0; i < n; i++)
 		cases[i].hc_plan = plan;
 

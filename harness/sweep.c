@@ -326,6 +326,7 @@ harness_sweep(int argc, char **argv)
 			for (p = strtok(pts, ","); p != NULL;
 			    p = strtok(NULL, ","))
 				sweep_point(&sw, p);
+			free(pts);
 			break;
 		case 'S':
 			errno = 0;
@@ -351,8 +352,11 @@ harness_sweep(int argc, char **argv)
 		    "directory\n");
 		usage();
 	}
-	sw.sw_cases = harness_load(argv + optind, argc - optind, sel,
-	    ho.ho_timeout, &sw.sw_ncases);
+	if ((sw.sw_cases = harness_load(argv + optind, argc - optind, sel,
+	    ho.ho_timeout, &sw.sw_ncases)) == NULL) {
+		status = 2;
+		goto out;
+	}
 	sw.sw_calls = sweep_alloc(sw.sw_ncases * sizeof(*sw.sw_calls));
 	sw.sw_counted = sweep_alloc(sw.sw_ncases * sizeof(int));
 	if (out != NULL && (ho.ho_out = fopen(out, "w")) == NULL) {
@@ -513,8 +517,12 @@ harness_replay(int argc, char **argv)
 	ho.ho_mode = strcmp(tok.ft_mode, "threads") == 0 ? "threads" :
 	    "serial";
 	ho.ho_seed = tok.ft_seed;
-	cases = harness_load(&tok.ft_scenario, 1, tok.ft_variant,
-	    ho.ho_timeout, &n);
+	if ((cases = harness_load(&tok.ft_scenario, 1, tok.ft_variant,
+	    ho.ho_timeout, &n)) == NULL) {
+		status = 2;
+		harness_unload();
+		goto out;
+	}
 	cases[0].hc_plan = *tok.ft_plan != '\0' ? tok.ft_plan : NULL;
 	if (out != NULL && (ho.ho_out = fopen(out, "w")) == NULL) {
 		fprintf(stderr, "rumpus: %s: %s\n", out, strerror(errno));
