@@ -83,7 +83,7 @@ small_lua 1 >"$work/sweep1.lua"
 per=$("$rumpus" sweep --point kmem.alloc "$work/sweep1.lua" 2>&1 >/dev/null |
     sed -n -E 's/.*sweep: ([0-9]+) instances.*/\1/p')
 reps=$(( (n + per) / (per + 1) ))
-i=1
+i=2
 while [ $i -le "$reps" ]; do cp "$work/sweep1.lua" "$work/sweep$i.lua"; i=$((i + 1)); done
 for j in 1 2; do
 	start=$(date +%s.%N)
