@@ -20,6 +20,8 @@ struct hcase {
 	double			 hc_timeout;	/* seconds */
 	const char		*hc_skip;	/* why it cannot run here, or NULL */
 	char			 hc_loaderr[1024]; /* why the file did not load */
+	const char		*hc_plan;	/* fault plan, or NULL */
+	char			 hc_hash[17];	/* scenario content hash (hex) */
 };
 
 /* What the runner decided about one case, ready to be written. */
@@ -34,6 +36,15 @@ struct hverdict {
 	char		 hv_backtrace[10240];	/* Lua stack, kernel lwps */
 	const char	*hv_books;
 	char		 hv_artifact[1024];	/* the kept console, or "" */
+	/* The fault engine's view (rumpus_result), when hv_counted. */
+	int		 hv_counted;
+	uint64_t	 hv_calls[RUMPUS_FAULT_MAXPOINTS];
+	uint64_t	 hv_hits;
+	uint64_t	 hv_digest;
+	char		 hv_site[256];		/* the first fault, or "" */
+	char		 hv_stack[1024];	/* its kernel stack */
+	int		 hv_surfaced;		/* its errno reached the scenario */
+	char		 hv_token[2048];	/* the reproducer token */
 };
 
 /* The options of one run. */
@@ -46,6 +57,11 @@ struct hopts {
 	FILE		*ho_out;		/* JSON Lines, or NULL */
 	const char	*ho_atf_result;		/* ATF result file, or NULL */
 	const char	*ho_artifacts;		/* keep not-ok cases here */
+	int		 ho_quiet;		/* no line per case */
+	/* Called for every case that ended, after its record. */
+	void		(*ho_done)(void *, const struct hcase *,
+			    const struct hverdict *);
+	void		*ho_donearg;
 };
 
 #define HARNESS_DEFAULT_TIMEOUT	60.0
@@ -53,7 +69,22 @@ struct hopts {
 /* run.c */
 int	 harness_run(struct hcase *, size_t, const struct hopts *);
 
+/* main.c: shared by the commands */
+void	 usage(void) __attribute__((__noreturn__));
+double	 optnum(const char *, const char *, double);
+const char *harness_mode(const char *);
+uint64_t harness_seed(const char *);
+struct hcase *harness_load(char **, int, const char *, double, size_t *);
+void	 harness_unload(void);
+int	 harness_hash(const char *, char *);
+
+/* sweep.c, replay */
+int	 harness_sweep(int, char **);
+int	 harness_replay(int, char **);
+
 /* record.c */
+int	 record_token(const struct hcase *, const struct hopts *, char *,
+	    size_t);
 void	 record_write(FILE *, const struct hcase *, const struct hverdict *,
 	    const struct hopts *);
 const char *record_buildid(void);

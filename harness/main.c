@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fault_engine.h"
 #include "harness.h"
 
 /* The scenario files named on the command line, in order. */
@@ -25,7 +27,9 @@ struct files {
 	size_t	  f_cap;
 };
 
-static void
+static struct files harness_files;
+
+void
 usage(void)
 {
 
@@ -33,7 +37,15 @@ usage(void)
 	    "usage: rumpus run [-v] [-j jobs] [-m serial|threads] [-s seed]\n"
 	    "                  [-t seconds] [-o results.jsonl] [-c case]\n"
 	    "                  [-k artifacts] [--atf-result file] file|dir ...\n"
-	    "       rumpus list [-p] [-c case] file|dir ...\n");
+	    "                  [--faults spec] file|dir ...\n"
+	    "       rumpus list [-p] [-c case] file|dir ...\n"
+	    "       rumpus sweep --point point[,point...] [-j jobs] "
+	    "[--shard i/n]\n"
+	    "                  [-m serial|threads] [-s seed] [-t seconds] "
+	    "[-o results.jsonl]\n"
+	    "                  [-c case] file|dir ...\n"
+	    "       rumpus replay [-v] [-t seconds] [-o results.jsonl] "
+	    "token\n");
 	exit(2);
 }
 
@@ -132,11 +144,13 @@ cases_load(struct files *f, const char *sel, double timeout, size_t *np)
 	struct rumpus_file *rf;
 	struct hcase *cases = NULL, *hc;
 	size_t i, j, n = 0, cap = 0;
-	char err[1024];
+	char err[1024], hash[17];
 
 	for (i = 0; i < f->f_n; i++) {
 		rf = f->f_rf[i] = rumpus_file_load(f->f_path[i], err,
 		    sizeof(err));
+		if (harness_hash(f->f_path[i], hash) != 0)
+			snprintf(hash, sizeof(hash), "unreadable");
 		for (j = 0; rf == NULL || j < rumpus_file_ncases(rf); j++) {
 			if (n == cap) {
 				cap = cap ? 2 * cap : 64;
@@ -146,6 +160,7 @@ cases_load(struct files *f, const char *sel, double timeout, size_t *np)
 			memset(hc, 0, sizeof(*hc));
 			hc->hc_file = rf;
 			hc->hc_path = f->f_path[i];
+			memcpy(hc->hc_hash, hash, sizeof(hc->hc_hash));
 			hc->hc_name = "";
 			hc->hc_fs = "";
 			hc->hc_timeout = timeout > 0 ? timeout :
@@ -188,6 +203,29 @@ files_free(struct files *f)
 }
 
 /*
+ * The content hash of file path as 16 hex digits into hash[17]; 0, or -1
+ * (errno) when it cannot be read.
+ */
+int
+harness_hash(const char *path, char *hash)
+{
+	char buf[65536];
+	uint64_t h = 0;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		h = fe_hash64(buf, (size_t)n, h);
+	close(fd);
+	if (n == -1)
+		return -1;
+	snprintf(hash, 17, "%016llx", (unsigned long long)h);
+	return 0;
+}
+
+/*
  * Where images are cached: $RUMPUS_CACHE, else $XDG_CACHE_HOME/rumpus,
  * else $HOME/.cache/rumpus.
  */
@@ -227,7 +265,7 @@ list_parseable(const struct hcase *hc)
 }
 
 /* A number option, or usage. */
-static double
+double
 optnum(const char *opt, const char *arg, double min)
 {
 	char *end;
@@ -241,6 +279,66 @@ optnum(const char *opt, const char *arg, double min)
 		usage();
 	}
 	return v;
+}
+
+/*
+ * Collect and load the scenario files named by args (n of them), list
+ * their cases (those sel names); *np cases.  Returns NULL, after saying
+ * so, when sel names no case.  harness_unload() frees what this loaded.
+ */
+struct hcase *
+harness_load(char **args, int n, const char *sel, double timeout,
+    size_t *np)
+{
+	struct hcase *cases;
+	int i;
+
+	memset(&harness_files, 0, sizeof(harness_files));
+	for (i = 0; i < n; i++)
+		files_collect(&harness_files, args[i]);
+	cache_setup();
+	cases = cases_load(&harness_files, sel, timeout, np);
+	if (sel != NULL && *np == 0) {
+		fprintf(stderr, "rumpus: no case \"%s\" in the files given\n",
+		    sel);
+		free(cases);
+		return NULL;
+	}
+	return cases;
+}
+
+void
+harness_unload(void)
+{
+
+	files_free(&harness_files);
+}
+
+/* --mode's argument, or usage. */
+const char *
+harness_mode(const char *arg)
+{
+
+	if (strcmp(arg, "serial") != 0 && strcmp(arg, "threads") != 0) {
+		fprintf(stderr, "rumpus: --mode: \"%s\" is neither serial nor "
+		    "threads\n", arg);
+		usage();
+	}
+	return arg;
+}
+
+/* --seed's argument (decimal, below 2^64), or usage. */
+uint64_t
+harness_seed(const char *arg)
+{
+	uint64_t seed;
+
+	if (fe_seed_parse(arg, &seed) != 0) {
+		fprintf(stderr, "rumpus: --seed: \"%s\" is not a decimal "
+		    "number below 2^64\n", arg);
+		usage();
+	}
+	return seed;
 }
 
 int
@@ -257,12 +355,13 @@ main(int argc, char **argv)
 		{ "parseable",	no_argument,		NULL,	'p' },
 		{ "atf-result",	required_argument,	NULL,	'A' },
 		{ "artifacts",	required_argument,	NULL,	'k' },
+		{ "faults",	required_argument,	NULL,	'F' },
 		{ NULL,		0,			NULL,	0 }
 	};
-	struct files files;
 	struct hcase *cases;
 	struct hopts ho;
-	const char *cmd, *sel = NULL, *out = NULL;
+	const char *cmd, *sel = NULL, *out = NULL, *plan = NULL;
+	char err[512];
 	int ch, parseable = 0, status;
 	long ncpu;
 	size_t i, n;
@@ -270,6 +369,10 @@ main(int argc, char **argv)
 	if (argc < 2)
 		usage();
 	cmd = argv[1];
+	if (strcmp(cmd, "sweep") == 0)
+		return harness_sweep(argc - 1, argv + 1);
+	if (strcmp(cmd, "replay") == 0)
+		return harness_replay(argc - 1, argv + 1);
 	if (strcmp(cmd, "run") != 0 && strcmp(cmd, "list") != 0) {
 		fprintf(stderr, "rumpus: unknown command \"%s\"\n", cmd);
 		usage();
@@ -288,16 +391,10 @@ main(int argc, char **argv)
 			ho.ho_jobs = (int)optnum("-j", optarg, 1);
 			break;
 		case 'm':
-			if (strcmp(optarg, "serial") != 0 &&
-			    strcmp(optarg, "threads") != 0) {
-				fprintf(stderr, "rumpus: --mode: \"%s\" is "
-				    "neither serial nor threads\n", optarg);
-				usage();
-			}
-			ho.ho_mode = optarg;
+			ho.ho_mode = harness_mode(optarg);
 			break;
 		case 's':
-			ho.ho_seed = (uint64_t)optnum("--seed", optarg, 0);
+			ho.ho_seed = harness_seed(optarg);
 			break;
 		case 't':
 			ho.ho_timeout = optnum("--timeout", optarg, 0.001);
@@ -320,6 +417,9 @@ main(int argc, char **argv)
 		case 'k':
 			ho.ho_artifacts = optarg;
 			break;
+		case 'F':
+			plan = optarg;
+			break;
 		default:
 			usage();
 		}
@@ -329,17 +429,17 @@ main(int argc, char **argv)
 		    cmd);
 		usage();
 	}
-	memset(&files, 0, sizeof(files));
-	for (; optind < argc; optind++)
-		files_collect(&files, argv[optind]);
-	cache_setup();
-	cases = cases_load(&files, sel, ho.ho_timeout, &n);
-	if (sel != NULL && n == 0) {
-		fprintf(stderr, "rumpus: no case \"%s\" in the files given\n",
-		    sel);
+	if (plan != NULL && rumpus_faults_check(plan, err, sizeof(err)) != 0) {
+		fprintf(stderr, "rumpus: --faults: %s\n", err);
+		return 2;
+	}
+	if ((cases = harness_load(argv + optind, argc - optind, sel,
+	    ho.ho_timeout, &n)) == NULL) {
 		status = 2;
 		goto out;
 	}
+	for (i = 0; i < n; i++)
+		cases[i].hc_plan = plan;
 
 	if (strcmp(cmd, "list") == 0) {
 		for (i = 0; i < n; i++) {
@@ -372,6 +472,6 @@ main(int argc, char **argv)
 	}
 out:
 	free(cases);
-	files_free(&files);
+	harness_unload();
 	return status;
 }

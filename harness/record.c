@@ -1,8 +1,6 @@
 /*
  * The JSON Lines record of one case (DESIGN.md "One JSON Lines record per
- * case"), and the build id it carries.  Fields the fault engine fills later
- * (plan, token, hypercall counts, trace digest) are written as null until
- * it does.
+ * case"), the build id and the reproducer token it carries.
  */
 #define _GNU_SOURCE
 #include <elf.h>
@@ -10,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fault_engine.h"
 #include "harness.h"
 
 /*
@@ -98,6 +97,55 @@ record_buildid(void)
 }
 
 /*
+ * The reproducer token of case hc as run with ho (fe_token_encode): this
+ * build, the scenario's path and content hash, "name[fs]", the plan, the
+ * seed and the mode.  0, or an errno.
+ */
+int
+record_token(const struct hcase *hc, const struct hopts *ho, char *buf,
+    size_t len)
+{
+	struct fe_token tok;
+	char variant[512];
+
+	snprintf(variant, sizeof(variant), "%s%s%s%s", hc->hc_name,
+	    *hc->hc_fs ? "[" : "", hc->hc_fs, *hc->hc_fs ? "]" : "");
+	memset(&tok, 0, sizeof(tok));
+	tok.ft_build = (char *)record_buildid();
+	tok.ft_scenario = (char *)hc->hc_path;
+	tok.ft_scenhash = (char *)hc->hc_hash;
+	tok.ft_variant = variant;
+	tok.ft_plan = (char *)(hc->hc_plan != NULL ? hc->hc_plan : "");
+	tok.ft_mode = (char *)ho->ho_mode;
+	tok.ft_seed = ho->ho_seed;
+	return fe_token_encode(&tok, buf, len);
+}
+
+/* "hypercalls": {"point": calls, ...} for the points called, or null. */
+static void
+record_calls(FILE *f, const struct hverdict *hv)
+{
+	const char *name;
+	size_t i;
+	int first = 1;
+
+	if (!hv->hv_counted) {
+		fputs("null", f);
+		return;
+	}
+	putc('{', f);
+	for (i = 0; i < RUMPUS_FAULT_MAXPOINTS &&
+	    (name = rumpus_fault_point_name(i)) != NULL; i++) {
+		if (hv->hv_calls[i] == 0)
+			continue;
+		fprintf(f, "%s\"%s\":%llu", first ? "" : ",", name,
+		    (unsigned long long)hv->hv_calls[i]);
+		first = 0;
+	}
+	putc('}', f);
+}
+
+/*
  * Write one record, one line, and flush it: a runner that dies later
  * keeps every record written so far.  A case this build cannot run has
  * outcome null and says why in "skipped".
@@ -126,13 +174,28 @@ record_write(FILE *f, const struct hcase *hc, const struct hverdict *hv,
 	record_json_string(f, hv->hv_signal[0] ? hv->hv_signal : NULL);
 	fputs(",\"phase\":", f);
 	record_json_string(f, hv->hv_phase);
-	fprintf(f, ",\"plan\":null,\"seed\":%llu,\"mode\":",
+	fputs(",\"plan\":", f);
+	record_json_string(f, hc->hc_plan);
+	fprintf(f, ",\"seed\":%llu,\"mode\":",
 	    (unsigned long long)ho->ho_seed);
 	record_json_string(f, ho->ho_mode);
-	fputs(",\"token\":null,\"build\":", f);
+	fputs(",\"token\":", f);
+	record_json_string(f, hv->hv_token[0] ? hv->hv_token : NULL);
+	fputs(",\"build\":", f);
 	record_json_string(f, record_buildid());
-	fprintf(f, ",\"hypercalls\":null,\"trace_digest\":null,"
-	    "\"timeout\":%.3f,\"duration\":%.6f,\"console\":",
+	fputs(",\"hypercalls\":", f);
+	record_calls(f, hv);
+	if (hv->hv_counted)
+		fprintf(f, ",\"faults_hit\":%llu,\"trace_digest\":"
+		    "\"%016llx\"", (unsigned long long)hv->hv_hits,
+		    (unsigned long long)hv->hv_digest);
+	else
+		fputs(",\"faults_hit\":null,\"trace_digest\":null", f);
+	fputs(",\"fault_site\":", f);
+	record_json_string(f, hv->hv_site[0] ? hv->hv_site : NULL);
+	fputs(",\"fault_stack\":", f);
+	record_json_string(f, hv->hv_site[0] ? hv->hv_stack : NULL);
+	fprintf(f, ",\"timeout\":%.3f,\"duration\":%.6f,\"console\":",
 	    hc->hc_timeout, hv->hv_duration);
 	record_json_string(f, hv->hv_console);
 	fputs(",\"backtrace\":", f);

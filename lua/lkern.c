@@ -79,9 +79,20 @@ struct lkern_lwp {
 };
 
 struct lkern_barrier {
-	pthread_barrier_t b_barrier;
-	int		 b_init;
+	unsigned	 b_n;		/* lwps it waits for */
+	unsigned	 b_count;	/* waiting now */
+	unsigned	 b_gen;		/* rounds completed */
 };
+
+/*
+ * Every barrier waits under one mutex and condvar; a spawned lwp that
+ * ends with an error (it will not arrive) breaks them all, so a failure
+ * in one lwp ends the others' waits instead of hanging the case.
+ */
+static pthread_mutex_t lkern_bar_mtx = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t lkern_bar_cv = PTHREAD_COND_INITIALIZER;
+static int lkern_bar_broken;
+static char lkern_bar_why[256];		/* the first lwp's error */
 
 /* The case's state in this child. */
 static struct {
@@ -102,6 +113,7 @@ lkern_err(lua_State *L, int e)
 {
 	const char *name = rump_errno_name(e);
 
+	lfault_errno(e);
 	lua_pushnil(L);
 	if (name != NULL)
 		lua_pushstring(L, name);
@@ -1307,11 +1319,13 @@ lkern_mount_tmpfs(lua_State *L)
 }
 
 /*
- * Copy the pristine image src to dst, leaving holes where src has blocks
- * of zeros.  Returns 0, or -1 with errno set (host numbering).
+ * Copy the pristine image src to a new file made from the mkstemp(3)
+ * template dst (a name no other instance, live or dead, has), leaving
+ * holes where src has blocks of zeros.  Returns 0, or -1 with errno set
+ * (host numbering).
  */
 static int
-lkern_copyimage(const char *src, const char *dst)
+lkern_copyimage(const char *src, char *dst)
 {
 	static const char zero[65536];
 	char buf[65536];
@@ -1321,9 +1335,12 @@ lkern_copyimage(const char *src, const char *dst)
 
 	if ((in = open(src, O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
-	if ((out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0600)) == -1)
-		goto bad;
+	if ((out = mkostemp(dst, O_CLOEXEC)) == -1) {
+		e = errno;
+		close(in);
+		errno = e;
+		return -1;
+	}
 	while ((n = read(in, buf, sizeof(buf))) > 0) {
 		if (memcmp(buf, zero, (size_t)n) != 0 &&
 		    pwrite(out, buf, (size_t)n, off) != n)
@@ -1349,7 +1366,8 @@ bad:
 /*
  * Give this instance its own copy of the pristine image src (never
  * written itself), register the copy with etfs as a block device and mount
- * it at dir.  Returns 0 or a NetBSD errno; a host failure to copy raises.
+ * it at dir.  Returns 0, a NetBSD errno, or -1 when the host failed to
+ * copy (errno set, host numbering).
  * Called with the interpreter lock held; inproc: from a closure with a
  * process upvalue (else, at boot, in the body's own lwp).
  */
@@ -1366,15 +1384,16 @@ lkern_ext2_attach(lua_State *L, const char *src, const char *dir,
 	/* A remount uses the copy (and its registration) it already has. */
 	if (lkern.imgcopy[0] == '\0') {
 		snprintf(lkern.imgcopy, sizeof(lkern.imgcopy),
-		    "%s/rumpus-img.%ld", getenv("TMPDIR") ? getenv("TMPDIR") :
-		    "/tmp", (long)getpid());
+		    "%s/rumpus-img.XXXXXX", getenv("TMPDIR") ?
+		    getenv("TMPDIR") : "/tmp");
 		if (lkern_copyimage(src, lkern.imgcopy) == -1) {
 			e = errno;
 			lkern.imgcopy[0] = '\0';
-			return luaL_error(L, "mount_ext2: copying %s: %s", src,
-			    strerror(e));
+			errno = e;
+			return -1;
 		}
 		snprintf(lkern.imgsrc, sizeof(lkern.imgsrc), "%s", src);
+		lfault_image(lkern.imgcopy);
 	}
 	if (lkern.etfs[0] == '\0') {
 		LKERN_CALL(e = rump_pub_etfs_register(key, lkern.imgcopy,
@@ -1413,7 +1432,10 @@ lkern_mount_ext2(lua_State *L)
 		lua_getfield(L, 3, "flags");
 		flags = lkern_mntflags(L, lua_gettop(L));
 	}
-	if ((e = lkern_ext2_attach(L, src, dir, flags, 1)) != 0)
+	if ((e = lkern_ext2_attach(L, src, dir, flags, 1)) == -1)
+		return luaL_error(L, "mount_ext2: copying %s: %s", src,
+		    strerror(errno));
+	if (e != 0)
 		return lkern_err(L, e);
 	lua_pushboolean(L, 1);
 	return 1;
@@ -1663,10 +1685,14 @@ lkern_process(lua_State *L)
 		struct lwp *me = rump_pub_lwproc_curlwp();
 		if ((e = rump_pub_lwproc_rfork(RUMP_RFCFDG)) == 0) {
 			if ((rv = rump_sys_setgid(gid)) == -1 ||
-			    (rv = rump_sys_setuid(uid)) == -1)
+			    (rv = rump_sys_setuid(uid)) == -1) {
+				/* Not made after all: end it here. */
 				e = errno;
-			p->p_lwp = rump_pub_lwproc_curlwp();
-			p->p_pid = rump_sys_getpid();
+				rump_pub_lwproc_releaselwp();
+			} else {
+				p->p_lwp = rump_pub_lwproc_curlwp();
+				p->p_pid = rump_sys_getpid();
+			}
 			rump_pub_lwproc_switch(me);
 		}
 	);
@@ -1709,6 +1735,15 @@ lkern_lwp_main(void *arg)
 		nargs = lua_gettop(l->l_co) - 1;
 		l->l_ok = lua_pcall(l->l_co, nargs, LUA_MULTRET, 0) == LUA_OK;
 		LKERN_CALL(rump_pub_lwproc_releaselwp());
+	}
+	if (!l->l_ok) {
+		pthread_mutex_lock(&lkern_bar_mtx);
+		if (!lkern_bar_broken && lua_type(l->l_co, -1) == LUA_TSTRING)
+			snprintf(lkern_bar_why, sizeof(lkern_bar_why), ": %s",
+			    lua_tostring(l->l_co, -1));
+		lkern_bar_broken = 1;
+		pthread_cond_broadcast(&lkern_bar_cv);
+		pthread_mutex_unlock(&lkern_bar_mtx);
 	}
 	pthread_mutex_unlock(&lkern_lua);
 	return NULL;
@@ -1801,30 +1836,38 @@ lkern_barrier(lua_State *L)
 		return luaL_argerror(L, 1, "want 1..1024 lwps");
 	b = lua_newuserdatauv(L, sizeof(*b), 0);
 	memset(b, 0, sizeof(*b));
-	if (pthread_barrier_init(&b->b_barrier, NULL, (unsigned)n) != 0)
-		return luaL_error(L, "k.barrier: %s", strerror(errno));
-	b->b_init = 1;
+	b->b_n = (unsigned)n;
 	luaL_setmetatable(L, LKERN_BARRIER_MT);
 	return 1;
 }
 
+/*
+ * b:wait(): return once b_n lwps wait, or raise an error when a spawned
+ * lwp ended with an error first (it would never arrive).
+ */
 static int
 lkern_barrier_wait(lua_State *L)
 {
 	struct lkern_barrier *b = luaL_checkudata(L, 1, LKERN_BARRIER_MT);
+	unsigned gen;
+	int broken;
 
-	LKERN_CALL(pthread_barrier_wait(&b->b_barrier));
-	return 0;
-}
-
-static int
-lkern_barrier_gc(lua_State *L)
-{
-	struct lkern_barrier *b = luaL_checkudata(L, 1, LKERN_BARRIER_MT);
-
-	if (b->b_init)
-		pthread_barrier_destroy(&b->b_barrier);
-	b->b_init = 0;
+	LKERN_CALL(
+		pthread_mutex_lock(&lkern_bar_mtx);
+		gen = b->b_gen;
+		if (++b->b_count == b->b_n) {
+			b->b_count = 0;
+			b->b_gen++;
+			pthread_cond_broadcast(&lkern_bar_cv);
+		}
+		while (b->b_gen == gen && !lkern_bar_broken)
+			pthread_cond_wait(&lkern_bar_cv, &lkern_bar_mtx);
+		broken = b->b_gen == gen;
+		pthread_mutex_unlock(&lkern_bar_mtx);
+	);
+	if (broken)
+		return luaL_error(L, "barrier: a spawned lwp ended with an "
+		    "error before it reached the barrier%s", lkern_bar_why);
 	return 0;
 }
 
@@ -1843,8 +1886,7 @@ lkern_openlib(lua_State *L)
 		{ "join", lkern_lwp_join }, { NULL, NULL }
 	};
 	static const luaL_Reg barm[] = {
-		{ "wait", lkern_barrier_wait }, { "__gc", lkern_barrier_gc },
-		{ NULL, NULL }
+		{ "wait", lkern_barrier_wait }, { NULL, NULL }
 	};
 
 	luaL_newmetatable(L, LKERN_PROC_MT);
@@ -1910,6 +1952,8 @@ lkern_boot(lua_State *L, const char *fs, const char *image,
 		res->rr_outcome = RUMPUS_ERROR;
 		return -1;
 	}
+	if (lfault_boot(res) != 0)
+		return -1;
 	LKERN_CALL(e = rump_init());
 	if (e != 0) {
 		lscen_setstr(res->rr_reason, sizeof(res->rr_reason),
@@ -1953,7 +1997,13 @@ lkern_boot(lua_State *L, const char *fs, const char *image,
 			res->rr_outcome = RUMPUS_ERROR;
 			return -1;
 		}
-		e = lkern_ext2_attach(L, image, LKERN_MNT, 0, 0);
+		if ((e = lkern_ext2_attach(L, image, LKERN_MNT, 0, 0)) == -1) {
+			lscen_setstr(res->rr_reason, sizeof(res->rr_reason),
+			    "fs variant %s: copying %s: %s", fs, image,
+			    strerror(errno));
+			res->rr_outcome = RUMPUS_ERROR;
+			return -1;
+		}
 	}
 	if (e != 0) {
 		lscen_setstr(res->rr_reason, sizeof(res->rr_reason),
@@ -2091,6 +2141,13 @@ lkern_teardown(lua_State *L, struct rumpus_result *res)
 
 	if (!lkern.booted)
 		goto out;
+	/* A body that failed will not reach its barriers again. */
+	if (res->rr_outcome != RUMPUS_NONE) {
+		pthread_mutex_lock(&lkern_bar_mtx);
+		lkern_bar_broken = 1;
+		pthread_cond_broadcast(&lkern_bar_cv);
+		pthread_mutex_unlock(&lkern_bar_mtx);
+	}
 	lua_getfield(L, LUA_REGISTRYINDEX, LKERN_REG);
 	lua_getfield(L, -1, "lwps");
 	lua_pushnil(L);
@@ -2137,6 +2194,7 @@ lkern_teardown(lua_State *L, struct rumpus_result *res)
 	LKERN_CALL(rump_pub_lwproc_releaselwp());
 	lkern_books(res);
 out:
+	lfault_finish(res);
 	if (lkern.imgcopy[0] != '\0')
 		unlink(lkern.imgcopy);
 	pthread_mutex_unlock(&lkern_lua);

@@ -4,6 +4,7 @@
  * runner's self-tests) run; anything that reaches for the kernel ends as
  * "error", saying why.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <lua.h>
@@ -70,4 +71,34 @@ lkern_teardown(lua_State *L, struct rumpus_result *res)
 void
 lkern_interrupt(struct rumpus_result *res)
 {
+}
+
+/* The fault engine needs the kernel and librumpuser: none here. */
+void
+lfault_openlib(lua_State *L)
+{
+
+	lkern_openlib(L);
+}
+
+void
+rumpus_case_faults(const char *plan, uint64_t seed)
+{
+}
+
+int
+rumpus_faults_check(const char *plan, char *err, size_t len)
+{
+
+	if (plan == NULL || *plan == '\0')
+		return 0;
+	snprintf(err, len, "%s", LNOKERN_WHY);
+	return -1;
+}
+
+const char *
+rumpus_fault_point_name(size_t i)
+{
+
+	return NULL;
 }

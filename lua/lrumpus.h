@@ -40,6 +40,20 @@ void	lkern_interrupt(struct rumpus_result *);
 /* lsymtab.c: function names for addresses of this executable. */
 int	lsym_load(void);
 const char *lsym_lookup(uintptr_t, uintptr_t *);
+const char *lsym_entry(size_t, uintptr_t *, uintptr_t *);
+
+/*
+ * lfault.c: the fault engine of an instance.  lfault_boot installs it
+ * before rump_init (-1 with the verdict filled on a bad plan);
+ * lfault_finish writes counts and digest after teardown; lfault_image
+ * names the instance's image copy; lfault_errno notes an errno a kernel
+ * call returned to the scenario; lfault_openlib pushes the table fault.
+ */
+int	lfault_boot(struct rumpus_result *);
+void	lfault_finish(struct rumpus_result *);
+void	lfault_image(const char *);
+void	lfault_errno(int);
+void	lfault_openlib(lua_State *);
 
 /*
  * limage.c: limage_open pushes the table image; limage_path returns the

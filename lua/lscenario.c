@@ -491,7 +491,8 @@ static const luaL_Reg lscen_funcs[] = {
 };
 
 /*
- * The module "rumpus": the checks, scenario, the kernel table k, and image.
+ * The module "rumpus": the checks, scenario, the kernel table k, image
+ * and fault.
  */
 static int
 luaopen_rumpus(lua_State *L)
@@ -502,6 +503,8 @@ luaopen_rumpus(lua_State *L)
 	lua_setfield(L, -2, "k");
 	limage_open(L);
 	lua_setfield(L, -2, "image");
+	lfault_openlib(L);
+	lua_setfield(L, -2, "fault");
 	return 1;
 }
 

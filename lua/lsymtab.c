@@ -132,3 +132,18 @@ lsym_lookup(uintptr_t addr, uintptr_t *offp)
 	*offp = a - lsym_tab[lo - 1].s_addr;
 	return lsym_tab[lo - 1].s_name;
 }
+
+/*
+ * Function i of the table (in address order): its name, and its run-time
+ * address range [*startp, *endp); NULL past the last.
+ */
+const char *
+lsym_entry(size_t i, uintptr_t *startp, uintptr_t *endp)
+{
+
+	if (i >= lsym_n)
+		return NULL;
+	*startp = lsym_tab[i].s_addr + lsym_bias;
+	*endp = *startp + lsym_tab[i].s_size;
+	return lsym_tab[i].s_name;
+}

@@ -51,6 +51,9 @@ enum rumpus_phase {
 	RUMPUS_PH_DONE			/* verdict written */
 };
 
+/* Points the verdict counts calls at: the hypercalls, then named ones. */
+#define RUMPUS_FAULT_MAXPOINTS	48
+
 /*
  * The verdict a child writes.  It lives in a MAP_SHARED page the runner
  * mapped before fork; every string is NUL-terminated within its array.
@@ -65,6 +68,17 @@ struct rumpus_result {
 	int		rr_deadlock;	/* at the timeout every lwp of the
 					   test waited on a lock */
 	char		rr_lwps[4096];	/* the kernel's lwps at the timeout */
+	/* The fault engine (lfault.c); rr_counted: the counts are valid. */
+	int		rr_counted;
+	uint64_t	rr_calls[RUMPUS_FAULT_MAXPOINTS]; /* calls per point */
+	uint64_t	rr_hits;	/* calls faulted */
+	uint64_t	rr_digest;	/* trace digest of every decision */
+	char		rr_site[256];	/* the first fault: point and site */
+	char		rr_stack[1024];	/* its kernel stack, innermost first */
+	char		rr_image[256];	/* the instance's image copy, or "" */
+	int		rr_injected;	/* errno of the first fault, or 0 */
+	int		rr_surfaced;	/* kernel calls that returned it to
+					   the scenario after the fault */
 };
 
 /* What one scenario declared; owned by the interpreter that loaded it. */
@@ -110,6 +124,20 @@ void		 rumpus_case_interrupt(void);
  * kernel linked), or NULL when it can.
  */
 const char	*rumpus_case_unrunnable(const struct rumpus_case *);
+
+/*
+ * The fault engine of the next case this child runs (before
+ * rumpus_case_run): plan (a rumpus-faults(7) spec, NULL or "" for none)
+ * and seed.  Every instance counts and traces its calls at every point.
+ */
+void		 rumpus_case_faults(const char *, uint64_t);
+/*
+ * Check plan against the points this build has: 0, or -1 with err
+ * (the position and what is wrong).
+ */
+int		 rumpus_faults_check(const char *, char *, size_t);
+/* Name of point i of rr_calls, or NULL past the last point. */
+const char	*rumpus_fault_point_name(size_t);
 
 /* Where built images are cached (set by the runner before loading). */
 void		 rumpus_image_cachedir(const char *);

@@ -77,7 +77,8 @@ records_body() {
 	atf_check -o inline:'2\n' sh -c 'wc -l <out.jsonl'
 	for f in '"case":{"file":"[^"]*mixed.lua","name":"good","fs":""}' \
 	    '"outcome":"pass"' '"seed":7' '"mode":"serial"' '"plan":null' \
-	    '"token":null' '"build":"[0-9a-f]+"' '"duration":[0-9.]+' \
+	    '"token":"rumpus1\.' '"build":"[0-9a-f]+"' '"duration":[0-9.]+' \
+	    '"hypercalls":\{' '"trace_digest":"[0-9a-f]{16}"' \
 	    '"console":' '"backtrace":null' '"artifacts":\[\]'; do
 		atf_check -o ignore grep -E "$f" out.jsonl
 	done

@@ -1,7 +1,8 @@
 # bench/spawn: disposable instances per second through "rumpus run", at -j1
 # and -j2, for an empty scenario and a small tmpfs one (create, write
 # 4 KiB, read back, close), and the same small case under kyua (one ATF
-# test case per instance) beside them.  Prints one line per figure.
+# test case per instance) beside them, and "rumpus sweep" throughput.
+# Prints one line per figure.
 # @RUMPUS@ is filled in by the build.  Usage: spawn [instances [kyua_cases]]
 set -eu
 rumpus=@RUMPUS@
@@ -73,4 +74,25 @@ for j in 1 2; do
 	    --build-root "$work" --results-file "$work/r$j.db")
 	printf 'kyua -j%d, small scenario: %d instances in %.2f s, %.0f instances/s\n' \
 	    "$j" "$nkyua" "$t" "$(awk -v n="$nkyua" -v t="$t" 'BEGIN { print n / t }')"
+done
+
+# Sweep throughput: "rumpus sweep --point kmem.alloc" over one case of the
+# small tmpfs job (the counting run, then one instance per allocation),
+# repeated until about n instances, at -j1 and -j2.
+small_lua 1 >"$work/sweep1.lua"
+per=$("$rumpus" sweep --point kmem.alloc "$work/sweep1.lua" 2>&1 >/dev/null |
+    sed -n -E 's/.*sweep: ([0-9]+) instances.*/\1/p')
+reps=$(( (n + per) / (per + 1) ))
+i=2
+while [ $i -le "$reps" ]; do cp "$work/sweep1.lua" "$work/sweep$i.lua"; i=$((i + 1)); done
+for j in 1 2; do
+	start=$(date +%s.%N)
+	"$rumpus" sweep --point kmem.alloc -j "$j" "$work"/sweep[0-9]*.lua \
+	    >/dev/null 2>&1 || [ $? -eq 1 ] ||
+	    { echo "spawn: rumpus sweep failed" >&2; exit 1; }
+	end=$(date +%s.%N)
+	t=$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')
+	total=$((reps * (per + 1)))
+	printf 'rumpus sweep -j%d, kmem.alloc over the small scenario: %d instances (%d counting) in %.2f s, %.0f instances/s\n' \
+	    "$j" "$total" "$reps" "$t" "$(awk -v n="$total" -v t="$t" 'BEGIN { print n / t }')"
 done
