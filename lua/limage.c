@@ -222,8 +222,10 @@ limage_describe_files(lua_State *L, int t)
 }
 
 /*
- * image.ext2{size="8M", block=1024, inode=256, features="none", files={}}:
+ * image.ext2{size="8M", block=1024, inode=256, features=nil, files={}}:
  * the image, built with mke2fs on first use and cached by parameters.
+ * Without features, mke2fs -t ext2's own defaults (Debian's mke2fs.conf:
+ * filetype, dir_index, resize_inode, ...), the image a user would make.
  */
 static int
 limage_ext2(lua_State *L)
@@ -277,7 +279,7 @@ limage_ext2(lua_State *L)
 	if (!lua_isnil(L, 5) && !lua_isstring(L, 5))
 		return luaL_error(L, "image.ext2: features must be a string "
 		    "(mke2fs -O), not a %s", luaL_typename(L, 5));
-	features = luaL_optstring(L, 5, "none");
+	features = luaL_optstring(L, 5, "default");
 	if (lua_getfield(L, 1, "files") != LUA_TNIL &&	/* 6 */
 	    !lua_istable(L, 6))
 		return luaL_error(L, "image.ext2: files must be a table, not "
@@ -312,10 +314,20 @@ limage_ext2(lua_State *L)
 		limage_stage(L, 6, dir);
 	snprintf(tmp, sizeof(tmp), "%s.%ld", li->li_path, (long)getpid());
 	{
-		char *const argv[] = { "mke2fs", "-q", "-F", "-t", "ext2",
-		    "-b", block, "-I", inode, "-O", (char *)features,
-		    "-d", dir, tmp, size, NULL };
+		char *argv[17];
+		int n = 0;
 
+		argv[n++] = "mke2fs"; argv[n++] = "-q"; argv[n++] = "-F";
+		argv[n++] = "-t"; argv[n++] = "ext2";
+		argv[n++] = "-b"; argv[n++] = block;
+		argv[n++] = "-I"; argv[n++] = inode;
+		/* "default": no -O, so mke2fs.conf's feature list holds. */
+		if (strcmp(features, "default") != 0) {
+			argv[n++] = "-O"; argv[n++] = (char *)features;
+		}
+		argv[n++] = "-d"; argv[n++] = dir;
+		argv[n++] = tmp; argv[n++] = size;
+		argv[n] = NULL;
 		st = limage_run(argv, out, sizeof(out));
 	}
 	{

@@ -1423,15 +1423,16 @@ lkern_mount_ext2(lua_State *L)
 	int flags = 0, e;
 
 	luaL_checkany(L, 1);
-	lua_getfield(L, 1, "path");
-	if ((src = lua_tostring(L, -1)) == NULL)
-		return luaL_argerror(L, 1, "want an image from image.ext2{}");
 	dir = luaL_checkstring(L, 2);
+	/* The options first: the image's path goes on the stack above them. */
 	if (!lua_isnoneornil(L, 3)) {
 		luaL_checktype(L, 3, LUA_TTABLE);
 		lua_getfield(L, 3, "flags");
 		flags = lkern_mntflags(L, lua_gettop(L));
 	}
+	if (lua_getfield(L, 1, "path") != LUA_TSTRING)
+		return luaL_argerror(L, 1, "want an image from image.ext2{}");
+	src = lua_tostring(L, -1);
 	if ((e = lkern_ext2_attach(L, src, dir, flags, 1)) == -1)
 		return luaL_error(L, "mount_ext2: copying %s: %s", src,
 		    strerror(errno));
@@ -1926,10 +1927,6 @@ const char *
 lkern_fs_unavailable(const char *fs)
 {
 
-#ifndef RUMPUS_KERNEL_EXT2
-	if (strcmp(fs, "ext2") == 0)
-		return "ext2 is not in this kernel yet";
-#endif
 	return NULL;
 }
 

@@ -77,7 +77,8 @@ scenario {
 		local u = k.process { uid = 100, gid = 100 }
 		expect_errno(function() return u.open(fs.dir .. "/locked", "r") end,
 		    "EACCES", "an unprivileged reader")
-		-- fs.dir is mode 1777, like /tmp: sticky.
+		-- Make the variant root sticky, like /tmp (mke2fs makes it 0755).
+		expect_ok(k.chmod(fs.dir, "1777"))
 		expect_errno(function() return u.unlink(fs.dir .. "/locked") end,
 		    "EPERM", "another user's file in the sticky variant root")
 	end
