@@ -74,6 +74,8 @@ void	 usage(void) __attribute__((__noreturn__));
 double	 optnum(const char *, const char *, double);
 const char *harness_mode(const char *);
 uint64_t harness_seed(const char *);
+int	 harness_opt(int, const char *, struct hopts *, const char **,
+	    const char **);
 struct hcase *harness_load(char **, int, const char *, double, size_t *);
 void	 harness_unload(void);
 int	 harness_hash(const char *, char *);

@@ -314,6 +314,38 @@ harness_unload(void)
 	files_free(&harness_files);
 }
 
+/*
+ * The options run and sweep share: -j, -m, -s, -t, -o, -c.  Returns 1 when
+ * ch was one of them (ho, *out or *sel set from arg), 0 otherwise.
+ */
+int
+harness_opt(int ch, const char *arg, struct hopts *ho, const char **out,
+    const char **sel)
+{
+
+	switch (ch) {
+	case 'j':
+		ho->ho_jobs = (int)optnum("-j", arg, 1);
+		return 1;
+	case 'm':
+		ho->ho_mode = harness_mode(arg);
+		return 1;
+	case 's':
+		ho->ho_seed = harness_seed(arg);
+		return 1;
+	case 't':
+		ho->ho_timeout = optnum("--timeout", arg, 0.001);
+		return 1;
+	case 'o':
+		*out = arg;
+		return 1;
+	case 'c':
+		*sel = arg;
+		return 1;
+	}
+	return 0;
+}
+
 /* --mode's argument, or usage. */
 const char *
 harness_mode(const char *arg)
@@ -387,24 +419,6 @@ main(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "j:m:s:t:o:c:k:vp", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
-		case 'j':
-			ho.ho_jobs = (int)optnum("-j", optarg, 1);
-			break;
-		case 'm':
-			ho.ho_mode = harness_mode(optarg);
-			break;
-		case 's':
-			ho.ho_seed = harness_seed(optarg);
-			break;
-		case 't':
-			ho.ho_timeout = optnum("--timeout", optarg, 0.001);
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		case 'c':
-			sel = optarg;
-			break;
 		case 'v':
 			ho.ho_verbose = 1;
 			break;
@@ -421,7 +435,8 @@ main(int argc, char **argv)
 			plan = optarg;
 			break;
 		default:
-			usage();
+			if (!harness_opt(ch, optarg, &ho, &out, &sel))
+				usage();
 		}
 	}
 	if (optind == argc) {

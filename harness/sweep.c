@@ -299,24 +299,6 @@ harness_sweep(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "j:m:s:t:o:c:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
-		case 'j':
-			ho.ho_jobs = (int)optnum("-j", optarg, 1);
-			break;
-		case 'm':
-			ho.ho_mode = harness_mode(optarg);
-			break;
-		case 's':
-			ho.ho_seed = harness_seed(optarg);
-			break;
-		case 't':
-			ho.ho_timeout = optnum("--timeout", optarg, 0.001);
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		case 'c':
-			sel = optarg;
-			break;
 		case 'P':
 			if ((pts = strdup(optarg)) == NULL) {
 				fprintf(stderr, "rumpus: %s\n",
@@ -340,7 +322,8 @@ harness_sweep(int argc, char **argv)
 			}
 			break;
 		default:
-			usage();
+			if (!harness_opt(ch, optarg, &ho, &out, &sel))
+				usage();
 		}
 	}
 	if (sw.sw_npts == 0) {
