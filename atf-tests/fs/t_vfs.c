@@ -63,6 +63,10 @@ open_errors(const struct fstest_fs *fs)
 	FS_ERR(rump_sys_open("f", RUMP_O_RDONLY | RUMP_O_DIRECTORY),
 	    RUMP_ENOTDIR);
 	FS_ERR(rump_sys_open("d", RUMP_O_RDWR), RUMP_EISDIR);
+	/* A directory opens for reading, but read(2) on it is EISDIR. */
+	RL(fd = rump_sys_open("d", RUMP_O_RDONLY));
+	FS_ERR(rump_sys_read(fd, name, 1), RUMP_EISDIR);
+	RL(rump_sys_close(fd));
 	FS_ERR(rump_sys_open("d", RUMP_O_RDONLY | RUMP_O_REGULAR),
 	    RUMP_EFTYPE);
 	FS_ERR(rump_sys_open("f", RUMP_O_ACCMODE), RUMP_EINVAL);

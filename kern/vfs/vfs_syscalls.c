@@ -430,6 +430,11 @@ do_rw(int fd, struct iovec *kiov, int iovcnt, off_t offset, enum uio_rw rw,
 		error = EINVAL;
 		goto out;
 	}
+	/* Every file system's answer, so none of them repeats it. */
+	if (vp->v_type == VDIR) {
+		error = EISDIR;
+		goto out;
+	}
 	if (rw == UIO_WRITE && vn_rdonly(vp)) {
 		error = EROFS;
 		goto out;

@@ -523,9 +523,7 @@ ext2_read(struct vnode *vp, struct uio *uio, int ioflag)
 	struct ext2_mount *ump = ip->i_ump;
 	int error;
 
-	if (vp->v_type == VDIR)
-		return EISDIR;
-	if (vp->v_type != VREG)
+	if (vp->v_type != VREG)		/* directories: EISDIR in the VFS */
 		return EINVAL;
 	mutex_enter(&ump->um_lock);
 	error = ext2_rdwr(ip, uio, ioflag);
@@ -546,9 +544,7 @@ ext2_write(struct vnode *vp, struct uio *uio, int ioflag)
 	struct ext2_mount *ump = ip->i_ump;
 	int error, error2;
 
-	if (vp->v_type == VDIR)
-		return EISDIR;
-	if (vp->v_type != VREG)
+	if (vp->v_type != VREG)		/* directories: EISDIR in the VFS */
 		return EINVAL;
 	mutex_enter(&ump->um_lock);
 	if ((error = ext2_rocheck(ump)) == 0) {

@@ -427,9 +427,7 @@ tmpfs_read(struct vnode *vp, struct uio *uio, int ioflag)
 	size_t len;
 	int error = 0;
 
-	if (vp->v_type == VDIR)
-		return EISDIR;
-	if (vp->v_type != VREG)
+	if (vp->v_type != VREG)		/* directories: EISDIR in the VFS */
 		return EINVAL;
 	if (uio->uio_offset < 0)
 		return EINVAL;
@@ -465,9 +463,7 @@ tmpfs_write(struct vnode *vp, struct uio *uio, int ioflag)
 	size_t len;
 	int error = 0;
 
-	if (vp->v_type == VDIR)
-		return EISDIR;
-	if (vp->v_type != VREG)
+	if (vp->v_type != VREG)		/* directories: EISDIR in the VFS */
 		return EINVAL;
 	if (ioflag & IO_APPEND)
 		uio->uio_offset = node->tn_size;
