@@ -204,11 +204,17 @@ teardown_lwps_busy(void)
  * call, or kernel threads would not stop: they are in the books, and the
  * kernel stays as it is).
  */
+/*
+ * The books of a teardown that wants none (filled all the same).  Static,
+ * not 13 KiB of stack: the layers' teardown below it would run on stack
+ * pages that a forked instance has not written yet.
+ */
+static struct rumpus_books teardown_books __kern_cold;
+
 int
 rumpus_teardown(struct rumpus_books *books)
 {
-	struct rumpus_books local;
-	struct rumpus_books *b = books != NULL ? books : &local;
+	struct rumpus_books *b = books != NULL ? books : &teardown_books;
 	struct lwp *l;
 	bool busy;
 	int error;

@@ -147,16 +147,22 @@ lockdebug_held(struct lwp *l, struct rumpus_books *b)
  * layer's locks then cost no host allocation after the first instance
  * of a process, and a forked instance reuses its zygote's.  The cache
  * of each kind holds HOSTOBJ_CACHE objects; hostobj_lock (host, spin,
- * made at the first use, during boot) is a leaf.
+ * made at the first use, during boot) is a leaf.  A boot only takes
+ * objects (it writes the counts); the arrays, written at teardown, are
+ * cold (<sys/cdefs.h>).
  */
 #define HOSTOBJ_CACHE	64
 
 struct hostobj_cache {
-	void		*hc_obj[HOSTOBJ_CACHE];
+	void		**hc_obj;	/* [HOSTOBJ_CACHE] */
 	u_int		 hc_n;
 };
 
-struct hostobj_cache hostobj_mutex, hostobj_spin, hostobj_rw, hostobj_cv;
+static void *hostobj_objs[4][HOSTOBJ_CACHE] __kern_cold;
+struct hostobj_cache hostobj_mutex = { hostobj_objs[0], 0 };
+struct hostobj_cache hostobj_spin = { hostobj_objs[1], 0 };
+struct hostobj_cache hostobj_rw = { hostobj_objs[2], 0 };
+struct hostobj_cache hostobj_cv = { hostobj_objs[3], 0 };
 static struct rumpuser_mtx *hostobj_lock;
 
 /* A cached host object of hc's kind, or NULL. */

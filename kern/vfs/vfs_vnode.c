@@ -24,11 +24,18 @@
 #include <sys/vnode.h>
 #include <sys/mount.h>
 
-#define VCACHE_HASHSIZE	1024
+/*
+ * The hash chains fill one page, page-aligned: whichever chains an
+ * instance's vnodes land on, it writes one page of the table (each page
+ * a copy-on-write fault in an instance forked from a zygote).  512 chains
+ * stay short for the few thousand vnodes a test has at most.
+ */
+#define VCACHE_HASHSIZE	(PAGE_SIZE / sizeof(struct vnode *))
 
 static kmutex_t vcache_lock;
 static kcondvar_t vcache_cv;
-static struct vnode *vcache_hash[VCACHE_HASHSIZE] __kern_cold;
+static struct vnode *vcache_hash[VCACHE_HASHSIZE] __kern_cold
+    __aligned(PAGE_SIZE);
 static u_int vcache_nvnodes;
 static struct vnode *vcache_freehead, *vcache_freetail;
 static u_int vcache_nfree;
