@@ -23,6 +23,8 @@
 #include <rump/rump.h>
 #include <rump/rumpus_ext.h>
 #include <rump/rumpvfs_if_pub.h>
+#include <rump/rump_syscalls.h>
+#include <rump/rumpus_vfs.h>
 
 #include "fault_hook.h"
 #include "h_macros.h"
@@ -690,6 +692,55 @@ ATF_TC_BODY(books_bio_held, tc)
 	}
 }
 
+ATF_TC(vcache_grow);
+ATF_TC_HEAD(vcache_grow, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "past 64 vnodes the vnode cache moves "
+	    "its chains to the big table and still finds every vnode (one "
+	    "vnode per file), twice: teardown goes back to the small table");
+}
+ATF_TC_BODY(vcache_grow, tc)
+{
+	struct rumpus_vfs_books vb;
+	struct rump_stat sb, sb0;
+	char path[32];
+	unsigned nvnodes;
+	int fd, fd0, i, run;
+
+	for (run = 0; run < 2; run++) {
+		RZ(rump_init());
+		/* Referenced through the growth: found again by name. */
+		ATF_REQUIRE((fd0 = rump_sys_open("/f0",
+		    RUMP_O_RDWR | RUMP_O_CREAT, 0644)) != -1);
+		ATF_REQUIRE(rump_sys_fstat(fd0, &sb0) == 0);
+		for (i = 1; i < 200; i++) {
+			snprintf(path, sizeof(path), "/f%d", i);
+			ATF_REQUIRE((fd = rump_sys_open(path,
+			    RUMP_O_RDWR | RUMP_O_CREAT, 0644)) != -1);
+			ATF_REQUIRE(rump_sys_close(fd) == 0);
+		}
+		RZ(rumpus_vfs_books(&vb));
+		nvnodes = vb.vb_vnodes;
+		ATF_REQUIRE_MSG(nvnodes > 200, "%u vnodes", nvnodes);
+		for (i = 0; i < 200; i++) {
+			snprintf(path, sizeof(path), "/f%d", i);
+			ATF_REQUIRE(rump_sys_stat(path, &sb) == 0);
+		}
+		ATF_REQUIRE(rump_sys_stat("/f0", &sb) == 0);
+		ATF_REQUIRE_EQ(sb.st_ino, sb0.st_ino);
+		RZ(rumpus_vfs_books(&vb));
+		ATF_REQUIRE_EQ_MSG(vb.vb_vnodes, nvnodes, "%u vnodes after "
+		    "looking each file up again, %u before", vb.vb_vnodes,
+		    nvnodes);
+		ATF_REQUIRE(rump_sys_close(fd0) == 0);
+		for (i = 0; i < 200; i++) {
+			snprintf(path, sizeof(path), "/f%d", i);
+			ATF_REQUIRE(rump_sys_unlink(path) == 0);
+		}
+		teardown_clean();
+	}
+}
+
 ATF_TC(books_lock_held);
 ATF_TC_HEAD(books_lock_held, tc)
 {
@@ -1232,6 +1283,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, books_leak);
 	ATF_TP_ADD_TC(tp, books_bio_held);
 	ATF_TP_ADD_TC(tp, books_lock_held);
+	ATF_TP_ADD_TC(tp, vcache_grow);
 	ATF_TP_ADD_TC(tp, lwp_dump);
 	ATF_TP_ADD_TC(tp, teardown_stuck_thread);
 	ATF_TP_ADD_TC(tp, teardown_busy);

@@ -1,7 +1,7 @@
 /*
  * bench/boot: the cost of one disposable kernel instance.
  *
- *	boot [rounds]
+ *	boot [rounds [sets]]
  *
  * Times, per round, a fork whose child boots the kernel (rump_init), tears
  * it down (rumpus_teardown) and exits, waited for by the parent; the same
@@ -10,8 +10,10 @@
  * runner's is: it booted and tore down one kernel first, so the host
  * library is initialised and no kernel is up when it forks.  The two kinds alternate so that
  * machine noise hits all.  Prints the medians in microseconds and their
- * ratios to the bare fork (the target, for boot alone, is 1.2 or less), then the median of a boot + teardown
- * inside one process.
+ * ratios to the bare fork (the target, for boot alone, is 1.2 or less),
+ * then the median of a boot + teardown inside one process.  With sets,
+ * the forks are measured that many times over (rounds each) and the
+ * minimum, median and maximum of each ratio follow.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -41,31 +43,43 @@ int
 main(int argc, char **argv)
 {
 	int64_t *inst, *boot, *bare, *inproc, t0;
-	double mi, mbo, mb;
-	int i, n;
+	double mi, mbo, mb, *rboot, *rinst;
+	int i, n, set, sets;
 
 	n = bench_rounds(argc, argv, 500);
+	sets = bench_sets(argc, argv);
 	inst = bench_samples(n);
 	boot = bench_samples(n);
 	bare = bench_samples(n);
 	inproc = bench_samples(n);
+	if ((rboot = calloc((size_t)sets, sizeof(*rboot))) == NULL ||
+	    (rinst = calloc((size_t)sets, sizeof(*rinst))) == NULL)
+		err(1, "calloc");
 
 	if (rump_init() != 0 || rumpus_teardown(NULL) != 0)
 		errx(1, "the zygote's own boot failed");
-	for (i = 0; i < n; i++) {
-		inst[i] = bench_fork(child, CHILD_INSTANCE);
-		boot[i] = bench_fork(child, CHILD_BOOT);
-		bare[i] = bench_fork(child, CHILD_BARE);
+	for (set = 0; set < sets; set++) {
+		for (i = 0; i < n; i++) {
+			inst[i] = bench_fork(child, CHILD_INSTANCE);
+			boot[i] = bench_fork(child, CHILD_BOOT);
+			bare[i] = bench_fork(child, CHILD_BARE);
+		}
+		mi = bench_median_us(inst, n);
+		mbo = bench_median_us(boot, n);
+		mb = bench_median_us(bare, n);
+		rboot[set] = mbo / mb;
+		rinst[set] = mi / mb;
+		printf("boot: %d rounds, medians:\n", n);
+		printf("boot: bare fork + exit + wait: %.1f us\n", mb);
+		printf("boot: fork + rump_init + exit + wait: %.1f us, "
+		    "ratio %.2f (target <= 1.2)\n", mbo, rboot[set]);
+		printf("boot: fork + rump_init + rumpus_teardown + exit + "
+		    "wait: %.1f us, ratio %.2f\n", mi, rinst[set]);
 	}
-	mi = bench_median_us(inst, n);
-	mbo = bench_median_us(boot, n);
-	mb = bench_median_us(bare, n);
-	printf("boot: %d rounds, medians:\n", n);
-	printf("boot: bare fork + exit + wait: %.1f us\n", mb);
-	printf("boot: fork + rump_init + exit + wait: %.1f us, ratio %.2f "
-	    "(target <= 1.2)\n", mbo, mbo / mb);
-	printf("boot: fork + rump_init + rumpus_teardown + exit + wait: "
-	    "%.1f us, ratio %.2f\n", mi, mi / mb);
+	if (sets > 1) {
+		bench_ratios("boot: boot alone", rboot, sets);
+		bench_ratios("boot: boot + teardown", rinst, sets);
+	}
 
 	for (i = 0; i < n; i++) {
 		t0 = bench_now_ns();

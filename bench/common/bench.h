@@ -1,6 +1,7 @@
 /*
  * What bench/boot and bench/instance share: the clock, medians, the
- * rounds argument, and timing one forked child of a zygote.
+ * rounds and sets arguments, the spread of ratios over sets, and timing
+ * one forked child of a zygote.
  * Header-only (static functions): each benchmark is one program.
  */
 #ifndef _BENCH_COMMON_H_
@@ -11,6 +12,7 @@
 
 #include <err.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,20 +43,59 @@ bench_median_us(int64_t *v, int n)
 	return (n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2) / 1000.0;
 }
 
-/* The rounds argument (argv[1], 1 to 1000000), or def without one. */
+/* Argument argv[i], named what, a number from 1 to max; def without it. */
 static inline int
-bench_rounds(int argc, char **argv, int def)
+bench_arg(int argc, char **argv, int i, const char *what, int def, long max)
 {
 	char *end;
 	long n;
 
-	if (argc < 2)
+	if (argc <= i)
 		return def;
-	n = strtol(argv[1], &end, 10);
-	if (*end != '\0' || n < 1 || n > 1000000)
-		errx(1, "rounds: \"%s\" is not a number from 1 to 1000000",
-		    argv[1]);
+	n = strtol(argv[i], &end, 10);
+	if (*end != '\0' || n < 1 || n > max)
+		errx(1, "%s: \"%s\" is not a number from 1 to %ld", what,
+		    argv[i], max);
 	return (int)n;
+}
+
+/* The rounds argument (argv[1], 1 to 1000000), or def without one. */
+static inline int
+bench_rounds(int argc, char **argv, int def)
+{
+
+	return bench_arg(argc, argv, 1, "rounds", def, 1000000);
+}
+
+/*
+ * The sets argument (argv[2], 1 to 1000), or 1 without one: how many
+ * times the whole measurement is repeated, so that a shared machine's
+ * noise shows as the spread of the ratios (bench_ratios).
+ */
+static inline int
+bench_sets(int argc, char **argv)
+{
+
+	return bench_arg(argc, argv, 2, "sets", 1, 1000);
+}
+
+static inline int
+bench_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Print the minimum, median and maximum of the ratios r[0..n) (sorted). */
+static inline void
+bench_ratios(const char *what, double *r, int n)
+{
+
+	qsort(r, (size_t)n, sizeof(*r), bench_cmp_double);
+	printf("%s: ratio over %d sets: min %.2f, median %.2f, max %.2f\n",
+	    what, n, r[0], n % 2 ? r[n / 2] : (r[n / 2 - 1] + r[n / 2]) / 2,
+	    r[n - 1]);
 }
 
 /* n samples, or exit naming what they were for. */

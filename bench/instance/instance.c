@@ -1,7 +1,7 @@
 /*
  * bench/instance: the cost of the instance the runner will use.
  *
- *	instance [rounds]
+ *	instance [rounds [sets]]
  *
  * Times, per round, a fork whose child boots the kernel, mounts a tmpfs,
  * creates a file, writes 4 KiB, reads them back, closes, unmounts, tears
@@ -11,7 +11,9 @@
  * forks.  The two kinds alternate so that machine noise hits both.  Prints
  * both medians in microseconds and their ratio (target: 1.5 or less),
  * then the median of the same instance run inside one process, and of a
- * bare boot + teardown there, to show where the time goes.
+ * bare boot + teardown there, to show where the time goes.  With sets,
+ * the forks are measured that many times over (rounds each) and the
+ * minimum, median and maximum of the ratio follow.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -67,25 +69,34 @@ int
 main(int argc, char **argv)
 {
 	int64_t *inst, *bare, t0;
-	double mi, mb;
-	int i, n, step;
+	double mi, mb, *ratio;
+	int i, n, set, sets, step;
 
 	n = bench_rounds(argc, argv, 500);
+	sets = bench_sets(argc, argv);
 	inst = bench_samples(n);
 	bare = bench_samples(n);
+	if ((ratio = calloc((size_t)sets, sizeof(*ratio))) == NULL)
+		err(1, "calloc");
 	if ((step = instance()) != 0)
 		errx(1, "the zygote's own instance failed at step %d", step);
-	for (i = 0; i < n; i++) {
-		inst[i] = bench_fork(child, 1);
-		bare[i] = bench_fork(child, 0);
+	for (set = 0; set < sets; set++) {
+		for (i = 0; i < n; i++) {
+			inst[i] = bench_fork(child, 1);
+			bare[i] = bench_fork(child, 0);
+		}
+		mi = bench_median_us(inst, n);
+		mb = bench_median_us(bare, n);
+		ratio[set] = mi / mb;
+		printf("instance: %d rounds, median per instance (fork + "
+		    "rump_init + mount tmpfs + 4 KiB write/read + unmount + "
+		    "rumpus_teardown + exit + wait): %.1f us\n", n, mi);
+		printf("instance: median bare fork + exit + wait: %.1f us\n",
+		    mb);
+		printf("instance: ratio %.2f (target <= 1.5)\n", ratio[set]);
 	}
-	mi = bench_median_us(inst, n);
-	mb = bench_median_us(bare, n);
-	printf("instance: %d rounds, median per instance (fork + rump_init + "
-	    "mount tmpfs + 4 KiB write/read + unmount + rumpus_teardown + "
-	    "exit + wait): %.1f us\n", n, mi);
-	printf("instance: median bare fork + exit + wait: %.1f us\n", mb);
-	printf("instance: ratio %.2f (target <= 1.5)\n", mi / mb);
+	if (sets > 1)
+		bench_ratios("instance", ratio, sets);
 	for (i = 0; i < n; i++) {
 		t0 = bench_now_ns();
 		if ((step = instance()) != 0)
@@ -102,5 +113,6 @@ main(int argc, char **argv)
 	    bench_median_us(bare, n));
 	free(inst);
 	free(bare);
+	free(ratio);
 	return 0;
 }

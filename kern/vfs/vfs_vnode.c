@@ -25,17 +25,26 @@
 #include <sys/mount.h>
 
 /*
- * The hash chains fill one page, page-aligned: whichever chains an
- * instance's vnodes land on, it writes one page of the table (each page
- * a copy-on-write fault in an instance forked from a zygote).  512 chains
- * stay short for the few thousand vnodes a test has at most.
+ * The hash chains.  A boot and a small instance use VCACHE_HASHSMALL
+ * chains kept with the kernel's other hot state (kern.ld); past
+ * VCACHE_GROW vnodes the chains move, once per boot, to a table that
+ * fills one page, page-aligned and cold, so a bigger instance writes one
+ * page of it (each page written is a copy-on-write fault in an instance
+ * forked from a zygote).  512 chains stay short for the few thousand
+ * vnodes a test has at most.  Teardown, with no vnode left, goes back to
+ * the small chains.
  */
-#define VCACHE_HASHSIZE	(PAGE_SIZE / sizeof(struct vnode *))
+#define VCACHE_HASHSMALL	32
+#define VCACHE_GROW		(2 * VCACHE_HASHSMALL)
+#define VCACHE_HASHSIZE		(PAGE_SIZE / sizeof(struct vnode *))
 
 static kmutex_t vcache_lock;
 static kcondvar_t vcache_cv;
-static struct vnode *vcache_hash[VCACHE_HASHSIZE] __kern_cold
+static struct vnode *vcache_hash_small[VCACHE_HASHSMALL];
+static struct vnode *vcache_hash_big[VCACHE_HASHSIZE] __kern_cold
     __aligned(PAGE_SIZE);
+static struct vnode **vcache_hash = vcache_hash_small;
+static u_int vcache_hashsize = VCACHE_HASHSMALL;
 static u_int vcache_nvnodes;
 static struct vnode *vcache_freehead, *vcache_freetail;
 static u_int vcache_nfree;
@@ -55,11 +64,13 @@ vcache_fini(void)
 {
 
 	KASSERT(vcache_nvnodes == 0 && vcache_nfree == 0);
+	vcache_hash = vcache_hash_small;
+	vcache_hashsize = VCACHE_HASHSMALL;
 	cv_destroy(&vcache_cv);
 	mutex_destroy(&vcache_lock);
 }
 
-/* FNV-1a over the mount's address and the key. */
+/* FNV-1a over the mount's address and the key (any table's size). */
 static u_int
 vcache_hashof(const struct mount *mp, const void *key, size_t keylen)
 {
@@ -72,7 +83,40 @@ vcache_hashof(const struct mount *mp, const void *key, size_t keylen)
 		h = (h ^ ((m >> (i * 8)) & 0xff)) * 16777619u;
 	for (i = 0; i < keylen; i++)
 		h = (h ^ p[i]) * 16777619u;
-	return h % VCACHE_HASHSIZE;
+	return h;
+}
+
+/* The chain of hash value h in the current table.  vcache_lock held. */
+static struct vnode **
+vcache_chain(u_int h)
+{
+
+	KASSERT(mutex_owned(&vcache_lock));
+	return &vcache_hash[h % vcache_hashsize];
+}
+
+/*
+ * Move every chain from the small table to the big one (past VCACHE_GROW
+ * vnodes).  vcache_lock held.
+ */
+static void
+vcache_grow(void)
+{
+	struct vnode *vp, **chain;
+	u_int i;
+
+	KASSERT(mutex_owned(&vcache_lock));
+	vcache_hash = vcache_hash_big;
+	vcache_hashsize = VCACHE_HASHSIZE;
+	for (i = 0; i < VCACHE_HASHSMALL; i++) {
+		while ((vp = vcache_hash_small[i]) != NULL) {
+			vcache_hash_small[i] = vp->v_hashnext;
+			chain = vcache_chain(vcache_hashof(vp->v_mount,
+			    vp->v_key, vp->v_keylen));
+			vp->v_hashnext = *chain;
+			*chain = vp;
+		}
+	}
 }
 
 /* The cached vnode for (mp, key), or NULL.  vcache_lock held. */
@@ -82,7 +126,7 @@ vcache_find(struct mount *mp, const void *key, size_t keylen, u_int h)
 	struct vnode *vp;
 
 	KASSERT(mutex_owned(&vcache_lock));
-	for (vp = vcache_hash[h]; vp != NULL; vp = vp->v_hashnext) {
+	for (vp = *vcache_chain(h); vp != NULL; vp = vp->v_hashnext) {
 		if (vp->v_mount == mp && vp->v_keylen == keylen &&
 		    memcmp(vp->v_key, key, keylen) == 0)
 			return vp;
@@ -101,7 +145,7 @@ vcache_unlink(struct vnode *vp)
 	KASSERT(mutex_owned(&vcache_lock));
 	KASSERT(mp != NULL);
 	h = vcache_hashof(mp, vp->v_key, vp->v_keylen);
-	for (vpp = &vcache_hash[h]; *vpp != vp; vpp = &(*vpp)->v_hashnext)
+	for (vpp = vcache_chain(h); *vpp != vp; vpp = &(*vpp)->v_hashnext)
 		KASSERT(*vpp != NULL);
 	*vpp = vp->v_hashnext;
 	if (vp->v_mntprev != NULL)
@@ -209,8 +253,10 @@ vcache_get(struct mount *mp, const void *key, size_t keylen,
 		mutex_enter(&vcache_lock);
 		vcache_nvnodes++;
 	}
-	nvp->v_hashnext = vcache_hash[h];
-	vcache_hash[h] = nvp;
+	if (vcache_nvnodes > VCACHE_GROW && vcache_hash == vcache_hash_small)
+		vcache_grow();
+	nvp->v_hashnext = *vcache_chain(h);
+	*vcache_chain(h) = nvp;
 	nvp->v_mntnext = mp->mnt_vnodes;
 	if (mp->mnt_vnodes != NULL)
 		mp->mnt_vnodes->v_mntprev = nvp;
