@@ -1319,6 +1319,38 @@ lkern_mount_tmpfs(lua_State *L)
 }
 
 /*
+ * k.mount_args(dir) -> {type=, ...}: the arguments in force of the file
+ * system mounted at dir (mount(2) with MNT_GETARGS); for tmpfs the
+ * options k.mount_tmpfs takes (size, nodes: 0 for no limit; mode, uid,
+ * gid of the root now), for ext2fs the type alone.
+ */
+static int
+lkern_mount_args(lua_State *L)
+{
+	const char *dir = luaL_checkstring(L, 1);
+	struct rump_tmpfs_args ta;
+	struct rump_statvfs sv;
+	int rv;
+
+	/* ta is large enough for every file system's arguments. */
+	LKERN_SYS(L, rv = rump_sys_statvfs1(dir, &sv, RUMP_ST_WAIT) == -1 ?
+	    -1 : rump_sys_mount(NULL, dir, RUMP_MNT_GETARGS, &ta, sizeof(ta)));
+	if (rv == -1)
+		return lkern_err(L, errno);
+	lua_createtable(L, 0, 6);
+	lua_pushstring(L, sv.f_fstypename);
+	lua_setfield(L, -2, "type");
+	if (strcmp(sv.f_fstypename, RUMP_MOUNT_TMPFS) == 0) {
+		lkern_setint(L, "size", (lua_Integer)ta.ta_size_max);
+		lkern_setint(L, "nodes", (lua_Integer)ta.ta_nodes_max);
+		lkern_setint(L, "mode", (lua_Integer)ta.ta_root_mode);
+		lkern_setint(L, "uid", (lua_Integer)ta.ta_root_uid);
+		lkern_setint(L, "gid", (lua_Integer)ta.ta_root_gid);
+	}
+	return 1;
+}
+
+/*
  * Copy the pristine image src to a new file made from the mkstemp(3)
  * template dst (a name no other instance, live or dead, has), leaving
  * holes where src has blocks of zeros.  Returns 0, or -1 with errno set
@@ -1626,6 +1658,7 @@ static const luaL_Reg lkern_calls[] = {
 	{ "getegid", lkern_getegid },	{ "statvfs", lkern_statvfs },
 	{ "fstatvfs", lkern_fstatvfs },	{ "sync", lkern_sync },
 	{ "mount_tmpfs", lkern_mount_tmpfs }, { "mount_ext2", lkern_mount_ext2 },
+	{ "mount_args", lkern_mount_args },
 	{ "unmount", lkern_unmount },	{ "write_file", lkern_write_file },
 	{ "read_file", lkern_read_file }, { "getpid", lkern_getpid },
 	{ "spawn", lkern_spawn },	{ "process", lkern_process },
