@@ -1956,13 +1956,6 @@ lkern_fs_known(const char *fs)
 	return strcmp(fs, "tmpfs") == 0 || strcmp(fs, "ext2") == 0;
 }
 
-const char *
-lkern_fs_unavailable(const char *fs)
-{
-
-	return NULL;
-}
-
 /*
  * Boot the kernel and mount the fs variant at /mnt (for ext2, a copy of
  * the image file image); push the body's fs argument ({type=, dir="/mnt"}, or nil).  The interpreter lock is taken
@@ -1972,16 +1965,9 @@ int
 lkern_boot(lua_State *L, const char *fs, const char *image,
     struct rumpus_result *res)
 {
-	const char *why;
 	int e, rv;
 
 	pthread_mutex_lock(&lkern_lua);
-	if ((why = lkern_fs_unavailable(fs)) != NULL) {
-		lscen_setstr(res->rr_reason, sizeof(res->rr_reason),
-		    "fs variant %s: %s", fs, why);
-		res->rr_outcome = RUMPUS_ERROR;
-		return -1;
-	}
 	if (lfault_boot(res) != 0)
 		return -1;
 	LKERN_CALL(e = rump_init());

@@ -51,6 +51,12 @@ enum rumpus_phase {
 	RUMPUS_PH_DONE			/* verdict written */
 };
 
+/*
+ * The exit status of an instance the sandbox stopped (lsandbox.c); the
+ * runner goes by rr_sandbox, the status only tells it apart in a trace.
+ */
+#define RUMPUS_SANDBOX_STATUS	87
+
 /* Points the verdict counts calls at: the hypercalls, then named ones. */
 #define RUMPUS_FAULT_MAXPOINTS	48
 
@@ -68,6 +74,9 @@ struct rumpus_result {
 	int		rr_deadlock;	/* at the timeout every lwp of the
 					   test waited on a lock */
 	char		rr_lwps[4096];	/* the kernel's lwps at the timeout */
+	int		rr_sandbox;	/* the host call the sandbox trapped
+					   (its number + 1), or 0 */
+	uint64_t	rr_sandbox_args[6]; /* and its arguments */
 	/* The fault engine (lfault.c); rr_counted: the counts are valid. */
 	int		rr_counted;
 	uint64_t	rr_calls[RUMPUS_FAULT_MAXPOINTS]; /* calls per point */
@@ -120,10 +129,11 @@ void		 rumpus_case_run(struct rumpus_file *, size_t,
 void		 rumpus_case_interrupt(void);
 
 /*
- * Why case rc cannot run in this build (a file system the kernel lacks, no
- * kernel linked), or NULL when it can.
+ * The runner's words for a verdict whose rr_sandbox is set: the host call
+ * by name, and its arguments.
  */
-const char	*rumpus_case_unrunnable(const struct rumpus_case *);
+void		 rumpus_sandbox_reason(const struct rumpus_result *, char *,
+		    size_t);
 
 /*
  * The fault engine of the next case this child runs (before
