@@ -37,21 +37,3 @@ scenario {
 		expect(false, "still alive after SIGKILL")
 	end
 }
-
-scenario {
-	name = "garbage",
-	description = "after the unmount, garbage over the block bitmap through " ..
-	    "the raw device (etfs): the case passes, e2fsck does not",
-	fs = { "ext2" },
-	image = img,
-	function(k, fs)
-		expect_ok(k.unmount(fs.dir))
-		local dev = expect_ok(k.open("/dev/rumpus-ext2", "r+"))
-		-- The first group descriptor (block 2) names the block bitmap.
-		local gd = k.pread(dev, 512, 2048)
-		local bitmap = string.unpack("<I4", gd, 1)
-		expect_eq(k.pwrite(dev, ("\xa5"):rep(512), bitmap * 1024), 512)
-		expect_ok(k.close(dev))
-		expect_ok(k.mount_ext2(img, fs.dir, { flags = { "rdonly" } }))
-	end
-}
