@@ -84,7 +84,7 @@ struct rumpus_result {
 	uint64_t	rr_digest;	/* trace digest of every decision */
 	char		rr_site[256];	/* the first fault: point and site */
 	char		rr_stack[1024];	/* its kernel stack, innermost first */
-	char		rr_image[256];	/* the instance's image copy, or "" */
+	char		rr_snapshot[256]; /* k.image_copy()'s file, or "" */
 	int		rr_injected;	/* errno of the first fault, or 0 */
 	int		rr_surfaced;	/* kernel calls that returned it to
 					   the scenario after the fault */
@@ -151,5 +151,17 @@ const char	*rumpus_fault_point_name(size_t);
 
 /* Where built images are cached (set by the runner before loading). */
 void		 rumpus_image_cachedir(const char *);
+/*
+ * e2fsck -fn on the image file path: its exit status (0: clean), or -1;
+ * out gets what it printed (or why it did not run).
+ */
+int		 rumpus_image_fsck(const char *, char *, size_t);
+/*
+ * Before rumpus_case_run, in the child: the overlay (rumpus_overlay.h)
+ * that the instance's disk image writes go to, made by the runner before
+ * the fork so that it outlives the instance; -1 for none (the instance
+ * then makes its own, which dies with it).
+ */
+void		 rumpus_case_overlay(int);
 
 #endif /* !_RUMPUS_LUA_H_ */
