@@ -381,10 +381,22 @@ ext2fs_init(void)
 	return error;
 }
 
+/*
+ * Teardown (the layers stop last first, so before the VFS): ext2 mounts
+ * still there are unmounted now, by force and written back, while the
+ * file system can still do it; the VFS's own unmount of everything would
+ * come after this.  No lock held.
+ */
 void
 ext2fs_fini(void)
 {
+	bool mounted;
 
+	mutex_enter(&ext2_mounts_lock);
+	mounted = !LIST_EMPTY(&ext2_mounts);
+	mutex_exit(&ext2_mounts_lock);
+	if (mounted)
+		(void)vfs_unmountall();
 	vfs_detach(&ext2fs_vfsops);
 	mutex_destroy(&ext2_mounts_lock);
 }
