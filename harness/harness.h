@@ -71,6 +71,10 @@ struct hopts {
 
 #define HARNESS_DEFAULT_TIMEOUT	60.0
 
+/* oracle.c: the power-cut oracle (image: the disk at the cut) */
+void	 oracle_powercut(const char *, const struct rumpus_result *,
+	    struct hverdict *);
+
 /* run.c */
 int	 harness_run(struct hcase *, size_t, const struct hopts *);
 
