@@ -57,13 +57,22 @@ struct mount {
 	struct vnode	*mnt_vnodes;
 	u_int		 mnt_nvnodes;
 	char		 mnt_fstypename[RUMP_VFS_NAMELEN];
-	char		 mnt_mntonname[RUMP_VFS_MNAMELEN];
-	char		 mnt_mntfromname[RUMP_VFS_MNAMELEN];
+	/*
+	 * The names statvfs reports, kmem copies of their own length (not
+	 * 1 KiB arrays: the struct stays small enough for the host
+	 * malloc's per-thread cache, one page fewer written by a forked
+	 * boot); mnt_mntfromname is NULL until the file system sets it
+	 * (vfs_setmntfrom).
+	 */
+	char		*mnt_mntonname;
+	char		*mnt_mntfromname;
 };
 
 /*
  * A file-system type.  vfs_mount sets mnt_rootvp (referenced), mnt_data
- * and mnt_mntfromname (with MNT_UPDATE in mnt_flag: an update of flags;
+ * and mnt_mntfromname (vfs_setmntfrom, before anything it must undo: a
+ * failed mount's name is freed with the mount) (with MNT_UPDATE in
+ * mnt_flag: an update of flags;
  * MNT_RDONLY in the requested flags is the new state).  At unmount (and
  * at teardown, which unmounts everything by force), vfs_sync (MNT_WAIT;
  * its error fails a plain unmount, not a forced one) runs, then, once no
@@ -101,6 +110,8 @@ extern krwlock_t mountlist_lock;
 int	vfs_domount(struct vnode *, const char *, const char *, int, void *,
 	    size_t *, kauth_cred_t);
 int	vfs_unmount_vnode(struct vnode *, int, kauth_cred_t);
+/* Set a mount's mnt_mntfromname (a copy): 0 or ENOMEM. */
+int	vfs_setmntfrom(struct mount *, const char *);
 int	vfs_mountroot(void);
 int	vfs_unmountall(void);
 void	vfs_syncall(void);

@@ -112,6 +112,33 @@ vfs_cross(struct vnode *vp)
 	return vp;
 }
 
+/* Set mp's mnt_mntfromname to a copy of name: 0 or ENOMEM. */
+int
+vfs_setmntfrom(struct mount *mp, const char *name)
+{
+	char *from;
+
+	if ((from = kmem_strdup(name, KM_SLEEP)) == NULL)
+		return ENOMEM;
+	if (mp->mnt_mntfromname != NULL)
+		kmem_strfree(mp->mnt_mntfromname);
+	mp->mnt_mntfromname = from;
+	return 0;
+}
+
+/* Free a mount that is in no list, with its names. */
+static void
+vfs_mount_free(struct mount *mp)
+{
+
+	if (mp->mnt_mntonname != NULL)
+		kmem_strfree(mp->mnt_mntonname);
+	if (mp->mnt_mntfromname != NULL)
+		kmem_strfree(mp->mnt_mntfromname);
+	mutex_destroy(&mp->mnt_renamelock);
+	kmem_free(mp, sizeof(*mp));
+}
+
 /*
  * Mount a file system of type fstype on the directory vp (referenced,
  * unlocked; the reference passes to a new mount on success, an update
@@ -170,7 +197,10 @@ vfs_domount(struct vnode *vp, const char *fstype, const char *path,
 	mp->mnt_flag = (flags & MNT_VISFLAGMASK) | (vp == NULL ? MNT_ROOTFS : 0);
 	mutex_init(&mp->mnt_renamelock, MUTEX_DEFAULT, IPL_NONE);
 	strlcpy(mp->mnt_fstypename, vfs->vfs_name, sizeof(mp->mnt_fstypename));
-	strlcpy(mp->mnt_mntonname, path, sizeof(mp->mnt_mntonname));
+	if ((mp->mnt_mntonname = kmem_strdup(path, KM_SLEEP)) == NULL) {
+		error = ENOMEM;
+		goto bad;
+	}
 	error = vfs->vfs_mount(mp, mp->mnt_mntonname, data, datalen);
 	if (error != 0)
 		goto bad;
@@ -198,8 +228,7 @@ vfs_domount(struct vnode *vp, const char *fstype, const char *path,
 	rw_exit(&mountlist_lock);
 	return 0;
 bad:
-	mutex_destroy(&mp->mnt_renamelock);
-	kmem_free(mp, sizeof(*mp));
+	vfs_mount_free(mp);
 	return error;
 }
 
@@ -259,8 +288,7 @@ vfs_dounmount_locked(struct mount *mp, int flags, kauth_cred_t cred)
 	rw_exit(&mountlist_lock);
 	if (covered != NULL)
 		vrele(covered);
-	mutex_destroy(&mp->mnt_renamelock);
-	kmem_free(mp, sizeof(*mp));
+	vfs_mount_free(mp);
 	return 0;
 out:
 	rw_exit(&mountlist_lock);
@@ -359,8 +387,9 @@ vfs_statvfs(struct mount *mp, struct rump_statvfs *sb)
 	sb->f_namemax = MAXNAMLEN;
 	strlcpy(sb->f_fstypename, mp->mnt_fstypename, sizeof(sb->f_fstypename));
 	strlcpy(sb->f_mntonname, mp->mnt_mntonname, sizeof(sb->f_mntonname));
-	strlcpy(sb->f_mntfromname, mp->mnt_mntfromname,
-	    sizeof(sb->f_mntfromname));
+	if (mp->mnt_mntfromname != NULL)
+		strlcpy(sb->f_mntfromname, mp->mnt_mntfromname,
+		    sizeof(sb->f_mntfromname));
 	return 0;
 }
 

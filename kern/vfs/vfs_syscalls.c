@@ -2107,7 +2107,7 @@ static int
 do_mount(const char *utype, const char *upath, int flags, void *udata,
     size_t datalen, size_t *retlen)
 {
-	char type[RUMP_VFS_NAMELEN], *path = NULL;
+	char type[RUMP_VFS_NAMELEN], path[MAXPATHLEN];	/* as namei's */
 	void *data = NULL;
 	struct vnode *vp = NULL;
 	size_t len = datalen;
@@ -2123,10 +2123,7 @@ do_mount(const char *utype, const char *upath, int flags, void *udata,
 		if (error != 0)
 			return error;
 	}
-	path = kmem_alloc(MAXPATHLEN, KM_SLEEP);
-	if (path == NULL)
-		return ENOMEM;
-	error = copyinstr(upath, path, MAXPATHLEN, NULL);
+	error = copyinstr(upath, path, sizeof(path), NULL);
 	if (error != 0)
 		goto out;
 	if (datalen > 0 && (flags & MNT_GETARGS) == 0) {
@@ -2154,7 +2151,6 @@ out:
 		vrele(vp);
 	if (data != NULL)
 		kmem_free(data, datalen);
-	kmem_free(path, MAXPATHLEN);
 	return error;
 }
 

@@ -156,6 +156,8 @@ ext2_mount(struct mount *mp, const char *path, void *data, size_t *datalen)
 	if (data == NULL || *datalen < sizeof(*args))
 		return EINVAL;
 	error = copyinstr(args->fspec, fspec, sizeof(fspec), NULL);
+	if (error == 0)
+		error = vfs_setmntfrom(mp, fspec);
 	if (error != 0)
 		return error;
 	ump = kmem_zalloc(sizeof(*ump), KM_SLEEP);
@@ -215,7 +217,6 @@ ext2_mount(struct mount *mp, const char *path, void *data, size_t *datalen)
 		goto bad;
 	}
 	mp->mnt_flag |= MNT_LOCAL;
-	strlcpy(mp->mnt_mntfromname, fspec, sizeof(mp->mnt_mntfromname));
 	return 0;
 bad:
 	ext2_ump_free(ump);

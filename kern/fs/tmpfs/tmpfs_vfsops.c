@@ -39,6 +39,8 @@ tmpfs_mount(struct mount *mp, const char *path, void *data, size_t *datalen)
 		return 0;
 	if (args->ta_size_max < 0)
 		return EINVAL;
+	if ((error = vfs_setmntfrom(mp, "tmpfs")) != 0)
+		return error;
 
 	tm = kmem_zalloc(sizeof(*tm), KM_SLEEP);
 	if (tm == NULL)
@@ -68,7 +70,6 @@ tmpfs_mount(struct mount *mp, const char *path, void *data, size_t *datalen)
 		goto bad;
 	}
 	mp->mnt_flag |= MNT_LOCAL;
-	strlcpy(mp->mnt_mntfromname, "tmpfs", sizeof(mp->mnt_mntfromname));
 	return 0;
 bad:
 	mutex_destroy(&tm->tm_lock);
