@@ -741,6 +741,36 @@ ATF_TC_BODY(vcache_grow, tc)
 	}
 }
 
+ATF_TC(mount_names);
+ATF_TC_HEAD(mount_names, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "statvfs gives each mount's "
+	    "f_mntonname and f_mntfromname (kept as copies of their own "
+	    "length), the root's too");
+}
+ATF_TC_BODY(mount_names, tc)
+{
+	struct rump_tmpfs_args args;
+	struct rump_statvfs sv;
+
+	memset(&args, 0, sizeof(args));
+	args.ta_version = RUMP_TMPFS_ARGS_VERSION;
+	args.ta_root_mode = 0777;
+	RZ(rump_init());
+	ATF_REQUIRE(rump_sys_statvfs1("/", &sv, RUMP_ST_WAIT) == 0);
+	ATF_REQUIRE_STREQ(sv.f_mntonname, "/");
+	ATF_REQUIRE_STREQ(sv.f_mntfromname, "tmpfs");
+	ATF_REQUIRE(rump_sys_mkdir("/a-mount-point", 0777) == 0);
+	ATF_REQUIRE(rump_sys_mount(RUMP_MOUNT_TMPFS, "/a-mount-point", 0,
+	    &args, sizeof(args)) == 0);
+	ATF_REQUIRE(rump_sys_statvfs1("/a-mount-point", &sv,
+	    RUMP_ST_WAIT) == 0);
+	ATF_REQUIRE_STREQ(sv.f_mntonname, "/a-mount-point");
+	ATF_REQUIRE_STREQ(sv.f_mntfromname, "tmpfs");
+	ATF_REQUIRE(rump_sys_unmount("/a-mount-point", 0) == 0);
+	teardown_clean();
+}
+
 ATF_TC(books_lock_held);
 ATF_TC_HEAD(books_lock_held, tc)
 {
@@ -1284,6 +1314,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, books_bio_held);
 	ATF_TP_ADD_TC(tp, books_lock_held);
 	ATF_TP_ADD_TC(tp, vcache_grow);
+	ATF_TP_ADD_TC(tp, mount_names);
 	ATF_TP_ADD_TC(tp, lwp_dump);
 	ATF_TP_ADD_TC(tp, teardown_stuck_thread);
 	ATF_TP_ADD_TC(tp, teardown_busy);

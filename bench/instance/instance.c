@@ -29,7 +29,9 @@
 static int
 instance(void)
 {
-	static char wbuf[4096], rbuf[4096];
+	/* Page-aligned: one page each, whatever the program's layout. */
+	static char wbuf[4096] __attribute__((__aligned__(4096)));
+	static char rbuf[4096] __attribute__((__aligned__(4096)));
 	struct rump_tmpfs_args args;
 	int fd;
 
