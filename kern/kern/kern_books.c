@@ -199,19 +199,27 @@ books_add_lwps(struct rumpus_books *b, int which)
  * Empty books: the version, every count and total 0.  The entry arrays
  * (13 KiB) are not cleared: they are filled from the start as entries are
  * counted, and a caller reads no entry past its count.  Clearing them
- * wrote four pages, each a copy-on-write fault in a forked instance.
+ * wrote four pages, each a copy-on-write fault in a forked instance; and
+ * fields are written only when they change (BOOKS_SET), so the clean
+ * books of a teardown forked from a zygote whose own books were clean
+ * write no page at all.
  */
 void
 books_start(struct rumpus_books *b)
 {
 
-	b->b_version = RUMPUS_EXT_VERSION;
-	b->b_kmem_count = b->b_kmem_bytes = 0;
-	b->b_nkmem = b->b_kmem_sites = 0;
-	b->b_nlocks = b->b_locks_total = 0;
-	b->b_nlwps = b->b_lwps_total = 0;
-	b->b_kmem_overruns = b->b_kmem_uafs = 0;
-	b->b_callouts = 0;
+	BOOKS_SET(b->b_version, RUMPUS_EXT_VERSION);
+	BOOKS_SET(b->b_kmem_count, 0);
+	BOOKS_SET(b->b_kmem_bytes, 0);
+	BOOKS_SET(b->b_nkmem, 0);
+	BOOKS_SET(b->b_kmem_sites, 0);
+	BOOKS_SET(b->b_nlocks, 0);
+	BOOKS_SET(b->b_locks_total, 0);
+	BOOKS_SET(b->b_nlwps, 0);
+	BOOKS_SET(b->b_lwps_total, 0);
+	BOOKS_SET(b->b_kmem_overruns, 0);
+	BOOKS_SET(b->b_kmem_uafs, 0);
+	BOOKS_SET(b->b_callouts, 0);
 }
 
 /* Books of a running kernel: kmem by site, locks held, every lwp. */

@@ -334,8 +334,10 @@ kmem_books(struct rumpus_books *b)
 	struct kmem_hdr *kh;
 	unsigned i, j;
 
-	b->b_kmem_count = b->b_kmem_bytes = 0;
-	b->b_nkmem = b->b_kmem_sites = 0;
+	BOOKS_SET(b->b_kmem_count, 0);
+	BOOKS_SET(b->b_kmem_bytes, 0);
+	BOOKS_SET(b->b_nkmem, 0);
+	BOOKS_SET(b->b_kmem_sites, 0);
 	rumpuser_mutex_enter_nowrap(kmem_mtx);
 	for (kh = kmem_live; kh != NULL; kh = kh->kh_next) {
 		b->b_kmem_count++;
@@ -360,8 +362,8 @@ kmem_books(struct rumpus_books *b)
 		b->b_kmem[i].bk_count++;
 		b->b_kmem[i].bk_bytes += kh->kh_size;
 	}
-	b->b_kmem_overruns = kmem_overruns;
-	b->b_kmem_uafs = kmem_uafs;
+	BOOKS_SET(b->b_kmem_overruns, kmem_overruns);
+	BOOKS_SET(b->b_kmem_uafs, kmem_uafs);
 	rumpuser_mutex_exit(kmem_mtx);
 
 	/* Most bytes first (insertion sort: few sites). */

@@ -137,7 +137,8 @@ lockdebug_held(struct lwp *l, struct rumpus_books *b)
 		bl->bl_lid = l->l_lid;
 		strlcpy(bl->bl_holder, l->l_name, sizeof(bl->bl_holder));
 	}
-	b->b_locks_total += l->l_nlocks - MIN(l->l_nlocks, LOCKDEBUG_MAXHELD);
+	if (l->l_nlocks > LOCKDEBUG_MAXHELD)
+		b->b_locks_total += l->l_nlocks - LOCKDEBUG_MAXHELD;
 }
 
 /*
@@ -188,7 +189,10 @@ hostobj_put(struct hostobj_cache *hc, void *obj)
 
 	rumpuser_mutex_enter_nowrap(hostobj_lock);
 	if (hc->hc_n < HOSTOBJ_CACHE) {
-		hc->hc_obj[hc->hc_n++] = obj;
+		/* Often the object the slot held: no write, no page copied. */
+		if (hc->hc_obj[hc->hc_n] != obj)
+			hc->hc_obj[hc->hc_n] = obj;
+		hc->hc_n++;
 		kept = true;
 	}
 	rumpuser_mutex_exit(hostobj_lock);

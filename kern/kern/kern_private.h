@@ -98,6 +98,15 @@ extern void *cons_symbolizer_arg;
 /* Books (kern_books.c). */
 void	lwp_info_fill(struct lwp *, struct rumpus_lwpinfo *);
 void	books_start(struct rumpus_books *);
+/*
+ * Set a field of the books only if it changes: books that already say
+ * so (a zygote's static books, cleared by its own teardown) are not
+ * written, so not copied in a forked instance.
+ */
+#define BOOKS_SET(field, v)	do {					\
+	if ((field) != (v))						\
+		(field) = (v);						\
+} while (0)
 #define BOOKS_LWP_USER		0x01	/* lwps of processes */
 #define BOOKS_LWP_SYSTEM	0x02	/* kernel threads and lwp0 */
 void	books_add_lwps(struct rumpus_books *, int);

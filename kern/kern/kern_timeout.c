@@ -288,5 +288,5 @@ callout_shutdown(struct rumpus_books *b)
 	cv_broadcast(&callout_cv);
 	mutex_exit(&callout_lock);
 	if (b != NULL)
-		b->b_callouts = n;
+		BOOKS_SET(b->b_callouts, n);
 }
