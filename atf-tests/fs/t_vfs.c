@@ -1511,6 +1511,43 @@ bad_fd(int fd)
 	FS_ERR(rump_sys_utimensat(fd, "f", NULL, 0), RUMP_EBADF);
 }
 
+FSTEST(null_buffers, "a NULL buffer or structure to every call that "
+    "takes one: EFAULT, nothing changed")
+static void
+null_buffers(const struct fstest_fs *fs)
+{
+	struct rump_iovec iov = { NULL, 4 };
+	struct rump_stat sb;
+	int fd, dfd;
+
+	fs_mkfile("f", "data");
+	RL(rump_sys_symlink("f", "l"));
+	RL(fd = rump_sys_open("f", RUMP_O_RDWR));
+	RL(dfd = rump_sys_open(".", RUMP_O_RDONLY));
+	FS_ERR(rump_sys_read(fd, NULL, 4), RUMP_EFAULT);
+	FS_ERR(rump_sys_write(fd, NULL, 4), RUMP_EFAULT);
+	FS_ERR(rump_sys_pwrite(fd, NULL, 4, 0), RUMP_EFAULT);
+	FS_ERR(rump_sys_readv(fd, &iov, 1), RUMP_EFAULT);
+	FS_ERR(rump_sys_writev(fd, &iov, 1), RUMP_EFAULT);
+	FS_ERR(rump_sys_writev(fd, NULL, 1), RUMP_EFAULT);
+	FS_ERR(rump_sys_fstat(fd, NULL), RUMP_EFAULT);
+	FS_ERR(rump_sys_lstat("l", NULL), RUMP_EFAULT);
+	FS_ERR(rump_sys_fstatat(RUMP_AT_FDCWD, "f", NULL, 0), RUMP_EFAULT);
+	FS_ERR(rump_sys_getdents(dfd, NULL, 4096), RUMP_EFAULT);
+	FS_ERR(rump_sys_readlink("l", NULL, 16), RUMP_EFAULT);
+	FS_ERR(rump_sys___getcwd(NULL, 256), RUMP_EFAULT);
+	FS_ERR(rump_sys_statvfs1("f", NULL, RUMP_ST_WAIT), RUMP_EFAULT);
+	FS_ERR(rump_sys_fstatvfs1(fd, NULL, RUMP_ST_WAIT), RUMP_EFAULT);
+	FS_ERR(rump_sys_link("f", NULL), RUMP_EFAULT);
+	FS_ERR(rump_sys_rename("f", NULL), RUMP_EFAULT);
+	FS_ERR(rump_sys_symlink("f", NULL), RUMP_EFAULT);
+	RL(rump_sys_close(dfd));
+	RL(rump_sys_close(fd));
+	fs_require_contents("f", "data");
+	RL(rump_sys_fstatat(RUMP_AT_FDCWD, "f", &sb, 0));
+	ATF_REQUIRE_EQ(sb.st_nlink, 1);
+}
+
 FSTEST(bad_input, "bad paths and descriptors give NetBSD's errno to "
     "every call")
 static void
@@ -1772,6 +1809,7 @@ ATF_TP_ADD_TCS(tp)
 	FSTEST_ADD(tp, threads);
 	FSTEST_ADD(tp, threads_across);
 	ATF_TP_ADD_TC(tp, tmpfs_parallel_dirs);
+	FSTEST_ADD(tp, null_buffers);
 	FSTEST_ADD(tp, bad_input);
 	FSTEST_ADD(tp, vnode_cache);
 	FSTEST_ADD(tp, random_calls);

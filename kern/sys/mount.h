@@ -101,6 +101,8 @@ extern krwlock_t mountlist_lock;
 int	vfs_domount(struct vnode *, const char *, const char *, int, void *,
 	    size_t *, kauth_cred_t);
 int	vfs_unmount_vnode(struct vnode *, int, kauth_cred_t);
+/* Lock a mount's root vnode (LK_*), giving its mount; else EINVAL. */
+int	vfs_lock_root(struct vnode *, int, struct mount **);
 int	vfs_mountroot(void);
 int	vfs_unmountall(void);
 void	vfs_syncall(void);
