@@ -219,8 +219,7 @@ rumpus_teardown(struct rumpus_books *books)
 
 	if (kern_booted != 1)
 		return EINVAL;
-	memset(b, 0, sizeof(*b));
-	b->b_version = RUMPUS_EXT_VERSION;
+	books_start(b);
 	/* Host I/O completions on their way out are not callers: wait. */
 	hostio_drain();
 	mutex_enter(proc_lock);
