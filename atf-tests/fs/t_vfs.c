@@ -1014,6 +1014,8 @@ processes(const struct fstest_fs *fs)
  * scheduling.
  */
 static pthread_barrier_t churn_barrier;
+/* O_EXCL creates of "dir/e<round>" that succeeded: one each, at most. */
+static unsigned churn_excl[NROUNDS];
 
 /* One round of lwp id in "dir": the calls, or the name of one that failed. */
 static const char *
@@ -1039,7 +1041,33 @@ churn_round(int id, int i)
 		return "unlink hot";
 	if (i % 2 == 0 && rump_sys_unlink(b) == -1)
 		return "unlink";
+	/* Every lwp makes "e<i>" exclusively: one of them can. */
+	snprintf(a, sizeof(a), "dir/e%d", i);
+	if ((fd = rump_sys_open(a, RUMP_O_RDWR | RUMP_O_CREAT | RUMP_O_EXCL,
+	    0644)) != -1) {
+		__atomic_add_fetch(&churn_excl[i], 1, __ATOMIC_RELAXED);
+		if (rump_sys_close(fd) == -1)
+			return "close e";
+	} else if (errno != RUMP_EEXIST)
+		return "open e";
 	return NULL;
+}
+
+/*
+ * The fault hook during the churn: each allocation a file system makes
+ * waits a little (the virtual CPU held), so an lwp between its check of
+ * a name and its change of the directory lets the others run: the
+ * windows a missing lock would open get wide.
+ */
+static int
+churn_hook(void *arg, const struct rumpus_fault_point *fp,
+    const struct rumpus_fault_site *site)
+{
+
+	if (strcmp(fp->fp_name, RUMPUS_FAULT_KMEM_ALLOC) == 0 &&
+	    site->fs_file != NULL && strstr(site->fs_file, "/kern/fs/") != NULL)
+		usleep(50);
+	return 0;
 }
 
 /* A host thread with an lwp of its own, as NetBSD's rump tests do it. */
@@ -1073,8 +1101,10 @@ FSTEST_PARALLEL(threads, "eight lwps create, rename and unlink in one "
 static void
 threads(const struct fstest_fs *fs)
 {
-	static char names[NTHREADS * NROUNDS + 2][32];
-	static uint8_t types[NTHREADS * NROUNDS + 2];
+	enum { left = 2 + NTHREADS * NROUNDS / 2 + NROUNDS };
+	static char names[left][32];
+	static uint8_t types[left];
+	bool eseen[NROUNDS];
 	bool seen[NTHREADS][NROUNDS];
 	pthread_t t[NTHREADS];
 	char path[40], expect[32];
@@ -1084,6 +1114,7 @@ threads(const struct fstest_fs *fs)
 
 	RL(rump_sys_mkdir("dir", 0755));
 	ATF_REQUIRE(pthread_barrier_init(&churn_barrier, NULL, NTHREADS) == 0);
+	rumpus_fault_set_hook(churn_hook, NULL);
 	for (i = 0; i < NTHREADS; i++)
 		ATF_REQUIRE(pthread_create(&t[i], NULL, churn,
 		    (void *)(intptr_t)i) == 0);
@@ -1092,16 +1123,21 @@ threads(const struct fstest_fs *fs)
 		ATF_REQUIRE_MSG(rv == NULL, "lwp %d: %s failed", i,
 		    (char *)rv);
 	}
+	rumpus_fault_set_hook(NULL, NULL);
 	ATF_REQUIRE(pthread_barrier_destroy(&churn_barrier) == 0);
 	/* Every link to "hot" was unlinked after it by the same lwp. */
 	FS_ERR(rump_sys_unlink("dir/hot"), RUMP_ENOENT);
+	for (j = 0; j < NROUNDS; j++)
+		ATF_REQUIRE_EQ_MSG(churn_excl[j], 1, "dir/e%d: %u O_EXCL "
+		    "creates succeeded", j, churn_excl[j]);
 	/*
-	 * Left: ".", ".." and exactly the odd rounds' renamed files, each
-	 * once, regular, with one link and its data.
+	 * Left: ".", "..", every e<round> and exactly the odd rounds'
+	 * renamed files, each once, regular, with one link and its data.
 	 */
-	n = read_dir("dir", names, types, NTHREADS * NROUNDS + 2);
-	ATF_REQUIRE_EQ(n, 2 + NTHREADS * NROUNDS / 2);
+	n = read_dir("dir", names, types, left);
+	ATF_REQUIRE_EQ(n, left);
 	memset(seen, 0, sizeof(seen));
+	memset(eseen, 0, sizeof(eseen));
 	for (int k = 0; k < n; k++) {
 		char tail;
 
@@ -1109,12 +1145,22 @@ threads(const struct fstest_fs *fs)
 			ATF_REQUIRE_EQ(types[k], RUMP_DT_DIR);
 			continue;
 		}
+		ATF_REQUIRE_EQ(types[k], RUMP_DT_REG);
+		if (sscanf(names[k], "e%d%c", &j, &tail) == 1) {
+			ATF_REQUIRE_MSG(j >= 0 && j < NROUNDS && !eseen[j],
+			    "unexpected entry \"%s\"", names[k]);
+			eseen[j] = true;
+			continue;
+		}
 		ATF_REQUIRE_MSG(sscanf(names[k], "r%d_%d%c", &i, &j,
 		    &tail) == 2 && i >= 0 && i < NTHREADS && j >= 0 &&
 		    j < NROUNDS && j % 2 == 1 && !seen[i][j],
 		    "unexpected entry \"%s\"", names[k]);
-		ATF_REQUIRE_EQ(types[k], RUMP_DT_REG);
 		seen[i][j] = true;
+	}
+	for (j = 0; j < NROUNDS; j++) {
+		snprintf(path, sizeof(path), "dir/e%d", j);
+		RL(rump_sys_unlink(path));
 	}
 	for (i = 0; i < NTHREADS; i++) {
 		for (j = 1; j < NROUNDS; j += 2) {
@@ -1511,6 +1557,43 @@ bad_fd(int fd)
 	FS_ERR(rump_sys_utimensat(fd, "f", NULL, 0), RUMP_EBADF);
 }
 
+FSTEST(null_buffers, "a NULL buffer or structure to every call that "
+    "takes one: EFAULT, nothing changed")
+static void
+null_buffers(const struct fstest_fs *fs)
+{
+	struct rump_iovec iov = { NULL, 4 };
+	struct rump_stat sb;
+	int fd, dfd;
+
+	fs_mkfile("f", "data");
+	RL(rump_sys_symlink("f", "l"));
+	RL(fd = rump_sys_open("f", RUMP_O_RDWR));
+	RL(dfd = rump_sys_open(".", RUMP_O_RDONLY));
+	FS_ERR(rump_sys_read(fd, NULL, 4), RUMP_EFAULT);
+	FS_ERR(rump_sys_write(fd, NULL, 4), RUMP_EFAULT);
+	FS_ERR(rump_sys_pwrite(fd, NULL, 4, 0), RUMP_EFAULT);
+	FS_ERR(rump_sys_readv(fd, &iov, 1), RUMP_EFAULT);
+	FS_ERR(rump_sys_writev(fd, &iov, 1), RUMP_EFAULT);
+	FS_ERR(rump_sys_writev(fd, NULL, 1), RUMP_EFAULT);
+	FS_ERR(rump_sys_fstat(fd, NULL), RUMP_EFAULT);
+	FS_ERR(rump_sys_lstat("l", NULL), RUMP_EFAULT);
+	FS_ERR(rump_sys_fstatat(RUMP_AT_FDCWD, "f", NULL, 0), RUMP_EFAULT);
+	FS_ERR(rump_sys_getdents(dfd, NULL, 4096), RUMP_EFAULT);
+	FS_ERR(rump_sys_readlink("l", NULL, 16), RUMP_EFAULT);
+	FS_ERR(rump_sys___getcwd(NULL, 256), RUMP_EFAULT);
+	FS_ERR(rump_sys_statvfs1("f", NULL, RUMP_ST_WAIT), RUMP_EFAULT);
+	FS_ERR(rump_sys_fstatvfs1(fd, NULL, RUMP_ST_WAIT), RUMP_EFAULT);
+	FS_ERR(rump_sys_link("f", NULL), RUMP_EFAULT);
+	FS_ERR(rump_sys_rename("f", NULL), RUMP_EFAULT);
+	FS_ERR(rump_sys_symlink("f", NULL), RUMP_EFAULT);
+	RL(rump_sys_close(dfd));
+	RL(rump_sys_close(fd));
+	fs_require_contents("f", "data");
+	RL(rump_sys_fstatat(RUMP_AT_FDCWD, "f", &sb, 0));
+	ATF_REQUIRE_EQ(sb.st_nlink, 1);
+}
+
 FSTEST(bad_input, "bad paths and descriptors give NetBSD's errno to "
     "every call")
 static void
@@ -1772,6 +1855,7 @@ ATF_TP_ADD_TCS(tp)
 	FSTEST_ADD(tp, threads);
 	FSTEST_ADD(tp, threads_across);
 	ATF_TP_ADD_TC(tp, tmpfs_parallel_dirs);
+	FSTEST_ADD(tp, null_buffers);
 	FSTEST_ADD(tp, bad_input);
 	FSTEST_ADD(tp, vnode_cache);
 	FSTEST_ADD(tp, random_calls);

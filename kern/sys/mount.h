@@ -112,6 +112,8 @@ int	vfs_domount(struct vnode *, const char *, const char *, int, void *,
 int	vfs_unmount_vnode(struct vnode *, int, kauth_cred_t);
 /* Set a mount's mnt_mntfromname (a copy): 0 or ENOMEM. */
 int	vfs_setmntfrom(struct mount *, const char *);
+/* Lock a mount's root vnode (LK_*), giving its mount; else EINVAL. */
+int	vfs_lock_root(struct vnode *, int, struct mount **);
 int	vfs_mountroot(void);
 int	vfs_unmountall(void);
 void	vfs_syncall(void);

@@ -140,11 +140,32 @@ vfs_mount_free(struct mount *mp)
 }
 
 /*
+ * Lock vp (LK_SHARED or LK_EXCLUSIVE) if it is the root of a mount, and
+ * return the mount in *mpp: while vp stays locked the mount cannot go
+ * away (a forced unmount's vgone takes the lock exclusively).  EINVAL,
+ * vp unlocked, for any other vnode, one a forced unmount left dead
+ * included.  vp referenced by the caller.
+ */
+int
+vfs_lock_root(struct vnode *vp, int lkflags, struct mount **mpp)
+{
+
+	vn_lock(vp, lkflags);
+	*mpp = vp->v_mount;
+	if ((vp->v_vflag & VV_ROOT) == 0 || *mpp == NULL) {
+		VOP_UNLOCK(vp);
+		return EINVAL;
+	}
+	return 0;
+}
+
+/*
  * Mount a file system of type fstype on the directory vp (referenced,
  * unlocked; the reference passes to a new mount on success, an update
  * leaves it to the caller; NULL mounts the root).  path names the mount
  * point for statvfs.  MNT_UPDATE changes the flags of the mount whose
- * root vp is (EINVAL if vp is no mount's root; fstype is not used).  Root only (EPERM); cred
+ * root vp is (EINVAL if vp is no mount's root; fstype is not used),
+ * with vp locked, so updates go one at a time.  Root only (EPERM); cred
  * NULL is the kernel.  ENODEV for an unknown type, ENOTDIR, EBUSY for a
  * mount point or a mount's root.  No lock held on entry.
  */
@@ -159,9 +180,11 @@ vfs_domount(struct vnode *vp, const char *fstype, const char *path,
 	if (cred != NULL && !vfs_cred_isroot(cred))
 		return EPERM;
 	if (flags & MNT_UPDATE) {
-		if (vp == NULL || (vp->v_vflag & VV_ROOT) == 0)
+		if (vp == NULL)
 			return EINVAL;
-		mp = vp->v_mount;
+		error = vfs_lock_root(vp, LK_EXCLUSIVE, &mp);
+		if (error != 0)
+			return error;
 		/* As NetBSD: the file system sees the MNT_RDONLY asked for. */
 		oflag = mp->mnt_flag;
 		mp->mnt_flag = (mp->mnt_flag & ~MNT_RDONLY) |
@@ -175,6 +198,7 @@ vfs_domount(struct vnode *vp, const char *fstype, const char *path,
 			mp->mnt_flag = (mp->mnt_flag & ~MNT_VISFLAGMASK) |
 			    (flags & MNT_VISFLAGMASK & ~(MNT_LOCAL | MNT_ROOTFS)) |
 			    (mp->mnt_flag & (MNT_LOCAL | MNT_ROOTFS));
+		VOP_UNLOCK(vp);
 		return error;
 	}
 	if (vp != NULL && vp->v_type != VDIR)

@@ -2070,12 +2070,9 @@ mount_getargs(struct vnode *vp, int flags, void *udata, size_t datalen,
 
 	if ((flags & ~MNT_GETARGS) != 0 || udata == NULL)
 		return EINVAL;
-	vn_lock(vp, LK_SHARED);
-	mp = vp->v_mount;
-	if ((vp->v_vflag & VV_ROOT) == 0 || mp == NULL) {
-		error = EINVAL;
-		goto out;
-	}
+	error = vfs_lock_root(vp, LK_SHARED, &mp);
+	if (error != 0)
+		return error;
 	if (datalen == 0)
 		datalen = mp->mnt_op->vfs_argsize;
 	alloclen = datalen;
