@@ -13,7 +13,9 @@
  * and where it was made (the C frames of this executable, the Lua stack
  * when the body's thread made it) into the shared verdict, and ends the
  * instance.  The runner names the outcome from the verdict, however the
- * instance ends afterwards.
+ * instance ends afterwards.  A crash signal (SIGSEGV, ...) writes where
+ * it happened, the same way, and the kernel's lwps, before it ends the
+ * instance.
  *
  * Host files stay reachable (librumpuser opens them for etfs and image
  * copies, and a filter cannot tell its callers apart); host programs
@@ -75,43 +77,38 @@ static const char *const lsandbox_allow[] = {
 	NULL
 };
 
+/* The signals of a crash: where it happened goes into the verdict. */
+static const int lsandbox_crashsigs[] = {
+	SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT
+};
+
 static pid_t lsandbox_pid;		/* this instance */
 static struct rumpus_result *lsandbox_res;
+static struct sigaction lsandbox_old[NSIG];	/* handlers we replaced */
 
 /*
- * SIGSYS from the filter: write the trapped call and where it was made
- * into the verdict, then end the instance.  The call comes first, so the
- * runner names the outcome even if the walk below went wrong.
+ * Write header and where the signal described by uc and pc came: pc,
+ * then (pc in our executable) the frame-pointer chain, then the body's
+ * Lua stack when the body's thread got it, into the verdict's backtrace.
+ * Safe in a signal handler.
  */
 static void
-lsandbox_trap(int sig, siginfo_t *si, void *ctx)
+lsandbox_where(const ucontext_t *uc, uintptr_t pc, const char *header)
 {
 	struct rumpus_result *res = lsandbox_res;
-	const ucontext_t *uc = ctx;
 	uintptr_t pcs[LSANDBOX_FRAMES], off;
 	size_t len = sizeof(res->rr_backtrace), n, npc, i;
-	const greg_t *gr = uc->uc_mcontext.gregs;
 	char *bt = res->rr_backtrace;
 	const char *name;
 	Dl_info dli;
 
-	if (si->si_code != SYS_SECCOMP)
-		_exit(RUMPUS_SANDBOX_STATUS);
-	res->rr_sandbox_args[0] = (uint64_t)gr[REG_RDI];
-	res->rr_sandbox_args[1] = (uint64_t)gr[REG_RSI];
-	res->rr_sandbox_args[2] = (uint64_t)gr[REG_RDX];
-	res->rr_sandbox_args[3] = (uint64_t)gr[REG_R10];
-	res->rr_sandbox_args[4] = (uint64_t)gr[REG_R8];
-	res->rr_sandbox_args[5] = (uint64_t)gr[REG_R9];
-	res->rr_sandbox = si->si_syscall + 1;
-
-	/* Where: the calling instruction, then our own frames. */
-	pcs[0] = (uintptr_t)si->si_call_addr;
+	pcs[0] = pc;
 	npc = 1;
 	if (lsym_lookup(pcs[0], &off) != NULL)
-		npc += lsym_walk((const uintptr_t *)gr[REG_RBP], pcs + 1,
+		npc += lsym_walk((const uintptr_t *)
+		    uc->uc_mcontext.gregs[REG_RBP], pcs + 1,
 		    LSANDBOX_FRAMES - 1);
-	n = (size_t)snprintf(bt, len, "the host call was made at:");
+	n = (size_t)snprintf(bt, len, "%s", header);
 	for (i = 0; i < npc && n < len; i++) {
 		if ((name = lsym_lookup(pcs[i], &off)) != NULL)
 			n += (size_t)snprintf(bt + n, len - n, "\n\t%s+0x%lx",
@@ -130,7 +127,51 @@ lsandbox_trap(int sig, siginfo_t *si, void *ctx)
 	/* The body's thread is the instance's first one. */
 	if (gettid() == lsandbox_pid && n < len)
 		lscen_luastack(bt + n, len - n, "\nthe body was running at:");
+}
+
+/*
+ * SIGSYS from the filter: write the trapped call and where it was made
+ * into the verdict, then end the instance.  The call comes first, so the
+ * runner names the outcome even if the walk went wrong.
+ */
+static void
+lsandbox_trap(int sig, siginfo_t *si, void *ctx)
+{
+	struct rumpus_result *res = lsandbox_res;
+	const ucontext_t *uc = ctx;
+	const greg_t *gr = uc->uc_mcontext.gregs;
+
+	if (si->si_code != SYS_SECCOMP)
+		_exit(RUMPUS_SANDBOX_STATUS);
+	res->rr_sandbox_args[0] = (uint64_t)gr[REG_RDI];
+	res->rr_sandbox_args[1] = (uint64_t)gr[REG_RSI];
+	res->rr_sandbox_args[2] = (uint64_t)gr[REG_RDX];
+	res->rr_sandbox_args[3] = (uint64_t)gr[REG_R10];
+	res->rr_sandbox_args[4] = (uint64_t)gr[REG_R8];
+	res->rr_sandbox_args[5] = (uint64_t)gr[REG_R9];
+	res->rr_sandbox = si->si_syscall + 1;
+	lsandbox_where(uc, (uintptr_t)si->si_call_addr,
+	    "the host call was made at:");
 	_exit(RUMPUS_SANDBOX_STATUS);
+}
+
+/*
+ * A crash signal: write where it happened and the kernel's lwps into the
+ * verdict, then let the signal end the instance as it would have: the
+ * handler it replaced (a sanitizer's) or the default action.
+ */
+static void
+lsandbox_crash(int sig, siginfo_t *si, void *ctx)
+{
+	const ucontext_t *uc = ctx;
+
+	lsandbox_where(uc, (uintptr_t)uc->uc_mcontext.gregs[REG_RIP],
+	    "the instance crashed at:");
+	lkern_interrupt(lsandbox_res);
+	sigaction(sig, &lsandbox_old[sig], NULL);
+	/* A fault comes back when the instruction runs again; a kill not. */
+	if (si->si_code <= 0)
+		raise(sig);
 }
 
 /*
@@ -185,16 +226,34 @@ out:
 	return rv;
 }
 
+#ifdef __SANITIZE_ADDRESS__
+/*
+ * LeakSanitizer's hook (sanitizer/lsan_interface.h): its check at exit
+ * stops the world with ptrace from a forked tracer, which the sandbox
+ * traps.  A confined instance (one that ends by exit(), as os.exit or
+ * rump_sys_reboot do) has the kernel's books for leaks instead.
+ */
+int	__lsan_is_turned_off(void);
+
+int
+__lsan_is_turned_off(void)
+{
+
+	return lsandbox_res != NULL;
+}
+#endif
+
 /*
  * In the instance, before its kernel boots: start the host helper when
  * the scenario file made images (interpreter L), set the SIGSYS handler
- * and confine this process.  Returns 0, or -1 with an error verdict in
+ * and the crash handlers, and confine this process.  Returns 0, or -1 with an error verdict in
  * *res.
  */
 int
 lsandbox_enter(lua_State *L, struct rumpus_result *res)
 {
 	struct sigaction sa;
+	size_t i;
 	int images, rv;
 
 	lsandbox_pid = getpid();
@@ -209,9 +268,13 @@ lsandbox_enter(lua_State *L, struct rumpus_result *res)
 		return -1;
 	}
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = lsandbox_trap;
+	sa.sa_sigaction = lsandbox_crash;
 	sa.sa_flags = SA_SIGINFO;
 	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(lsandbox_crashsigs) / sizeof(int); i++)
+		(void)sigaction(lsandbox_crashsigs[i], &sa,
+		    &lsandbox_old[lsandbox_crashsigs[i]]);
+	sa.sa_sigaction = lsandbox_trap;
 	rv = sigaction(SIGSYS, &sa, NULL) == -1 ? -errno : lsandbox_install();
 	if (rv != 0) {
 		lscen_setstr(res->rr_reason, sizeof(res->rr_reason),
