@@ -36,6 +36,12 @@ struct hverdict {
 	const char	*hv_books;
 	const char	*hv_leak;		/* the books in a line, or "" */
 	char		 hv_artifact[1024];	/* the kept console, or "" */
+	/* The disk image, when the instance attached one. */
+	int		 hv_imaged;
+	int		 hv_fsck;		/* e2fsck -fn's status, or -1 */
+	char		 hv_fsckout[1024];	/* its first problems, or why
+						   it did not run */
+	char		 hv_imgartifact[1024];	/* the kept image, or "" */
 	/* The fault engine's view (rumpus_result), when hv_counted. */
 	int		 hv_counted;
 	uint64_t	 hv_calls[RUMPUS_FAULT_MAXPOINTS];
@@ -65,6 +71,10 @@ struct hopts {
 };
 
 #define HARNESS_DEFAULT_TIMEOUT	60.0
+
+/* oracle.c: the power-cut oracle (image: the disk at the cut) */
+void	 oracle_powercut(const char *, const struct rumpus_result *,
+	    struct hverdict *);
 
 /* run.c */
 int	 harness_run(struct hcase *, size_t, const struct hopts *);

@@ -203,9 +203,23 @@ record_write(FILE *f, const struct hcase *hc, const struct hverdict *hv,
 	fputs(",\"books\":", f);
 	record_json_string(f, hv->hv_books != NULL && hv->hv_books[0] ?
 	    hv->hv_books : NULL);
+	/* e2fsck -fn on the disk image the instance left, if it had one. */
+	fputs(",\"fsck\":", f);
+	if (hv->hv_imaged) {
+		fprintf(f, "{\"status\":%d,\"problems\":", hv->hv_fsck);
+		record_json_string(f, hv->hv_fsckout[0] ? hv->hv_fsckout :
+		    NULL);
+		putc('}', f);
+	} else
+		fputs("null", f);
 	fputs(",\"artifacts\":[", f);
 	if (hv->hv_artifact[0] != '\0')
 		record_json_string(f, hv->hv_artifact);
+	if (hv->hv_imgartifact[0] != '\0') {
+		if (hv->hv_artifact[0] != '\0')
+			putc(',', f);
+		record_json_string(f, hv->hv_imgartifact);
+	}
 	fputs("]}\n", f);
 	fflush(f);
 }

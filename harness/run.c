@@ -4,10 +4,13 @@
  * built, no kernel and no thread), at most -j at a time.
  *
  * Each instance gets, before the fork, a MAP_SHARED page for its verdict
- * (struct rumpus_result) and a memfd that becomes its stdout and stderr
- * (the kernel console, Lua's print, sanitizer reports).  Both outlive the
+ * (struct rumpus_result), a memfd that becomes its stdout and stderr
+ * (the kernel console, Lua's print, sanitizer reports) and an overlay
+ * (rumpus_overlay.h) that its disk image's writes go to.  All outlive the
  * child, so the runner names the outcome however the child ends: its own
- * verdict, a panic line on the console, a signal, or the runner's timeout.
+ * verdict, a panic line on the console, a signal, or the runner's timeout;
+ * and it builds the image as the disk held it, checks it with e2fsck and
+ * keeps it for a case that was not ok.
  *
  * Signals: SIGCHLD, SIGINT, SIGTERM and SIGHUP stay blocked in the runner
  * and are taken with sigtimedwait(), so there is no handler and no race.
@@ -30,6 +33,7 @@
 
 #include "fault_points.h"
 #include "harness.h"
+#include "rumpus_overlay.h"
 
 /* Console output an instance may write before it is cut off. */
 #define RUN_CONSOLE_LIMIT	(8 << 20)
@@ -43,6 +47,10 @@ struct slot {
 	struct hcase		*s_case;
 	struct rumpus_result	*s_res;		/* shared with the child */
 	int			 s_console;	/* memfd: child's fd 1 and 2 */
+	int			 s_overlay;	/* the disk image's overlay */
+	int			 s_image;	/* memfd: the image built from
+						   it, -1 until needed */
+	char			 s_imgpath[64];	/* its name for other programs */
 	double			 s_start;
 	double			 s_deadline;
 	int			 s_timedout;	/* 1: asked to dump, 2: killed */
@@ -123,6 +131,7 @@ run_child(struct slot *s, const struct hopts *ho)
 	setenv("RUMPUS_SEED", seed, 1);
 
 	rumpus_case_faults(s->s_case->hc_plan, ho->ho_seed);
+	rumpus_case_overlay(s->s_overlay);
 	rumpus_case_run(s->s_case->hc_file, s->s_case->hc_idx, s->s_res);
 	fflush(NULL);
 	_exit(0);
@@ -136,9 +145,11 @@ static int
 run_start(struct slot *s, struct hcase *hc, const struct hopts *ho)
 {
 	void *p;
+	int e;
 
 	memset(s, 0, sizeof(*s));
 	s->s_case = hc;
+	s->s_console = s->s_overlay = s->s_image = -1;
 	p = mmap(NULL, sizeof(struct rumpus_result), PROT_READ | PROT_WRITE,
 	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED) {
@@ -150,6 +161,10 @@ run_start(struct slot *s, struct hcase *hc, const struct hopts *ho)
 	if ((s->s_console = memfd_create("rumpus-console", MFD_CLOEXEC)) ==
 	    -1) {
 		fprintf(stderr, "rumpus: memfd_create: %s\n", strerror(errno));
+		goto bad;
+	}
+	if ((e = rumpus_overlay_create(&s->s_overlay)) != 0) {
+		fprintf(stderr, "rumpus: image overlay: %s\n", strerror(e));
 		goto bad;
 	}
 	fflush(NULL);
@@ -164,8 +179,10 @@ run_start(struct slot *s, struct hcase *hc, const struct hopts *ho)
 	setpgid(s->s_pid, s->s_pid);
 	return 0;
 bad:
-	if (s->s_console > 0)
+	if (s->s_console != -1)
 		close(s->s_console);
+	if (s->s_overlay != -1)
+		close(s->s_overlay);
 	munmap(s->s_res, sizeof(struct rumpus_result));
 	s->s_pid = 0;
 	return -1;
@@ -220,42 +237,128 @@ run_panic_line(const char *console, char *out, size_t len)
 }
 
 /*
- * The power-cut oracle of DESIGN.md, for an instance that ended with
- * RUMPUS_POWERCUT_STATUS: without a disk image nothing can be damaged
- * (pass); with one, e2fsck repairs a copy of it, and the outcome is
- * corrupt only when it cannot (exit status 4 or more).  The check that
- * data fsync'd before the cut reads back after the repair is not made
- * yet.
+ * The disk image of the instance in slot s as the disk held it when the
+ * instance ended (the pristine image with the overlay's blocks over it),
+ * built into a memfd on first need: a path other programs can open
+ * (/proc/PID/fd/N of this runner), or NULL when the instance attached no
+ * image or it could not be built (*why says which, when why is not NULL).
+ */
+static const char *
+run_image(struct slot *s, const char **why)
+{
+	int e;
+
+	if (why != NULL)
+		*why = NULL;
+	if (s->s_image != -1)
+		return s->s_imgpath;
+	if ((e = rumpus_overlay_info(s->s_overlay, NULL, 0, NULL, NULL)) ==
+	    ENOENT)
+		return NULL;
+	if (e == 0 && (s->s_image = memfd_create("rumpus-image",
+	    MFD_CLOEXEC)) == -1)
+		e = errno;
+	if (e == 0)
+		e = rumpus_overlay_export(s->s_overlay, s->s_image);
+	if (e != 0) {
+		if (s->s_image != -1)
+			close(s->s_image);
+		s->s_image = -1;
+		if (why != NULL)
+			*why = strerror(e);
+		return NULL;
+	}
+	snprintf(s->s_imgpath, sizeof(s->s_imgpath), "/proc/%ld/fd/%d",
+	    (long)getpid(), s->s_image);
+	return s->s_imgpath;
+}
+
+/* The most of one problem that run_fsck_problems keeps. */
+#define RUN_FSCK_PROBLEM	200
+
+/*
+ * e2fsck's output, out, as its first problems on one line: its problems
+ * (paragraphs, each cut at RUN_FSCK_PROBLEM bytes) joined with "; ",
+ * without its version, its "Pass N: ..." lines and its summary (the
+ * lines naming the image, path).
  */
 static void
-run_powercut(const struct rumpus_result *res, struct hverdict *hv)
+run_fsck_problems(const char *out, const char *path, char *buf, size_t len)
 {
-	char copy[300], cmd[1024];
-	int st;
+	const char *p, *e;
+	size_t n = 0, start = 0, l;
+	int sep = 0;
 
-	if (res->rr_image[0] == '\0' || access(res->rr_image, F_OK) != 0) {
-		hv->hv_outcome = RUMPUS_PASS;
-		snprintf(hv->hv_reason, sizeof(hv->hv_reason), "power cut at "
-		    "%s; no disk image to check", res->rr_site[0] ?
-		    res->rr_site : "?");
+	buf[0] = '\0';
+	for (p = out; *p != '\0' && n + 1 < len; p = *e ? e + 1 : e) {
+		e = strchr(p, '\n');
+		if (e == NULL)
+			e = p + strlen(p);
+		l = (size_t)(e - p);
+		if (l == 0) {
+			sep = n > 0;	/* a blank line ends a problem */
+			continue;
+		}
+		if (strncmp(p, "e2fsck ", 7) == 0 ||
+		    strncmp(p, "Pass ", 5) == 0 ||
+		    strncmp(p, path, strlen(path)) == 0)
+			continue;
+		if (sep) {
+			n += (size_t)snprintf(buf + n, len - n, "; ");
+			start = n;
+			sep = 0;
+		} else if (n >= start + RUN_FSCK_PROBLEM)
+			continue;
+		else if (n > start)
+			n += (size_t)snprintf(buf + n, len - n, " ");
+		if (n >= len)
+			break;
+		if (n + l > start + RUN_FSCK_PROBLEM)
+			l = start + RUN_FSCK_PROBLEM - n;
+		n += (size_t)snprintf(buf + n, len - n, "%.*s", (int)l, p);
+	}
+	if (n >= len)
+		n = len - 1;
+	buf[n] = '\0';
+}
+
+/*
+ * After any end of an instance that attached a disk image: e2fsck -fn on
+ * the image as the disk held it.  A case that would pass, but whose image
+ * e2fsck rejects, is corrupt, with e2fsck's first problems in the reason;
+ * for any other end the result is kept as information (the power-cut
+ * oracle has judged a cut).  st is the instance's wait status.
+ */
+static void
+run_fsck(struct slot *s, int st, struct hverdict *hv)
+{
+	static char out[65536];		/* a problem may list many blocks */
+	const char *path, *why;
+
+	hv->hv_fsck = -1;
+	if ((path = run_image(s, &why)) == NULL) {
+		if (why == NULL)
+			return;
+		hv->hv_imaged = 1;
+		snprintf(hv->hv_fsckout, sizeof(hv->hv_fsckout),
+		    "the image could not be built: %s", why);
 		return;
 	}
-	snprintf(copy, sizeof(copy), "%s.fsck", res->rr_image);
-	snprintf(cmd, sizeof(cmd), "cp --sparse=always '%s' '%s' && "
-	    "e2fsck -fy '%s' >/dev/null 2>&1", res->rr_image, copy, copy);
-	st = system(cmd);
-	(void)unlink(copy);
-	if (st != -1 && WIFEXITED(st) && WEXITSTATUS(st) < 4) {
-		hv->hv_outcome = RUMPUS_PASS;
-		snprintf(hv->hv_reason, sizeof(hv->hv_reason), "power cut at "
-		    "%s; e2fsck -fy repaired the image (status %d)",
-		    res->rr_site[0] ? res->rr_site : "?", WEXITSTATUS(st));
-	} else {
+	hv->hv_imaged = 1;
+	hv->hv_fsck = rumpus_image_fsck(path, out, sizeof(out));
+	if (hv->hv_fsck == 0)
+		return;
+	if (hv->hv_fsck == -1) {
+		snprintf(hv->hv_fsckout, sizeof(hv->hv_fsckout), "%.*s",
+		    (int)sizeof(hv->hv_fsckout) - 1, out);
+		return;
+	}
+	run_fsck_problems(out, path, hv->hv_fsckout, sizeof(hv->hv_fsckout));
+	if (hv->hv_outcome == RUMPUS_PASS && !(WIFEXITED(st) &&
+	    WEXITSTATUS(st) == RUMPUS_POWERCUT_STATUS)) {
 		hv->hv_outcome = RUMPUS_CORRUPT;
-		snprintf(hv->hv_reason, sizeof(hv->hv_reason), "power cut at "
-		    "%s; e2fsck -fy could not repair the image (status %d)",
-		    res->rr_site[0] ? res->rr_site : "?",
-		    st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+		snprintf(hv->hv_reason, sizeof(hv->hv_reason), "e2fsck -fn "
+		    "(status %d): %s", hv->hv_fsck, hv->hv_fsckout);
 	}
 }
 
@@ -335,7 +438,7 @@ run_classify(struct slot *s, int st, struct hverdict *hv)
 		snprintf(hv->hv_reason, sizeof(hv->hv_reason), "%s",
 		    res->rr_reason);
 	} else if (WEXITSTATUS(st) == RUMPUS_POWERCUT_STATUS) {
-		run_powercut(res, hv);
+		oracle_powercut(run_image(s, NULL), res, hv);
 	} else if (strstr(hv->hv_console, "Sanitizer") != NULL ||
 	    strstr(hv->hv_console, "runtime error:") != NULL) {
 		hv->hv_outcome = RUMPUS_CRASH;
@@ -358,11 +461,18 @@ run_classify(struct slot *s, int st, struct hverdict *hv)
 	hv->hv_site[sizeof(hv->hv_site) - 1] = '\0';
 	memcpy(hv->hv_stack, res->rr_stack, sizeof(hv->hv_stack));
 	hv->hv_stack[sizeof(hv->hv_stack) - 1] = '\0';
-	/* An instance that did not end cleanly leaves its image copy. */
-	if (res->rr_image[0] != '\0')
-		(void)unlink(res->rr_image);
-	if (s->s_case->hc_expect != NULL)
-		hv->hv_ok = strcmp(s->s_case->hc_expect,
+	/* An instance that did not end cleanly leaves k.image_copy()'s. */
+	if (res->rr_snapshot[0] != '\0')
+		(void)unlink(res->rr_snapshot);
+}
+
+/* Is the outcome of case hc the one wanted (pass, or the declared one)? */
+static void
+run_judge(const struct hcase *hc, struct hverdict *hv)
+{
+
+	if (hc->hc_expect != NULL)
+		hv->hv_ok = strcmp(hc->hc_expect,
 		    rumpus_outcome_name(hv->hv_outcome)) == 0;
 	else
 		hv->hv_ok = hv->hv_outcome == RUMPUS_PASS;
@@ -454,7 +564,9 @@ run_report(struct hcase *hc, struct hverdict *hv, const struct hopts *ho,
 /*
  * Keep what a case that was not ok leaves behind, under the artifacts
  * directory: DIR/<file>.<name>[.<fs>]/console.txt (slashes of the file
- * made '_'), the whole console.
+ * made '_'), the whole console, and image.img beside it, the disk image
+ * as the disk held it, when the instance attached one.  A passing case
+ * keeps nothing.
  * A failure to keep is said on stderr and does not change the outcome.
  */
 static void
@@ -464,7 +576,7 @@ run_keep(struct slot *s, struct hverdict *hv, const struct hopts *ho)
 	char dir[900], buf[65536], *p;
 	ssize_t n;
 	off_t off = 0;
-	int fd;
+	int fd, e;
 
 	if (ho->ho_artifacts == NULL || hv->hv_ok)
 		return;
@@ -490,10 +602,38 @@ run_keep(struct slot *s, struct hverdict *hv, const struct hopts *ho)
 	}
 	if (close(fd) == -1)
 		goto bad;
+	if (run_image(s, NULL) == NULL)
+		return;
+	snprintf(hv->hv_imgartifact, sizeof(hv->hv_imgartifact),
+	    "%s/image.img", dir);
+	if ((fd = open(hv->hv_imgartifact, O_WRONLY | O_CREAT | O_TRUNC |
+	    O_CLOEXEC, 0644)) == -1)
+		goto bad;
+	if ((e = rumpus_overlay_export(s->s_overlay, fd)) != 0) {
+		close(fd);
+		errno = e;
+		goto bad;
+	}
+	if (close(fd) == -1)
+		goto bad;
 	return;
 bad:
 	fprintf(stderr, "rumpus: keeping %s: %s\n", dir, strerror(errno));
 	hv->hv_artifact[0] = '\0';
+	hv->hv_imgartifact[0] = '\0';
+}
+
+/* Free what slot s held for its instance, which has ended. */
+static void
+run_release(struct slot *s)
+{
+
+	close(s->s_console);
+	close(s->s_overlay);
+	if (s->s_image != -1)
+		close(s->s_image);
+	munmap(s->s_res, sizeof(struct rumpus_result));
+	s->s_pid = 0;
 }
 
 /*
@@ -514,11 +654,11 @@ run_reap(struct slot *slots, int nslots, const struct hopts *ho,
 		if (i == nslots)
 			continue;	/* not an instance (an image tool) */
 		run_classify(&slots[i], st, &hv);
+		run_fsck(&slots[i], st, &hv);
+		run_judge(slots[i].s_case, &hv);
 		run_keep(&slots[i], &hv, ho);
 		run_report(slots[i].s_case, &hv, ho, t);
-		close(slots[i].s_console);
-		munmap(slots[i].s_res, sizeof(struct rumpus_result));
-		slots[i].s_pid = 0;
+		run_release(&slots[i]);
 		n++;
 	}
 	return n;
@@ -638,8 +778,9 @@ harness_run(struct hcase *cases, size_t ncases, const struct hopts *ho)
 		kill(slots[i].s_pid, SIGKILL);
 		while (waitpid(slots[i].s_pid, NULL, 0) == -1 && errno == EINTR)
 			continue;
-		close(slots[i].s_console);
-		munmap(slots[i].s_res, sizeof(struct rumpus_result));
+		if (slots[i].s_res->rr_snapshot[0] != '\0')
+			(void)unlink(slots[i].s_res->rr_snapshot);
+		run_release(&slots[i]);
 	}
 	free(slots);
 

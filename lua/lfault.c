@@ -318,14 +318,14 @@ lfault_boot(struct rumpus_result *res)
 	return 0;
 }
 
-/* The instance's image copy, for the runner's power-cut oracle. */
+/* A file k.image_copy() made, for the runner to remove at the end. */
 void
-lfault_image(const char *path)
+lfault_snapshot(const char *path)
 {
 
 	if (lfault_res != NULL)
-		lscen_setstr(lfault_res->rr_image,
-		    sizeof(lfault_res->rr_image), "%s", path);
+		lscen_setstr(lfault_res->rr_snapshot,
+		    sizeof(lfault_res->rr_snapshot), "%s", path);
 }
 
 /*

@@ -39,6 +39,7 @@
 #include <rump/rumpvfs_if_pub.h>
 
 #include "lrumpus.h"
+#include "rumpus_overlay.h"
 
 #define LKERN_PROC_MT	"rumpus.process"
 #define LKERN_LWP_MT	"rumpus.lwp"
@@ -105,8 +106,10 @@ static struct {
 	int	booted;
 	char	fs[16];		/* the variant mounted at LKERN_MNT, or "" */
 	char	etfs[64];	/* etfs key of the ext2 image, or "" */
-	char	imgcopy[256];	/* the instance's copy of the image */
-	char	imgsrc[1024];	/* the pristine image it was copied from */
+	char	imgname[1100];	/* host name of the attached image, or "" */
+	char	imgsrc[1024];	/* the pristine image attached */
+	int	ovfd;		/* the overlay it writes to */
+	char	snapshot[256];	/* k.image_copy()'s file, or "" */
 	int	nlwps;		/* spawned lwps not yet joined */
 	struct lwp *bodylwp;	/* the body's own lwp (its process) */
 } lkern;
@@ -321,6 +324,25 @@ lkern_dirfd(lua_State *L, int arg)
 	return (int)luaL_checkinteger(L, arg);
 }
 
+/*
+ * openat(2), noting the descriptor for the durable record (a truncating
+ * open is a change of the file).  Inside LKERN_SYS.
+ */
+static int
+lkern_opendur(int dfd, const char *path, int flags, uint32_t mode)
+{
+	int rv;
+
+	if (flags & RUMP_O_TRUNC)
+		ldur_change(dfd, path);
+	rv = rump_sys_openat(dfd, path, flags, mode);
+	if (flags & RUMP_O_TRUNC)
+		ldur_done();
+	if (rv != -1)
+		ldur_opened(dfd, path, rv);
+	return rv;
+}
+
 /* k.open(path, flags [, mode=0644]) -> fd */
 static int
 lkern_open(lua_State *L)
@@ -329,7 +351,7 @@ lkern_open(lua_State *L)
 	int flags = lkern_openflags(L, 2), rv;
 	uint32_t mode = lkern_mode(L, 3, 0644);
 
-	LKERN_SYS(L, rv = rump_sys_open(path, flags, mode));
+	LKERN_SYS(L, rv = lkern_opendur(RUMP_AT_FDCWD, path, flags, mode));
 	return lkern_ret(L, rv, errno);
 }
 
@@ -343,7 +365,7 @@ lkern_openat(lua_State *L)
 
 	flags = lkern_openflags(L, 3);
 	mode = lkern_mode(L, 4, 0644);
-	LKERN_SYS(L, rv = rump_sys_openat(dfd, path, flags, mode));
+	LKERN_SYS(L, rv = lkern_opendur(dfd, path, flags, mode));
 	return lkern_ret(L, rv, errno);
 }
 
@@ -353,7 +375,7 @@ lkern_close(lua_State *L)
 {
 	int fd = lkern_fd(L, 1), rv;
 
-	LKERN_SYS(L, rv = rump_sys_close(fd));
+	LKERN_SYS(L, rv = rump_sys_close(fd); if (rv == 0) ldur_closed(fd));
 	return lkern_ok(L, rv, errno);
 }
 
@@ -414,7 +436,8 @@ lkern_write(lua_State *L)
 	const char *data = luaL_checklstring(L, 2, &n);
 	ssize_t rv;
 
-	LKERN_SYS(L, rv = rump_sys_write(fd, data, n));
+	LKERN_SYS(L, ldur_fdchange(fd); rv = rump_sys_write(fd, data, n);
+	    ldur_done());
 	return lkern_ret(L, rv, errno);
 }
 
@@ -428,7 +451,8 @@ lkern_pwrite(lua_State *L)
 	int64_t off = luaL_checkinteger(L, 3);
 	ssize_t rv;
 
-	LKERN_SYS(L, rv = rump_sys_pwrite(fd, data, n, off));
+	LKERN_SYS(L, ldur_fdchange(fd); rv = rump_sys_pwrite(fd, data, n, off);
+	    ldur_done());
 	return lkern_ret(L, rv, errno);
 }
 
@@ -468,7 +492,8 @@ lkern_rwv(lua_State *L, int write)
 		}
 	}
 	if (write)
-		LKERN_SYS(L, rv = rump_sys_writev(fd, iov, n));
+		LKERN_SYS(L, ldur_fdchange(fd);
+		    rv = rump_sys_writev(fd, iov, n); ldur_done());
 	else
 		LKERN_SYS(L, rv = rump_sys_readv(fd, iov, n));
 	e = errno;
@@ -513,13 +538,15 @@ lkern_lseek(lua_State *L)
 	return lkern_ret(L, rv, errno);
 }
 
-/* k.fsync(fd), k.fdatasync(fd) -> true */
+/* k.fsync(fd), k.fdatasync(fd) -> true; the file is made durable. */
 static int
 lkern_fsync(lua_State *L)
 {
 	int fd = lkern_fd(L, 1), rv;
+	uint64_t g;
 
-	LKERN_SYS(L, rv = rump_sys_fsync(fd));
+	LKERN_SYS(L, g = ldur_gen(); rv = rump_sys_fsync(fd);
+	    if (rv == 0) ldur_fsynced(fd, g));
 	return lkern_ok(L, rv, errno);
 }
 
@@ -527,8 +554,10 @@ static int
 lkern_fdatasync(lua_State *L)
 {
 	int fd = lkern_fd(L, 1), rv;
+	uint64_t g;
 
-	LKERN_SYS(L, rv = rump_sys_fdatasync(fd));
+	LKERN_SYS(L, g = ldur_gen(); rv = rump_sys_fdatasync(fd);
+	    if (rv == 0) ldur_fsynced(fd, g));
 	return lkern_ok(L, rv, errno);
 }
 
@@ -539,7 +568,8 @@ lkern_ftruncate(lua_State *L)
 	int fd = lkern_fd(L, 1), rv;
 	int64_t len = luaL_checkinteger(L, 2);
 
-	LKERN_SYS(L, rv = rump_sys_ftruncate(fd, len));
+	LKERN_SYS(L, ldur_fdchange(fd); rv = rump_sys_ftruncate(fd, len);
+	    ldur_done());
 	return lkern_ok(L, rv, errno);
 }
 
@@ -550,7 +580,8 @@ lkern_truncate(lua_State *L)
 	int64_t len = luaL_checkinteger(L, 2);
 	int rv;
 
-	LKERN_SYS(L, rv = rump_sys_truncate(path, len));
+	LKERN_SYS(L, ldur_change(RUMP_AT_FDCWD, path);
+	    rv = rump_sys_truncate(path, len); ldur_done());
 	return lkern_ok(L, rv, errno);
 }
 
@@ -695,9 +726,22 @@ lkern_##name(lua_State *L)						\
 	LKERN_SYS(L, rv = rump_sys_##name(path));			\
 	return lkern_ok(L, rv, errno);					\
 }
-LKERN_PATH1(rmdir)
-LKERN_PATH1(unlink)
 LKERN_PATH1(chdir)
+
+/* Calls taking a path away: the durable record follows. */
+#define LKERN_REMOVE(name)						\
+static int								\
+lkern_##name(lua_State *L)						\
+{									\
+	const char *path = luaL_checkstring(L, 1);			\
+	int rv;								\
+									\
+	LKERN_SYS(L, ldur_remove(RUMP_AT_FDCWD, path, 0, NULL);		\
+	    rv = rump_sys_##name(path); ldur_done());			\
+	return lkern_ok(L, rv, errno);					\
+}
+LKERN_REMOVE(rmdir)
+LKERN_REMOVE(unlink)
 
 /* Calls taking two paths and returning 0 or -1. */
 #define LKERN_PATH2(name)						\
@@ -711,7 +755,6 @@ lkern_##name(lua_State *L)						\
 	LKERN_SYS(L, rv = rump_sys_##name(a, b));			\
 	return lkern_ok(L, rv, errno);					\
 }
-LKERN_PATH2(rename)
 LKERN_PATH2(link)
 LKERN_PATH2(symlink)
 
@@ -723,11 +766,15 @@ lkern_unlinkat(lua_State *L)
 	const char *path = luaL_checkstring(L, 2);
 
 	flags = (int)luaL_optinteger(L, 3, 0);
-	LKERN_SYS(L, rv = rump_sys_unlinkat(dfd, path, flags));
+	LKERN_SYS(L, ldur_remove(dfd, path, 0, NULL);
+	    rv = rump_sys_unlinkat(dfd, path, flags); ldur_done());
 	return lkern_ok(L, rv, errno);
 }
 
-/* k.renameat(fromdirfd, from, todirfd, to) */
+/*
+ * k.renameat(fromdirfd, from, todirfd, to), k.rename(from, to); the
+ * durable record follows.
+ */
 static int
 lkern_renameat(lua_State *L)
 {
@@ -735,8 +782,24 @@ lkern_renameat(lua_State *L)
 	const char *from = luaL_checkstring(L, 2);
 	const char *to = luaL_checkstring(L, 4);
 
-	LKERN_SYS(L, rv = rump_sys_renameat(fdf, from, fdt, to));
+	LKERN_SYS(L, ldur_remove(fdf, from, fdt, to);
+	    rv = rump_sys_renameat(fdf, from, fdt, to);
+	    if (rv == 0) ldur_renamed(fdf, from, fdt, to); ldur_done());
 	return lkern_ok(L, rv, errno);
+}
+
+static int
+lkern_rename(lua_State *L)
+{
+
+	luaL_checkstring(L, 1);
+	luaL_checkstring(L, 2);
+	lua_settop(L, 2);
+	lua_pushnil(L);
+	lua_insert(L, 1);
+	lua_pushnil(L);
+	lua_insert(L, 3);
+	return lkern_renameat(L);
 }
 
 /* k.linkat(fromdirfd, from, todirfd, to [, flags]) */
@@ -1116,7 +1179,7 @@ lkern_dup(lua_State *L)
 {
 	int fd = lkern_fd(L, 1), rv;
 
-	LKERN_SYS(L, rv = rump_sys_dup(fd));
+	LKERN_SYS(L, rv = rump_sys_dup(fd); if (rv != -1) ldur_dup(fd, rv));
 	return lkern_ret(L, rv, errno);
 }
 
@@ -1125,7 +1188,8 @@ lkern_dup2(lua_State *L)
 {
 	int fd = lkern_fd(L, 1), nfd = lkern_fd(L, 2), rv;
 
-	LKERN_SYS(L, rv = rump_sys_dup2(fd, nfd));
+	LKERN_SYS(L, rv = rump_sys_dup2(fd, nfd);
+	    if (rv != -1) ldur_dup(fd, rv));
 	return lkern_ret(L, rv, errno);
 }
 
@@ -1147,7 +1211,8 @@ lkern_fcntl(lua_State *L)
 		arg = lkern_openflags(L, 3);
 	else if (cmd == RUMP_F_SETFD || cmd == RUMP_F_DUPFD)
 		arg = (int)luaL_checkinteger(L, 3);
-	LKERN_SYS(L, rv = rump_sys_fcntl(fd, cmd, arg));
+	LKERN_SYS(L, rv = rump_sys_fcntl(fd, cmd, arg);
+	    if (rv != -1 && cmd == RUMP_F_DUPFD) ldur_dup(fd, rv));
 	return lkern_ret(L, rv, errno);
 }
 
@@ -1254,12 +1319,13 @@ lkern_fstatvfs(lua_State *L)
 	return 1;
 }
 
-/* k.sync() */
+/* k.sync(); every changed file is made durable. */
 static int
 lkern_sync(lua_State *L)
 {
+	uint64_t g;
 
-	LKERN_SYS(L, rump_sys_sync());
+	LKERN_SYS(L, g = ldur_gen(); rump_sys_sync(); ldur_synced(g));
 	return 0;
 }
 
@@ -1335,57 +1401,46 @@ lkern_mount_tmpfs(lua_State *L)
 }
 
 /*
- * Copy the pristine image src to a new file made from the mkstemp(3)
- * template dst (a name no other instance, live or dead, has), leaving
- * holes where src has blocks of zeros.  Returns 0, or -1 with errno set
- * (host numbering).
+ * k.mount_args(dir) -> {type=, ...}: the arguments in force of the file
+ * system mounted at dir (mount(2) with MNT_GETARGS); for tmpfs the
+ * options k.mount_tmpfs takes (size, nodes: 0 for no limit; mode, uid,
+ * gid of the root now), for ext2fs the type alone.
  */
 static int
-lkern_copyimage(const char *src, char *dst)
+lkern_mount_args(lua_State *L)
 {
-	static const char zero[65536];
-	char buf[65536];
-	int in, out = -1, e;
-	ssize_t n;
-	off_t off = 0;
+	const char *dir = luaL_checkstring(L, 1);
+	struct rump_tmpfs_args ta;
+	struct rump_statvfs sv;
+	int rv;
 
-	if ((in = open(src, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	if ((out = mkostemp(dst, O_CLOEXEC)) == -1) {
-		e = errno;
-		close(in);
-		errno = e;
-		return -1;
+	/* ta is large enough for every file system's arguments. */
+	LKERN_SYS(L, rv = rump_sys_statvfs1(dir, &sv, RUMP_ST_WAIT) == -1 ?
+	    -1 : rump_sys_mount(NULL, dir, RUMP_MNT_GETARGS, &ta, sizeof(ta)));
+	if (rv == -1)
+		return lkern_err(L, errno);
+	lua_createtable(L, 0, 6);
+	lua_pushstring(L, sv.f_fstypename);
+	lua_setfield(L, -2, "type");
+	if (strcmp(sv.f_fstypename, RUMP_MOUNT_TMPFS) == 0) {
+		lkern_setint(L, "size", (lua_Integer)ta.ta_size_max);
+		lkern_setint(L, "nodes", (lua_Integer)ta.ta_nodes_max);
+		lkern_setint(L, "mode", (lua_Integer)ta.ta_root_mode);
+		lkern_setint(L, "uid", (lua_Integer)ta.ta_root_uid);
+		lkern_setint(L, "gid", (lua_Integer)ta.ta_root_gid);
 	}
-	while ((n = read(in, buf, sizeof(buf))) > 0) {
-		if (memcmp(buf, zero, (size_t)n) != 0 &&
-		    pwrite(out, buf, (size_t)n, off) != n)
-			goto bad;
-		off += n;
-	}
-	if (n == -1 || ftruncate(out, off) == -1 || close(out) == -1) {
-		out = -1;
-		goto bad;
-	}
-	close(in);
-	return 0;
-bad:
-	e = errno;
-	if (out != -1)
-		close(out);
-	unlink(dst);
-	close(in);
-	errno = e;
-	return -1;
+	return 1;
 }
 
 /*
- * Give this instance its own copy of the pristine image src (never
- * written itself), register the copy with etfs as a block device and mount
- * it at dir.  Returns 0, a NetBSD errno, or -1 when the host failed to
- * copy (errno set, host numbering).
- * Called with the interpreter lock held; inproc: from a closure with a
- * process upvalue (else, at boot, in the body's own lwp).
+ * Attach the pristine image src to this instance's overlay (the runner's,
+ * or one of its own), under a host name that cannot exist on the host
+ * ("/dev/null/..."), register that name with etfs as a block device, and
+ * mount it at dir.  The pristine file is never written: librumpuser
+ * sends the writes to the overlay (rumpus_overlay.h).  Returns 0, a
+ * NetBSD errno, or -1 when the host could not attach (errno set, host
+ * numbering).  Called with the interpreter lock held; inproc: from a
+ * closure with a process upvalue (else, at boot, in the body's own lwp).
  */
 static int
 lkern_ext2_attach(lua_State *L, const char *src, const char *dir,
@@ -1393,26 +1448,35 @@ lkern_ext2_attach(lua_State *L, const char *src, const char *dir,
 {
 	static const char key[] = "/dev/rumpus-ext2";
 	struct rump_ufs_args ua;
+	const void *map;
+	uint64_t size;
 	int rv, e;
 
-	if (lkern.imgcopy[0] != '\0' && strcmp(lkern.imgsrc, src) != 0)
+	if (lkern.imgname[0] != '\0' && strcmp(lkern.imgsrc, src) != 0)
 		return luaL_error(L, "mount_ext2: one image per instance");
-	/* A remount uses the copy (and its registration) it already has. */
-	if (lkern.imgcopy[0] == '\0') {
-		snprintf(lkern.imgcopy, sizeof(lkern.imgcopy),
-		    "%s/rumpus-img.XXXXXX", getenv("TMPDIR") ?
-		    getenv("TMPDIR") : "/tmp");
-		if (lkern_copyimage(src, lkern.imgcopy) == -1) {
-			e = errno;
-			lkern.imgcopy[0] = '\0';
+	/* A remount uses the attachment (and registration) it has. */
+	if (lkern.imgname[0] == '\0') {
+		if ((map = limage_pristine(src, &size)) == NULL) {
+			errno = ENOENT;
+			return -1;
+		}
+		if ((lkern.ovfd = lscen_overlay()) == -1 &&
+		    (e = rumpus_overlay_create(&lkern.ovfd)) != 0) {
+			errno = e;
+			return -1;
+		}
+		snprintf(lkern.imgname, sizeof(lkern.imgname),
+		    "/dev/null/rumpus-overlay%s", src);
+		if ((e = rumpus_overlay_attach(lkern.ovfd, lkern.imgname, src,
+		    map, size)) != 0) {
+			lkern.imgname[0] = '\0';
 			errno = e;
 			return -1;
 		}
 		snprintf(lkern.imgsrc, sizeof(lkern.imgsrc), "%s", src);
-		lfault_image(lkern.imgcopy);
 	}
 	if (lkern.etfs[0] == '\0') {
-		LKERN_CALL(e = rump_pub_etfs_register(key, lkern.imgcopy,
+		LKERN_CALL(e = rump_pub_etfs_register(key, lkern.imgname,
 		    RUMP_ETFS_BLK));
 		if (e != 0)
 			return e;
@@ -1421,16 +1485,16 @@ lkern_ext2_attach(lua_State *L, const char *src, const char *dir,
 	ua.fspec = (char *)key;
 	if (inproc)
 		LKERN_SYS(L, rv = rump_sys_mount(RUMP_MOUNT_EXT2FS, dir, flags,
-		    &ua, sizeof(ua)));
+		    &ua, sizeof(ua)); if (rv == 0) ldur_mounted(dir));
 	else
 		LKERN_CALL(rv = rump_sys_mount(RUMP_MOUNT_EXT2FS, dir, flags,
-		    &ua, sizeof(ua)));
+		    &ua, sizeof(ua)); if (rv == 0) ldur_mounted(dir));
 	return rv == -1 ? errno : 0;
 }
 
 /*
  * k.mount_ext2(img, dir [, {flags={...}}]): mount an image from
- * image.ext2{} (a copy of it: see lkern_ext2_attach).
+ * image.ext2{} (through the instance's overlay: see lkern_ext2_attach).
  */
 static int
 lkern_mount_ext2(lua_State *L)
@@ -1450,7 +1514,7 @@ lkern_mount_ext2(lua_State *L)
 		return luaL_argerror(L, 1, "want an image from image.ext2{}");
 	src = lua_tostring(L, -1);
 	if ((e = lkern_ext2_attach(L, src, dir, flags, 1)) == -1)
-		return luaL_error(L, "mount_ext2: copying %s: %s", src,
+		return luaL_error(L, "mount_ext2: attaching %s: %s", src,
 		    strerror(errno));
 	if (e != 0)
 		return lkern_err(L, e);
@@ -1459,16 +1523,37 @@ lkern_mount_ext2(lua_State *L)
 }
 
 /*
- * k.image_copy() -> the file this instance's ext2 image copy lives in
- * (for img:fsck(path) after an unmount), or nil before any ext2 mount.
+ * k.image_copy() -> a file holding this instance's ext2 image as the disk
+ * holds it now (pristine + overlay), written anew at each call (for
+ * img:fsck(path) after an unmount), or nil before any ext2 mount.  The
+ * file goes at the end of the instance, however it ends.
  */
 static int
 lkern_image_copy(lua_State *L)
 {
+	int fd, e;
 
-	if (lkern.imgcopy[0] == '\0')
+	if (lkern.imgname[0] == '\0')
 		return 0;
-	lua_pushstring(L, lkern.imgcopy);
+	if (lkern.snapshot[0] == '\0') {
+		snprintf(lkern.snapshot, sizeof(lkern.snapshot),
+		    "%s/rumpus-img.XXXXXX", getenv("TMPDIR") ?
+		    getenv("TMPDIR") : "/tmp");
+		fd = mkostemp(lkern.snapshot, O_CLOEXEC);
+	} else
+		fd = open(lkern.snapshot, O_WRONLY | O_CLOEXEC);
+	if (fd == -1) {
+		e = errno;
+		lkern.snapshot[0] = '\0';
+		return luaL_error(L, "image_copy: %s", strerror(e));
+	}
+	lfault_snapshot(lkern.snapshot);
+	e = rumpus_overlay_export(lkern.ovfd, fd);
+	close(fd);
+	if (e != 0)
+		return luaL_error(L, "image_copy: writing %s: %s",
+		    lkern.snapshot, strerror(e));
+	lua_pushstring(L, lkern.snapshot);
 	return 1;
 }
 
@@ -1477,9 +1562,13 @@ static int
 lkern_unmount(lua_State *L)
 {
 	const char *dir = luaL_checkstring(L, 1);
-	int flags = lkern_mntflags(L, 2), rv;
+	int flags = lkern_mntflags(L, 2), rv, n;
+	struct ldur_file *dur;
+	uint64_t g;
 
-	LKERN_SYS(L, rv = rump_sys_unmount(dir, flags));
+	LKERN_SYS(L, g = ldur_gen(); n = ldur_unmounting(dir, &dur);
+	    rv = rump_sys_unmount(dir, flags);
+	    ldur_unmounted(rv == 0, n, dur, g));
 	return lkern_ok(L, rv, errno);
 }
 
@@ -1494,8 +1583,9 @@ lkern_write_file(lua_State *L)
 	ssize_t n = 0;
 	int fd, e = 0;
 
-	LKERN_SYS(L, fd = rump_sys_open(path, RUMP_O_WRONLY | RUMP_O_CREAT |
-	    RUMP_O_TRUNC, mode));
+	LKERN_SYS(L, ldur_change(RUMP_AT_FDCWD, path);
+	    fd = rump_sys_open(path, RUMP_O_WRONLY | RUMP_O_CREAT |
+	    RUMP_O_TRUNC, mode); if (fd == -1) ldur_done());
 	if (fd == -1)
 		return lkern_err(L, errno);
 	while (off < len) {
@@ -1506,7 +1596,7 @@ lkern_write_file(lua_State *L)
 		}
 		off += (size_t)n;
 	}
-	LKERN_SYS(L, rump_sys_close(fd));
+	LKERN_SYS(L, rump_sys_close(fd); ldur_done());
 	if (off < len)
 		return lkern_err(L, e);
 	lua_pushboolean(L, 1);
@@ -1642,6 +1732,7 @@ static const luaL_Reg lkern_calls[] = {
 	{ "getegid", lkern_getegid },	{ "statvfs", lkern_statvfs },
 	{ "fstatvfs", lkern_fstatvfs },	{ "sync", lkern_sync },
 	{ "mount_tmpfs", lkern_mount_tmpfs }, { "mount_ext2", lkern_mount_ext2 },
+	{ "mount_args", lkern_mount_args },
 	{ "unmount", lkern_unmount },	{ "write_file", lkern_write_file },
 	{ "read_file", lkern_read_file }, { "getpid", lkern_getpid },
 	{ "spawn", lkern_spawn },	{ "process", lkern_process },
@@ -1942,8 +2033,8 @@ lkern_fs_known(const char *fs)
 }
 
 /*
- * Boot the kernel and mount the fs variant at /mnt (for ext2, a copy of
- * the image file image); push the body's fs argument ({type=, dir="/mnt"}, or nil).  The interpreter lock is taken
+ * Boot the kernel and mount the fs variant at /mnt (for ext2, the image
+ * file image through the instance's overlay); push the body's fs argument ({type=, dir="/mnt"}, or nil).  The interpreter lock is taken
  * here and held by the body's thread from now on.
  */
 int
@@ -1955,6 +2046,7 @@ lkern_boot(lua_State *L, const char *fs, const char *image,
 	pthread_mutex_lock(&lkern_lua);
 	if (lfault_boot(res) != 0)
 		return -1;
+	ldur_boot(res);
 	LKERN_CALL(e = rump_init());
 	if (e != 0) {
 		lscen_setstr(res->rr_reason, sizeof(res->rr_reason),
@@ -2000,7 +2092,7 @@ lkern_boot(lua_State *L, const char *fs, const char *image,
 		}
 		if ((e = lkern_ext2_attach(L, image, LKERN_MNT, 0, 0)) == -1) {
 			lscen_setstr(res->rr_reason, sizeof(res->rr_reason),
-			    "fs variant %s: copying %s: %s", fs, image,
+			    "fs variant %s: attaching %s: %s", fs, image,
 			    strerror(errno));
 			res->rr_outcome = RUMPUS_ERROR;
 			return -1;
@@ -2135,7 +2227,7 @@ lkern_interrupt(struct rumpus_result *res)
  * After the body: join lwps still running, end the processes k.process{}
  * made, unmount the fs variant (a
  * failure is the case's failure when nothing else failed), stop the
- * kernel and read its books, drop the image copy.  Called with the interpreter lock held; returns with it released.
+ * kernel and read its books, remove k.image_copy()'s file.  Called with the interpreter lock held; returns with it released.
  */
 void
 lkern_teardown(lua_State *L, struct rumpus_result *res)
@@ -2200,7 +2292,7 @@ lkern_teardown(lua_State *L, struct rumpus_result *res)
 	lkern_books(res);
 out:
 	lfault_finish(res);
-	if (lkern.imgcopy[0] != '\0')
-		unlink(lkern.imgcopy);
+	if (lkern.snapshot[0] != '\0')
+		unlink(lkern.snapshot);
 	pthread_mutex_unlock(&lkern_lua);
 }

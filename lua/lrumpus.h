@@ -20,8 +20,8 @@ int	lscen_pcall(lua_State *, int, struct rumpus_result *);
 
 /*
  * The kernel table.  lkern_openlib pushes the table k.  lkern_boot boots the
- * kernel in a child, mounts the fs variant ("" for none; for ext2 a copy of
- * the image file given) and pushes the fs
+ * kernel in a child, mounts the fs variant ("" for none; for ext2 the image
+ * file given, through the instance's overlay) and pushes the fs
  * argument of the body; on failure it fills *res and returns -1 (pushing
  * nothing).  lkern_teardown unmounts and stops the kernel, turning what the
  * books hold into a "leak" verdict when no other outcome was decided.
@@ -56,9 +56,11 @@ int	lhost_run(char *const [], char *, size_t);
 int	lhost_confine(int);
 
 /*
- * lsandbox.c: confine this instance before its kernel boots (0), or fill
- * an error verdict (-1).
+ * lsandbox.c: lsandbox_prepare builds the filter in the zygote (once);
+ * lsandbox_enter confines this instance before its kernel boots (0), or
+ * fills an error verdict (-1).
  */
+void	lsandbox_prepare(void);
 int	lsandbox_enter(lua_State *, struct rumpus_result *);
 
 /*
@@ -71,21 +73,58 @@ void	lscen_luastack(char *, size_t, const char *);
 /*
  * lfault.c: the fault engine of an instance.  lfault_boot installs it
  * before rump_init (-1 with the verdict filled on a bad plan);
- * lfault_finish writes counts and digest after teardown; lfault_image
- * names the instance's image copy; lfault_errno notes an errno a kernel
+ * lfault_finish writes counts and digest after teardown; lfault_snapshot
+ * names a file k.image_copy() made, for the runner to remove; lfault_errno notes an errno a kernel
  * call returned to the scenario; lfault_openlib pushes the table fault.
  */
 int	lfault_boot(struct rumpus_result *);
 void	lfault_finish(struct rumpus_result *);
-void	lfault_image(const char *);
+void	lfault_snapshot(const char *);
 void	lfault_errno(int);
 void	lfault_openlib(lua_State *);
 
 /*
+ * ldurable.c: what fsync, sync and unmount made durable on the ext2 file
+ * system, recorded in the verdict.  Every hook runs inside a kernel-call
+ * bracket (the caller's context current) and keeps errno.  Before a
+ * change: ldur_change (content, by path), ldur_remove (unlink, rmdir; with
+ * a second path, rename), ldur_fdchange (through a descriptor); after it,
+ * whatever its result, ldur_done.  After success: ldur_opened,
+ * ldur_closed, ldur_dup, ldur_renamed, ldur_mounted.  Around the calls
+ * that make data durable, ldur_gen before and ldur_fsynced, ldur_synced,
+ * ldur_unmounting ... ldur_unmounted after.
+ */
+struct ldur_file;
+void	ldur_boot(struct rumpus_result *);
+void	ldur_mounted(const char *);
+void	ldur_change(int, const char *);
+void	ldur_remove(int, const char *, int, const char *);
+void	ldur_fdchange(int);
+void	ldur_done(void);
+void	ldur_opened(int, const char *, int);
+void	ldur_closed(int);
+void	ldur_dup(int, int);
+void	ldur_renamed(int, const char *, int, const char *);
+uint64_t ldur_gen(void);
+void	ldur_fsynced(int, uint64_t);
+void	ldur_synced(uint64_t);
+int	ldur_unmounting(const char *, struct ldur_file **);
+void	ldur_unmounted(int, int, struct ldur_file *, uint64_t);
+
+/*
  * limage.c: limage_open pushes the table image; limage_path returns the
- * file of the image object at index idx, or NULL when it is not one.
+ * file of the image object at index idx, or NULL when it is not one;
+ * limage_pristine returns the zygote's read-only mapping of an image file
+ * that image.ext2{} made (and its size), or NULL.
  */
 void	limage_open(lua_State *);
 const char *limage_path(lua_State *, int);
+const void *limage_pristine(const char *, uint64_t *);
+
+/*
+ * lscenario.c: the overlay (rumpus_overlay.h) the runner made for this
+ * instance (rumpus_case_overlay), or -1.
+ */
+int	lscen_overlay(void);
 
 #endif /* !_LRUMPUS_H_ */

@@ -5,6 +5,8 @@
  * Once the zygote's work is done and before the kernel boots, the
  * instance confines itself with a seccomp filter (libseccomp: it keeps
  * the architecture and x32 checks right, and names system calls).  The
+ * zygote builds the program once; an instance only puts its pid in and
+ * loads it.  The
  * filter is an allow list: what librumpuser's hypercalls, the kernel's
  * threads, Lua and the binding, the instance's own reporting and the
  * sanitizer runtime need.  Everything else (exec, a fork that is not a
@@ -23,12 +25,16 @@
  */
 #define _GNU_SOURCE
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <linux/filter.h>
 #include <linux/fs.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -82,8 +88,18 @@ static const int lsandbox_crashsigs[] = {
 	SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT
 };
 
+/*
+ * The filter, built in the zygote (lsandbox_prepare); the instance's pid
+ * goes where it has this mark (above any pid: pid_max is 2^22).
+ */
+#define LSANDBOX_PIDMARK	0x7ead5eedu
+static struct sock_filter *lsandbox_prog;
+static unsigned short lsandbox_nprog;
+static int lsandbox_builderr;		/* why it could not be built */
+
 static pid_t lsandbox_pid;		/* this instance */
 static struct rumpus_result *lsandbox_res;
+static volatile sig_atomic_t lsandbox_crashing;	/* a crash is reported */
 static struct sigaction lsandbox_old[NSIG];	/* handlers we replaced */
 
 /*
@@ -143,6 +159,15 @@ lsandbox_trap(int sig, siginfo_t *si, void *ctx)
 
 	if (si->si_code != SYS_SECCOMP)
 		_exit(RUMPUS_SANDBOX_STATUS);
+	/*
+	 * While a crash is being reported (a sanitizer's handler may reach
+	 * for a symbolizer), a trapped call fails with ENOSYS instead: the
+	 * crash is the finding.
+	 */
+	if (lsandbox_crashing) {
+		((ucontext_t *)ctx)->uc_mcontext.gregs[REG_RAX] = -ENOSYS;
+		return;
+	}
 	res->rr_sandbox_args[0] = (uint64_t)gr[REG_RDI];
 	res->rr_sandbox_args[1] = (uint64_t)gr[REG_RSI];
 	res->rr_sandbox_args[2] = (uint64_t)gr[REG_RDX];
@@ -165,6 +190,7 @@ lsandbox_crash(int sig, siginfo_t *si, void *ctx)
 {
 	const ucontext_t *uc = ctx;
 
+	lsandbox_crashing = 1;
 	lsandbox_where(uc, (uintptr_t)uc->uc_mcontext.gregs[REG_RIP],
 	    "the instance crashed at:");
 	lkern_interrupt(lsandbox_res);
@@ -175,13 +201,17 @@ lsandbox_crash(int sig, siginfo_t *si, void *ctx)
 }
 
 /*
- * Build and load the filter.  Returns 0, or a negative errno.
+ * Build the filter program once, in the zygote: libseccomp's rules,
+ * exported as BPF into lsandbox_prog, with LSANDBOX_PIDMARK standing for
+ * the instance's pid.  Returns 0, or a negative errno (kept for the
+ * instances to report).
  */
 static int
-lsandbox_install(void)
+lsandbox_build(void)
 {
 	scmp_filter_ctx ctx;
-	int i, nr, rv = -ENOMEM;
+	struct stat sb;
+	int i, nr, fd = -1, rv = -ENOMEM;
 
 	if ((ctx = seccomp_init(SCMP_ACT_TRAP)) == NULL)
 		return rv;
@@ -206,13 +236,18 @@ lsandbox_install(void)
 		goto out;
 	/* Signals to this instance only (raise, abort, rumpuser_kill). */
 	if ((rv = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(kill), 1,
-	    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)lsandbox_pid))) != 0 ||
+	    SCMP_A0(SCMP_CMP_EQ, LSANDBOX_PIDMARK))) != 0 ||
 	    (rv = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
-	    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)lsandbox_pid))) != 0)
+	    SCMP_A0(SCMP_CMP_EQ, LSANDBOX_PIDMARK))) != 0)
 		goto out;
-	/* The size of an etfs block device (rumpuser_getfileinfo). */
+	/*
+	 * The size of an etfs block device (rumpuser_getfileinfo), and
+	 * isatty (the sanitizers' reports ask before they colour).
+	 */
 	if ((rv = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-	    SCMP_A1(SCMP_CMP_EQ, BLKGETSIZE64))) != 0)
+	    SCMP_A1(SCMP_CMP_EQ, BLKGETSIZE64))) != 0 ||
+	    (rv = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+	    SCMP_A1(SCMP_CMP_EQ, TCGETS))) != 0)
 		goto out;
 	/* A thread's name (pthread_setname_np on itself). */
 	if ((rv = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
@@ -220,10 +255,63 @@ lsandbox_install(void)
 	    (rv = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
 	    SCMP_A0(SCMP_CMP_EQ, PR_GET_NAME))) != 0)
 		goto out;
-	rv = seccomp_load(ctx);
+	/* libseccomp 2.5 exports to a descriptor only. */
+	if ((fd = memfd_create("rumpus-bpf", MFD_CLOEXEC)) == -1 ||
+	    (rv = seccomp_export_bpf(ctx, fd)) != 0 ||
+	    fstat(fd, &sb) == -1 ||
+	    (lsandbox_prog = malloc((size_t)sb.st_size)) == NULL ||
+	    pread(fd, lsandbox_prog, (size_t)sb.st_size, 0) != sb.st_size) {
+		rv = rv != 0 ? rv : -(errno ? errno : EIO);
+		goto out;
+	}
+	lsandbox_nprog = (unsigned short)(sb.st_size / sizeof(*lsandbox_prog));
+	rv = 0;
 out:
+	if (fd != -1)
+		close(fd);
 	seccomp_release(ctx);
 	return rv;
+}
+
+/*
+ * In the zygote, once: build the filter every instance will load.
+ */
+void
+lsandbox_prepare(void)
+{
+
+	if (lsandbox_prog == NULL && lsandbox_builderr == 0)
+		lsandbox_builderr = lsandbox_build();
+}
+
+/*
+ * In the instance: put its pid where the program has LSANDBOX_PIDMARK
+ * (this process's copy) and load it.  Returns 0, or a negative errno.
+ */
+static int
+lsandbox_install(void)
+{
+	struct sock_fprog fp;
+	unsigned i, marks = 0;
+
+	if (lsandbox_prog == NULL)
+		return lsandbox_builderr != 0 ? lsandbox_builderr : -EINVAL;
+	for (i = 0; i < lsandbox_nprog; i++)
+		if (BPF_CLASS(lsandbox_prog[i].code) == BPF_JMP &&
+		    BPF_SRC(lsandbox_prog[i].code) == BPF_K &&
+		    lsandbox_prog[i].k == LSANDBOX_PIDMARK) {
+			lsandbox_prog[i].k = (uint32_t)lsandbox_pid;
+			marks++;
+		}
+	/* kill's and tgkill's checks (libseccomp may share one). */
+	if (marks == 0)
+		return -EINVAL;
+	fp.len = lsandbox_nprog;
+	fp.filter = lsandbox_prog;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fp) == -1)
+		return -errno;
+	return 0;
 }
 
 #ifdef __SANITIZE_ADDRESS__

@@ -46,6 +46,8 @@ struct rumpus_file {
 /* The case this child runs, for rumpus_case_interrupt(). */
 static lua_State *lscen_running_L;
 static struct rumpus_result *lscen_running_res;
+/* The overlay the runner made for this instance, or -1. */
+static int lscen_ovfd = -1;
 
 static const char *const rumpus_outcome_names[] = {
 #define _RUMPUS_OUTCOME_NAME(e, name, descr)	name,
@@ -653,6 +655,7 @@ rumpus_file_load(const char *path, char *err, size_t errlen)
 	struct rumpus_file *rf;
 	lua_State *L;
 
+	lsandbox_prepare();
 	if ((rf = calloc(1, sizeof(*rf))) == NULL ||
 	    (rf->rf_path = strdup(path)) == NULL ||
 	    (rf->rf_L = L = lua_newstate(lscen_alloc, rf)) == NULL) {
@@ -784,6 +787,20 @@ rumpus_case_interrupt(void)
 	if (lscen_running_L != NULL)
 		lua_sethook(lscen_running_L, lscen_hang_hook, LUA_MASKCALL |
 		    LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT, 1);
+}
+
+void
+rumpus_case_overlay(int fd)
+{
+
+	lscen_ovfd = fd;
+}
+
+int
+lscen_overlay(void)
+{
+
+	return lscen_ovfd;
 }
 
 /*

@@ -61,6 +61,20 @@ enum rumpus_phase {
 #define RUMPUS_FAULT_MAXPOINTS	48
 
 /*
+ * A regular file of the instance's ext2 file system whose content a
+ * successful fsync, fdatasync, sync or unmount made durable (lua/
+ * ldurable.c), for the power-cut oracle.  rd_valid is set last and
+ * cleared first: a valid entry is true whenever the child stops.
+ */
+#define RUMPUS_DURABLE_MAX	64
+struct rumpus_durable {
+	volatile int	rd_valid;
+	char		rd_path[236];	/* from the file system's root */
+	uint64_t	rd_size;
+	uint64_t	rd_digest;	/* fe_hash64(content, size, 0) */
+};
+
+/*
  * The verdict a child writes.  It lives in a MAP_SHARED page the runner
  * mapped before fork; every string is NUL-terminated within its array.
  * The runner trusts rr_outcome only when rr_phase is RUMPUS_PH_DONE.
@@ -86,10 +100,14 @@ struct rumpus_result {
 	uint64_t	rr_digest;	/* trace digest of every decision */
 	char		rr_site[256];	/* the first fault: point and site */
 	char		rr_stack[1024];	/* its kernel stack, innermost first */
-	char		rr_image[256];	/* the instance's image copy, or "" */
+	char		rr_snapshot[256]; /* k.image_copy()'s file, or "" */
 	int		rr_injected;	/* errno of the first fault, or 0 */
 	int		rr_surfaced;	/* kernel calls that returned it to
 					   the scenario after the fault */
+	/* What was durable on the ext2 image; rr_durable_lost: some
+	   durable file or some change could not be followed. */
+	int		rr_durable_lost;
+	struct rumpus_durable rr_durable[RUMPUS_DURABLE_MAX];
 };
 
 /* What one scenario declared; owned by the interpreter that loaded it. */
@@ -151,7 +169,28 @@ int		 rumpus_faults_check(const char *, char *, size_t);
 /* Name of point i of rr_calls, or NULL past the last point. */
 const char	*rumpus_fault_point_name(size_t);
 
+/*
+ * The power-cut oracle's check, in a child forked for it: a fresh kernel
+ * mounts image read-only and reads back every file res recorded as
+ * durable.  Returns how many differ, named in why, and sets *checked; -1
+ * with why when the check cannot be made.
+ */
+int		 rumpus_durable_verify(const char *,
+		    const struct rumpus_result *, int *, char *, size_t);
+
 /* Where built images are cached (set by the runner before loading). */
 void		 rumpus_image_cachedir(const char *);
+/*
+ * e2fsck -fn on the image file path: its exit status (0: clean), or -1;
+ * out gets what it printed (or why it did not run).
+ */
+int		 rumpus_image_fsck(const char *, char *, size_t);
+/*
+ * Before rumpus_case_run, in the child: the overlay (rumpus_overlay.h)
+ * that the instance's disk image writes go to, made by the runner before
+ * the fork so that it outlives the instance; -1 for none (the instance
+ * then makes its own, which dies with it).
+ */
+void		 rumpus_case_overlay(int);
 
 #endif /* !_RUMPUS_LUA_H_ */
