@@ -34,6 +34,7 @@ struct hverdict {
 	char		 hv_console[4096];	/* the console's last lines */
 	char		 hv_backtrace[10240];	/* Lua stack, kernel lwps */
 	const char	*hv_books;
+	const char	*hv_leak;		/* the books in a line, or "" */
 	char		 hv_artifact[1024];	/* the kept console, or "" */
 	/* The disk image, when the instance attached one. */
 	int		 hv_imaged;

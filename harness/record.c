@@ -197,6 +197,9 @@ record_write(FILE *f, const struct hcase *hc, const struct hverdict *hv,
 	record_json_string(f, hv->hv_console);
 	fputs(",\"backtrace\":", f);
 	record_json_string(f, hv->hv_backtrace[0] ? hv->hv_backtrace : NULL);
+	fputs(",\"leak\":", f);
+	record_json_string(f, hv->hv_leak != NULL && hv->hv_leak[0] ?
+	    hv->hv_leak : NULL);
 	fputs(",\"books\":", f);
 	record_json_string(f, hv->hv_books != NULL && hv->hv_books[0] ?
 	    hv->hv_books : NULL);

@@ -389,6 +389,7 @@ run_classify(struct slot *s, int st, struct hverdict *hv)
 	    res->rr_backtrace, res->rr_backtrace[0] && res->rr_lwps[0] ?
 	    "\n" : "", res->rr_lwps);
 	hv->hv_books = res->rr_books;
+	hv->hv_leak = res->rr_leak;
 
 	if (WIFSIGNALED(st))
 		snprintf(hv->hv_signal, sizeof(hv->hv_signal), "SIG%s",
@@ -535,6 +536,10 @@ run_report(struct hcase *hc, struct hverdict *hv, const struct hopts *ho,
 		    hc->hc_expect ? " (expected " : "",
 		    hc->hc_expect ? hc->hc_expect : "",
 		    hc->hc_expect ? ")" : "");
+		/* A failure that also leaked says both. */
+		if (hv->hv_leak != NULL && hv->hv_leak[0] != '\0' &&
+		    hv->hv_outcome != RUMPUS_LEAK)
+			printf("  and leaked: %s\n", hv->hv_leak);
 		if (!hv->hv_ok && hv->hv_token[0] != '\0')
 			printf("  token: %s\n", hv->hv_token);
 		if (!hv->hv_ok && ho->ho_verbose && hv->hv_console[0])

@@ -62,8 +62,14 @@ static pthread_mutex_t lkern_lua = PTHREAD_MUTEX_INITIALIZER;
 	errno = _lk_e;							\
 } while (0)
 
-/* A process made by k.process{}: its own lwp, credentials, fd table. */
+/*
+ * A process made by k.process{}: its own lwp, credentials, fd table.  Its
+ * one lwp cannot run on two host threads at once, so its calls take turns
+ * under p_mtx (taken with the interpreter lock released: order p_mtx,
+ * then the interpreter lock).
+ */
 struct lkern_proc {
+	pthread_mutex_t	 p_mtx;
 	struct lwp	*p_lwp;
 	pid_t		 p_pid;
 };
@@ -149,39 +155,49 @@ lkern_ok(lua_State *L, int rv, int e)
 }
 
 /*
- * Enter the context of the running closure (upvalue 1): switch to the
- * process's lwp; returns the lwp to come back to, or NULL for none.
- * Called with the interpreter lock held.
+ * Enter the context of the running closure (upvalue 1): wait for the
+ * process's turn and switch to its lwp; *pp is the process (NULL for
+ * none) and the lwp to come back to is returned.  Called with the
+ * interpreter lock held.
  */
 static struct lwp *
-lkern_enter(lua_State *L)
+lkern_enter(lua_State *L, struct lkern_proc **pp)
 {
 	struct lkern_proc *p;
 	struct lwp *prev;
 
+	*pp = NULL;
 	if (lua_isnil(L, lua_upvalueindex(1)))
 		return NULL;
 	p = lua_touserdata(L, lua_upvalueindex(1));
-	if (p->p_lwp == NULL)
+	LKERN_CALL(pthread_mutex_lock(&p->p_mtx));
+	if (p->p_lwp == NULL) {
+		pthread_mutex_unlock(&p->p_mtx);
 		luaL_error(L, "process %d has ended", (int)p->p_pid);
+	}
 	prev = rump_pub_lwproc_curlwp();
 	rump_pub_lwproc_switch(p->p_lwp);
+	*pp = p;
 	return prev;
 }
 
+/* Back from lkern_enter: the previous lwp, the process's turn ends. */
 static void
-lkern_leave(struct lwp *prev)
+lkern_leave(struct lkern_proc *p, struct lwp *prev)
 {
 
-	if (prev != NULL)
-		rump_pub_lwproc_switch(prev);
+	if (p == NULL)
+		return;
+	rump_pub_lwproc_switch(prev);
+	pthread_mutex_unlock(&p->p_mtx);
 }
 
 /* Bracket a system call: context switch and interpreter lock. */
 #define LKERN_SYS(L, stmt) do {						\
-	struct lwp *_lk_prev = lkern_enter(L);				\
+	struct lkern_proc *_lk_p;					\
+	struct lwp *_lk_prev = lkern_enter(L, &_lk_p);			\
 	LKERN_CALL(stmt);						\
-	lkern_leave(_lk_prev);						\
+	lkern_leave(_lk_p, _lk_prev);					\
 } while (0)
 
 /* open(2) flags by name, for the table form. */
@@ -1753,7 +1769,7 @@ lkern_pushcalls(lua_State *L)
 static int
 lkern_process(lua_State *L)
 {
-	struct lkern_proc *p;
+	struct lkern_proc *p, *pp;
 	struct lwp *prev;
 	uint32_t uid, gid;
 	int rv = 0, e = 0;
@@ -1771,8 +1787,9 @@ lkern_process(lua_State *L)
 
 	p = lua_newuserdatauv(L, sizeof(*p), 0);
 	memset(p, 0, sizeof(*p));
+	pthread_mutex_init(&p->p_mtx, NULL);
 	luaL_setmetatable(L, LKERN_PROC_MT);
-	prev = lkern_enter(L);
+	prev = lkern_enter(L, &pp);
 	LKERN_CALL(
 		struct lwp *me = rump_pub_lwproc_curlwp();
 		if ((e = rump_pub_lwproc_rfork(RUMP_RFCFDG)) == 0) {
@@ -1788,7 +1805,7 @@ lkern_process(lua_State *L)
 			rump_pub_lwproc_switch(me);
 		}
 	);
-	lkern_leave(prev);
+	lkern_leave(pp, prev);
 	if (e != 0)
 		return luaL_error(L, "k.process: %s", rump_errno_name(e) ?
 		    rump_errno_name(e) : "error");
@@ -1850,6 +1867,7 @@ lkern_lwp_main(void *arg)
 static int
 lkern_spawn(lua_State *L)
 {
+	struct lkern_proc *pp;
 	struct lkern_lwp *l;
 	struct lwp *prev;
 	int n = lua_gettop(L), i, e;
@@ -1863,9 +1881,9 @@ lkern_spawn(lua_State *L)
 	for (i = 1; i <= n; i++)
 		lua_pushvalue(L, i);
 	lua_xmove(L, l->l_co, n);
-	prev = lkern_enter(L);
+	prev = lkern_enter(L, &pp);
 	l->l_pid = rump_sys_getpid();
-	lkern_leave(prev);
+	lkern_leave(pp, prev);
 	if ((e = pthread_create(&l->l_thread, NULL, lkern_lwp_main, l)) != 0)
 		return luaL_error(L, "k.spawn: pthread_create: %s",
 		    strerror(e));
@@ -2098,8 +2116,8 @@ lkern_boot(lua_State *L, const char *fs, const char *image,
 
 /*
  * Stop the kernel with rumpus_teardown() and turn what its books still
- * hold into the verdict: outcome "leak" (when nothing else failed), the
- * reason naming the biggest site, rr_books one line per entry.  Only for a
+ * hold into the verdict: rr_leak naming the biggest site, rr_books one
+ * line per entry, and outcome "leak" when nothing else failed.  Only for a
  * kernel that has the rumpus extension of this version.
  */
 static void
@@ -2134,28 +2152,31 @@ lkern_books(struct rumpus_result *res)
 		    "stop (%s)\n", b.b_lwps[i].li_pid, b.b_lwps[i].li_lid,
 		    b.b_lwps[i].li_name, b.b_lwps[i].li_wmesg ?
 		    b.b_lwps[i].li_wmesg : "running");
-	if (res->rr_outcome != RUMPUS_NONE)
-		return;
-	if (b.b_kmem_count > 0) {
-		res->rr_outcome = RUMPUS_LEAK;
-		lscen_setstr(res->rr_reason, sizeof(res->rr_reason),
+	if (b.b_kmem_count > 0)
+		lscen_setstr(res->rr_leak, sizeof(res->rr_leak),
 		    "teardown: %llu kmem allocations (%llu bytes) not freed, "
 		    "most at %s:%d", (unsigned long long)b.b_kmem_count,
 		    (unsigned long long)b.b_kmem_bytes, b.b_nkmem > 0 &&
 		    b.b_kmem[0].bk_file ? b.b_kmem[0].bk_file : "?",
 		    b.b_nkmem > 0 ? b.b_kmem[0].bk_line : 0);
-	} else if (b.b_locks_total > 0 || b.b_lwps_total > 0 || e != 0) {
-		res->rr_outcome = RUMPUS_LEAK;
-		lscen_setstr(res->rr_reason, sizeof(res->rr_reason),
+	else if (b.b_locks_total > 0 || b.b_lwps_total > 0 || e != 0)
+		lscen_setstr(res->rr_leak, sizeof(res->rr_leak),
 		    "teardown: %u locks still held, %u lwps did not stop",
 		    b.b_locks_total, b.b_lwps_total);
+	/* A case that failed already keeps its outcome; the leak is noted. */
+	if (res->rr_leak[0] != '\0' && res->rr_outcome == RUMPUS_NONE) {
+		res->rr_outcome = RUMPUS_LEAK;
+		lscen_setstr(res->rr_reason, sizeof(res->rr_reason), "%s",
+		    res->rr_leak);
 	}
 }
 
 /*
  * At a timeout, from the SIGUSR1 handler: the kernel's lwps, one line
  * each, into rr_lwps; rr_deadlock when every lwp of the test (not a
- * kernel thread) waits on a mutex or rwlock.  The kernel's dump only
+ * kernel thread) that is in the kernel (on a CPU, or waiting) waits on a
+ * mutex or rwlock.  An lwp off CPU with no wait is not in the kernel: a
+ * body joining its lwps, an idle k.process{} lwp.  The kernel's dump only
  * tries its lock, and the instance is killed shortly anyway, so a kernel
  * in a bad state costs nothing worse than a missing dump.
  */
@@ -2190,10 +2211,11 @@ lkern_interrupt(struct rumpus_result *res)
 		}
 		if (n < len)
 			n += snprintf(out + n, len - n, "\n");
-		if (li[i].li_kthread)
+		/* Kernel threads, and lwps not in the kernel now, wait idle. */
+		w = li[i].li_wmesg;
+		if (li[i].li_kthread || (!li[i].li_running && w == NULL))
 			continue;
 		user++;
-		w = li[i].li_wmesg;
 		if (w != NULL && (strcmp(w, "mutex") == 0 ||
 		    strncmp(w, "rwlock", 6) == 0))
 			locked++;

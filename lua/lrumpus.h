@@ -56,9 +56,11 @@ int	lhost_run(char *const [], char *, size_t);
 int	lhost_confine(int);
 
 /*
- * lsandbox.c: confine this instance before its kernel boots (0), or fill
- * an error verdict (-1).
+ * lsandbox.c: lsandbox_prepare builds the filter in the zygote (once);
+ * lsandbox_enter confines this instance before its kernel boots (0), or
+ * fills an error verdict (-1).
  */
+void	lsandbox_prepare(void);
 int	lsandbox_enter(lua_State *, struct rumpus_result *);
 
 /*

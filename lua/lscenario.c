@@ -473,7 +473,6 @@ lscen_raise(lua_State *L)
 		return luaL_argerror(L, 1, lua_pushfstring(L,
 		    "\"%s\" is not a signal name", name));
 	fflush(NULL);
-	signal(sig, SIG_DFL);
 	raise(sig);
 	return luaL_error(L, "raise: %s did not end the instance", name);
 }
@@ -656,6 +655,7 @@ rumpus_file_load(const char *path, char *err, size_t errlen)
 	struct rumpus_file *rf;
 	lua_State *L;
 
+	lsandbox_prepare();
 	if ((rf = calloc(1, sizeof(*rf))) == NULL ||
 	    (rf->rf_path = strdup(path)) == NULL ||
 	    (rf->rf_L = L = lua_newstate(lscen_alloc, rf)) == NULL) {
@@ -736,7 +736,8 @@ rumpus_file_path(const struct rumpus_file *rf)
 
 /*
  * Write header, then the running body's Lua stack (one "\n\tfile:line: in
- * function" per frame, innermost first) into buf.  Only from the body's
+ * function" per frame, innermost first) into buf; "" when no Lua function
+ * is running.  Only from the body's
  * own thread (or a hook or signal handler on it): the stack must not be
  * changing under the walk.
  */
@@ -747,6 +748,10 @@ lscen_luastack(char *buf, size_t len, const char *header)
 	lua_Debug d;
 	int n, level;
 
+	if (L == NULL || !lua_getstack(L, 0, &d)) {
+		buf[0] = '\0';
+		return;
+	}
 	n = snprintf(buf, len, "%s", header);
 	for (level = 0; L != NULL && (size_t)n < len &&
 	    lua_getstack(L, level, &d); level++) {

@@ -85,6 +85,8 @@ struct rumpus_result {
 	char		rr_reason[1024];/* one line: what happened, with file:line */
 	char		rr_backtrace[6144]; /* Lua traceback, lwp dump */
 	char		rr_books[1024];	/* teardown books when not empty */
+	char		rr_leak[256];	/* what they hold, in one line, or ""
+					   (also when another outcome won) */
 	int		rr_deadlock;	/* at the timeout every lwp of the
 					   test waited on a lock */
 	char		rr_lwps[4096];	/* the kernel's lwps at the timeout */

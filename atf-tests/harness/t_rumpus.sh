@@ -203,7 +203,46 @@ sandbox_body() {
 	    cat out.jsonl
 }
 
+atf_test_case crash_where
+crash_where_head() {
+	atf_set descr "a crash record says where the instance crashed: the Lua stack and the kernel's lwps"
+}
+crash_where_body() {
+	atf_check -s exit:0 -e ignore $rumpus run -o out.jsonl -c crash \
+	    $scenarios/selftest/outcomes.lua
+	atf_check -o match:'"outcome":"crash".*"backtrace":"the instance crashed at:\\n.*the body was running at:\\n\\t\[C\]:-1: in raise\\n\\t[^"]*outcomes.lua:[0-9]+: .*\\nlwp 2\.1 \\"init\\": ' \
+	    cat out.jsonl
+}
+
+atf_test_case hang_not_deadlock
+hang_not_deadlock_head() {
+	atf_set descr "lwps stuck behind a stalled disk read are a hang, not a deadlock, with every lwp's wait in the record"
+}
+hang_not_deadlock_body() {
+	atf_check -s exit:1 -e ignore \
+	    -o match:'^hang +.*slow_disk\[ext2\]: no verdict after 1s' \
+	    $rumpus run -o out.jsonl $data/slowdisk.lua
+	atf_check -o match:'"outcome":"hang"' \
+	    -o match:'"backtrace":".*waits \\"(mutex|rwlock[ a-z]*)\\"' \
+	    -o match:'"backtrace":".*waits \\"biodone\\"' cat out.jsonl
+}
+
+atf_test_case progress
+progress_head() {
+	atf_set descr "a progress line is shown on a terminal, and only there"
+}
+progress_body() {
+	script -qfec "$rumpus run --timeout 0.4 $data/hang.lua" /dev/null \
+	    >tty.out 2>&1
+	atf_check -o match:'\[0/1\] 1 running, 0 not ok' cat tty.out
+	atf_check -s exit:1 -o ignore -e not-match:'running, ' \
+	    $rumpus run --timeout 0.4 $data/hang.lua
+}
+
 atf_init_test_cases() {
+	atf_add_test_case progress
+	atf_add_test_case hang_not_deadlock
+	atf_add_test_case crash_where
 	atf_add_test_case sandbox
 	atf_add_test_case artifacts
 	atf_add_test_case console

@@ -40,3 +40,30 @@ scenario {
 		expect_eq(num, 63, "ENAMETOOLONG is 63 on NetBSD (36 on Linux)")
 	end
 }
+
+scenario {
+	name = "counters_books",
+	description = "k.counters() and k.books() follow what the body makes and frees",
+	fs = { "tmpfs" },
+	function(k, fs)
+		local c0, b0 = k.counters(), k.books()
+		for i = 1, 50 do
+			expect_ok(k.write_file(fs.dir .. "/f" .. i, ("b"):rep(3000)))
+		end
+		local b1 = k.books()
+		expect(b1.kmem_count > b0.kmem_count, "50 files hold kernel memory")
+		expect(b1.kmem_bytes > b0.kmem_bytes + 50 * 3000, "at least their data")
+		for i = 1, 50 do expect_ok(k.unlink(fs.dir .. "/f" .. i)) end
+		local b2 = k.books()
+		expect(b2.kmem_bytes < b1.kmem_bytes - 50 * 3000,
+		    "unlink gives the data back")
+		local p = k.process { uid = 7 }
+		expect(k.spawn(function() return true end):join(), "an lwp ran")
+		local c1 = k.counters()
+		expect(c1.kmem_allocs > c0.kmem_allocs, "allocations counted")
+		expect(c1.kmem_frees > c0.kmem_frees, "frees counted")
+		expect_eq(c1.procs_created, c0.procs_created + 1, "k.process made one")
+		expect(c1.lwps_created >= c0.lwps_created + 2, "and the spawn an lwp")
+		expect_eq(b2.locks, 0, "no lock held between calls")
+	end
+}

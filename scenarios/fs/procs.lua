@@ -57,3 +57,20 @@ scenario {
 		expect_eq(st.mtime, 3000000, "mtime from utimensat")
 	end
 }
+
+scenario {
+	name = "shared_process",
+	description = "two lwps calling through one k.process{} take turns on its one lwp",
+	fs = { "tmpfs" },
+	function(k, fs)
+		local p = k.process { uid = 0 }
+		local path = fs.dir .. "/shared"
+		expect_ok(p.write_file(path, "x"))
+		local other = k.spawn(function()
+			for _ = 1, 5000 do expect_ok(p.stat(path)) end
+			return true
+		end)
+		for _ = 1, 5000 do expect_ok(p.stat(path)) end
+		expect(other:join(), "the spawned lwp's calls all succeeded")
+	end
+}
