@@ -18,7 +18,6 @@ struct hcase {
 	const char		*hc_fs;		/* fs variant, "" if none */
 	const char		*hc_expect;	/* declared outcome, or NULL */
 	double			 hc_timeout;	/* seconds */
-	const char		*hc_skip;	/* why it cannot run here, or NULL */
 	char			 hc_loaderr[1024]; /* why the file did not load */
 	const char		*hc_plan;	/* fault plan, or NULL */
 	char			 hc_hash[17];	/* scenario content hash (hex) */
@@ -71,6 +70,10 @@ struct hopts {
 };
 
 #define HARNESS_DEFAULT_TIMEOUT	60.0
+
+/* oracle.c: the power-cut oracle (image: the disk at the cut) */
+void	 oracle_powercut(const char *, const struct rumpus_result *,
+	    struct hverdict *);
 
 /* run.c */
 int	 harness_run(struct hcase *, size_t, const struct hopts *);

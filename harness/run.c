@@ -61,8 +61,6 @@ struct tally {
 	size_t	t_total;
 	size_t	t_done;
 	size_t	t_notok;
-	size_t	t_skipped;
-	const char *t_skipwhy;	/* the first reason for a skip */
 	size_t	t_by[RUMPUS_NOUTCOMES];
 	int	t_tty;
 	double	t_lastprogress;
@@ -364,48 +362,6 @@ run_fsck(struct slot *s, int st, struct hverdict *hv)
 	}
 }
 
-/*
- * The power-cut oracle of DESIGN.md, for an instance that ended with
- * RUMPUS_POWERCUT_STATUS: without a disk image nothing can be damaged
- * (pass); with one, e2fsck repairs a copy of it, and the outcome is
- * corrupt only when it cannot (exit status 4 or more).  The check that
- * data fsync'd before the cut reads back after the repair is not made
- * yet.
- */
-static void
-run_powercut(const char *image, const struct rumpus_result *res,
-    struct hverdict *hv)
-{
-	char copy[300], cmd[1024];
-	int st;
-
-	if (image == NULL) {
-		hv->hv_outcome = RUMPUS_PASS;
-		snprintf(hv->hv_reason, sizeof(hv->hv_reason), "power cut at "
-		    "%s; no disk image to check", res->rr_site[0] ?
-		    res->rr_site : "?");
-		return;
-	}
-	snprintf(copy, sizeof(copy), "%s/rumpus-powercut.%ld", getenv("TMPDIR") ?
-	    getenv("TMPDIR") : "/tmp", (long)getpid());
-	snprintf(cmd, sizeof(cmd), "cp --sparse=always '%s' '%s' && "
-	    "e2fsck -fy '%s' >/dev/null 2>&1", image, copy, copy);
-	st = system(cmd);
-	(void)unlink(copy);
-	if (st != -1 && WIFEXITED(st) && WEXITSTATUS(st) < 4) {
-		hv->hv_outcome = RUMPUS_PASS;
-		snprintf(hv->hv_reason, sizeof(hv->hv_reason), "power cut at "
-		    "%s; e2fsck -fy repaired the image (status %d)",
-		    res->rr_site[0] ? res->rr_site : "?", WEXITSTATUS(st));
-	} else {
-		hv->hv_outcome = RUMPUS_CORRUPT;
-		snprintf(hv->hv_reason, sizeof(hv->hv_reason), "power cut at "
-		    "%s; e2fsck -fy could not repair the image (status %d)",
-		    res->rr_site[0] ? res->rr_site : "?",
-		    st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1);
-	}
-}
-
 static const char *const run_phases[] = {
 	"forked", "boot", "body", "teardown", "done"
 };
@@ -438,7 +394,19 @@ run_classify(struct slot *s, int st, struct hverdict *hv)
 		snprintf(hv->hv_signal, sizeof(hv->hv_signal), "SIG%s",
 		    sigabbrev_np(WTERMSIG(st)) ? sigabbrev_np(WTERMSIG(st)) :
 		    "?");
-	if (s->s_timedout && res->rr_deadlock) {
+	if (res->rr_sandbox != 0) {
+		/* Written by the trap itself, however the instance ended. */
+		hv->hv_outcome = RUMPUS_SANDBOX;
+		rumpus_sandbox_reason(res, hv->hv_reason,
+		    sizeof(hv->hv_reason));
+	} else if (WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS) {
+		/* A trap while SIGSYS was blocked: the kernel killed it. */
+		hv->hv_outcome = RUMPUS_SANDBOX;
+		snprintf(hv->hv_reason, sizeof(hv->hv_reason), "killed by "
+		    "SIGSYS in phase %s: the sandbox trapped a host call made "
+		    "with every signal blocked (as posix_spawn, system and "
+		    "popen make them), so it is not named", hv->hv_phase);
+	} else if (s->s_timedout && res->rr_deadlock) {
 		hv->hv_outcome = RUMPUS_DEADLOCK;
 		snprintf(hv->hv_reason, sizeof(hv->hv_reason),
 		    "no verdict after %gs (timeout): every lwp waits on a "
@@ -469,7 +437,7 @@ run_classify(struct slot *s, int st, struct hverdict *hv)
 		snprintf(hv->hv_reason, sizeof(hv->hv_reason), "%s",
 		    res->rr_reason);
 	} else if (WEXITSTATUS(st) == RUMPUS_POWERCUT_STATUS) {
-		run_powercut(run_image(s, NULL), res, hv);
+		oracle_powercut(run_image(s, NULL), res, hv);
 	} else if (strstr(hv->hv_console, "Sanitizer") != NULL ||
 	    strstr(hv->hv_console, "runtime error:") != NULL) {
 		hv->hv_outcome = RUMPUS_CRASH;
@@ -709,41 +677,6 @@ run_loaderror(struct hcase *hc, const struct hopts *ho, struct tally *t)
 }
 
 /*
- * A case this build cannot run (a file system the kernel lacks) is not
- * run: it is counted, shown with -v, skipped under ATF, and recorded with
- * no outcome.
- */
-static void
-run_skip(struct hcase *hc, const struct hopts *ho, struct tally *t)
-{
-	struct hverdict hv;
-	char id[1024];
-	FILE *f;
-
-	t->t_done++;
-	t->t_skipped++;
-	if (t->t_skipwhy == NULL)
-		t->t_skipwhy = hc->hc_skip;
-	if (ho->ho_verbose) {
-		run_caseid(hc, id, sizeof(id));
-		run_progress_clear(t);
-		printf("%-8s %s: %s\n", "skipped", id, hc->hc_skip);
-	}
-	if (ho->ho_out != NULL) {
-		memset(&hv, 0, sizeof(hv));
-		hv.hv_outcome = RUMPUS_NONE;
-		hv.hv_ok = 1;
-		hv.hv_phase = "not run";
-		record_write(ho->ho_out, hc, &hv, ho);
-	}
-	if (ho->ho_atf_result != NULL &&
-	    (f = fopen(ho->ho_atf_result, "w")) != NULL) {
-		fprintf(f, "skipped: %s\n", hc->hc_skip);
-		fclose(f);
-	}
-}
-
-/*
  * Run every case, at most ho_jobs at a time.  Returns the exit status of
  * the command: 0 when every case was ok, 1 otherwise, 130 when interrupted.
  */
@@ -780,10 +713,6 @@ harness_run(struct hcase *cases, size_t ncases, const struct hopts *ho)
 			hc = &cases[next];
 			if (hc->hc_file == NULL) {
 				run_loaderror(hc, ho, &t);
-				continue;
-			}
-			if (hc->hc_skip != NULL) {
-				run_skip(hc, ho, &t);
 				continue;
 			}
 			while (i < ho->ho_jobs && slots[i].s_pid != 0)
@@ -860,10 +789,6 @@ harness_run(struct hcase *cases, size_t ncases, const struct hopts *ho)
 		    rumpus_outcome_name(o));
 		first = 0;
 	}
-	if (t.t_skipped > 0)
-		fprintf(stderr, "%s %zu skipped (%s%s)", first ? "" : ",",
-		    t.t_skipped, t.t_skipwhy,
-		    t.t_skipped > 1 ? ", ..." : "");
 	fprintf(stderr, "; %zu not ok%s\n", t.t_notok,
 	    interrupted ? " (interrupted)" : "");
 	if (interrupted)

@@ -12,7 +12,6 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -53,66 +52,6 @@ rumpus_image_cachedir(const char *dir)
 {
 
 	snprintf(limage_cache, sizeof(limage_cache), "%s", dir);
-}
-
-/*
- * Run argv[0] (found on PATH, with /sbin and /usr/sbin added) with stdout
- * and stderr into out.  Returns the exit status, or -1 with out saying why.
- */
-static int
-limage_run(char *const argv[], char *out, size_t outlen)
-{
-	int pfd[2], st;
-	size_t n = 0;
-	ssize_t r;
-	pid_t pid;
-
-	out[0] = '\0';
-	if (pipe(pfd) == -1) {
-		snprintf(out, outlen, "pipe: %s", strerror(errno));
-		return -1;
-	}
-	if ((pid = fork()) == -1) {
-		snprintf(out, outlen, "fork: %s", strerror(errno));
-		close(pfd[0]);
-		close(pfd[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		dup2(pfd[1], 1);
-		dup2(pfd[1], 2);
-		close(pfd[0]);
-		close(pfd[1]);
-		setenv("PATH", "/usr/sbin:/sbin:/usr/bin:/bin", 1);
-		execvp(argv[0], argv);
-		fprintf(stderr, "%s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(pfd[1]);
-	while ((r = read(pfd[0], out + n, outlen - 1 - n)) > 0 ||
-	    (r == -1 && errno == EINTR)) {
-		if (r > 0)
-			n += (size_t)r;
-		if (n == outlen - 1) {
-			char sink[512];
-
-			while (read(pfd[0], sink, sizeof(sink)) > 0)
-				continue;
-			break;
-		}
-	}
-	out[n] = '\0';
-	close(pfd[0]);
-	while (waitpid(pid, &st, 0) == -1)
-		if (errno != EINTR) {
-			snprintf(out, outlen, "waitpid: %s", strerror(errno));
-			return -1;
-		}
-	if (WIFEXITED(st))
-		return WEXITSTATUS(st);
-	snprintf(out, outlen, "%s killed by signal %d", argv[0],
-	    WTERMSIG(st));
-	return -1;
 }
 
 /* FNV-1a, 64 bits: names a cached image by its parameters. */
@@ -303,6 +242,9 @@ limage_ext2(lua_State *L)
 
 	luaL_checktype(L, 1, LUA_TTABLE);
 	lua_settop(L, 1);
+	/* Its instances will need host programs (lhost.c). */
+	lua_pushboolean(L, 1);
+	lua_setfield(L, LUA_REGISTRYINDEX, LRUMPUS_IMAGES);
 	if (limage_cache[0] == '\0')
 		return luaL_error(L, "image.ext2: no image cache directory "
 		    "(the runner sets one)");
@@ -391,13 +333,13 @@ limage_ext2(lua_State *L)
 		argv[n++] = "-d"; argv[n++] = dir;
 		argv[n++] = tmp; argv[n++] = size;
 		argv[n] = NULL;
-		st = limage_run(argv, out, sizeof(out));
+		st = lhost_run(argv, out, sizeof(out));
 	}
 	{
 		char *const rmv[] = { "rm", "-rf", dir, NULL };
 		char junk[256];
 
-		(void)limage_run(rmv, junk, sizeof(junk));
+		(void)lhost_run(rmv, junk, sizeof(junk));
 	}
 	if (st != 0) {
 		unlink(tmp);
@@ -421,7 +363,7 @@ rumpus_image_fsck(const char *path, char *out, size_t outlen)
 {
 	char *const argv[] = { "e2fsck", "-fn", (char *)path, NULL };
 
-	return limage_run(argv, out, outlen);
+	return lhost_run(argv, out, outlen);
 }
 
 /*

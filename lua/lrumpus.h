@@ -1,7 +1,7 @@
 /*
  * Internal interfaces of the Lua binding (lua/): what lscenario.c, the
- * kernel table (lkern.c, or lnokern.c in a build without a kernel) and
- * the images (limage.c) offer one another.
+ * kernel table (lkern.c), the images (limage.c), the host programs
+ * (lhost.c) and the sandbox (lsandbox.c) offer one another.
  */
 #ifndef _LRUMPUS_H_
 #define _LRUMPUS_H_
@@ -23,24 +23,50 @@ int	lscen_pcall(lua_State *, int, struct rumpus_result *);
  * kernel in a child, mounts the fs variant ("" for none; for ext2 the image
  * file given, through the instance's overlay) and pushes the fs
  * argument of the body; on failure it fills *res and returns -1 (pushing
- * nothing).  lkern_fs_unavailable says why a known fs (or "" for none)
- * cannot be used in this build, or returns NULL.  lkern_teardown unmounts and stops the kernel, turning what the
+ * nothing).  lkern_teardown unmounts and stops the kernel, turning what the
  * books hold into a "leak" verdict when no other outcome was decided.
  * lkern_interrupt (from a signal handler, at a timeout) writes the
  * kernel's lwps into rr_lwps and sets rr_deadlock.
  */
 void	lkern_openlib(lua_State *);
 int	lkern_fs_known(const char *);
-const char *lkern_fs_unavailable(const char *);
 int	lkern_boot(lua_State *, const char *, const char *,
 	    struct rumpus_result *);
 void	lkern_teardown(lua_State *, struct rumpus_result *);
 void	lkern_interrupt(struct rumpus_result *);
 
-/* lsymtab.c: function names for addresses of this executable. */
+/*
+ * lsymtab.c: function names for addresses of this executable;
+ * lsym_walk collects the return addresses of a frame-pointer chain while
+ * they lie in this executable's functions.
+ */
 int	lsym_load(void);
 const char *lsym_lookup(uintptr_t, uintptr_t *);
 const char *lsym_entry(size_t, uintptr_t *, uintptr_t *);
+size_t	lsym_walk(const uintptr_t *, uintptr_t *, size_t);
+
+/*
+ * lhost.c: host programs (mke2fs, e2fsck).  lhost_run runs one with its
+ * output into a buffer; lhost_confine, in an instance about to be
+ * sandboxed, forks the helper that runs them from then on (or none).
+ * LRUMPUS_IMAGES (registry) is set in an interpreter that made images.
+ */
+#define LRUMPUS_IMAGES	"rumpus.images"
+int	lhost_run(char *const [], char *, size_t);
+int	lhost_confine(int);
+
+/*
+ * lsandbox.c: confine this instance before its kernel boots (0), or fill
+ * an error verdict (-1).
+ */
+int	lsandbox_enter(lua_State *, struct rumpus_result *);
+
+/*
+ * lscenario.c: lscen_luastack writes the Lua stack of the running body
+ * (innermost frame first, after header) into buf; safe in a signal
+ * handler of the body's own thread.
+ */
+void	lscen_luastack(char *, size_t, const char *);
 
 /*
  * lfault.c: the fault engine of an instance.  lfault_boot installs it
@@ -54,6 +80,34 @@ void	lfault_finish(struct rumpus_result *);
 void	lfault_snapshot(const char *);
 void	lfault_errno(int);
 void	lfault_openlib(lua_State *);
+
+/*
+ * ldurable.c: what fsync, sync and unmount made durable on the ext2 file
+ * system, recorded in the verdict.  Every hook runs inside a kernel-call
+ * bracket (the caller's context current) and keeps errno.  Before a
+ * change: ldur_change (content, by path), ldur_remove (unlink, rmdir; with
+ * a second path, rename), ldur_fdchange (through a descriptor); after it,
+ * whatever its result, ldur_done.  After success: ldur_opened,
+ * ldur_closed, ldur_dup, ldur_renamed, ldur_mounted.  Around the calls
+ * that make data durable, ldur_gen before and ldur_fsynced, ldur_synced,
+ * ldur_unmounting ... ldur_unmounted after.
+ */
+struct ldur_file;
+void	ldur_boot(struct rumpus_result *);
+void	ldur_mounted(const char *);
+void	ldur_change(int, const char *);
+void	ldur_remove(int, const char *, int, const char *);
+void	ldur_fdchange(int);
+void	ldur_done(void);
+void	ldur_opened(int, const char *, int);
+void	ldur_closed(int);
+void	ldur_dup(int, int);
+void	ldur_renamed(int, const char *, int, const char *);
+uint64_t ldur_gen(void);
+void	ldur_fsynced(int, uint64_t);
+void	ldur_synced(uint64_t);
+int	ldur_unmounting(const char *, struct ldur_file **);
+void	ldur_unmounted(int, int, struct ldur_file *, uint64_t);
 
 /*
  * limage.c: limage_open pushes the table image; limage_path returns the

@@ -51,8 +51,28 @@ enum rumpus_phase {
 	RUMPUS_PH_DONE			/* verdict written */
 };
 
+/*
+ * The exit status of an instance the sandbox stopped (lsandbox.c); the
+ * runner goes by rr_sandbox, the status only tells it apart in a trace.
+ */
+#define RUMPUS_SANDBOX_STATUS	87
+
 /* Points the verdict counts calls at: the hypercalls, then named ones. */
 #define RUMPUS_FAULT_MAXPOINTS	48
+
+/*
+ * A regular file of the instance's ext2 file system whose content a
+ * successful fsync, fdatasync, sync or unmount made durable (lua/
+ * ldurable.c), for the power-cut oracle.  rd_valid is set last and
+ * cleared first: a valid entry is true whenever the child stops.
+ */
+#define RUMPUS_DURABLE_MAX	64
+struct rumpus_durable {
+	volatile int	rd_valid;
+	char		rd_path[236];	/* from the file system's root */
+	uint64_t	rd_size;
+	uint64_t	rd_digest;	/* fe_hash64(content, size, 0) */
+};
 
 /*
  * The verdict a child writes.  It lives in a MAP_SHARED page the runner
@@ -68,6 +88,9 @@ struct rumpus_result {
 	int		rr_deadlock;	/* at the timeout every lwp of the
 					   test waited on a lock */
 	char		rr_lwps[4096];	/* the kernel's lwps at the timeout */
+	int		rr_sandbox;	/* the host call the sandbox trapped
+					   (its number + 1), or 0 */
+	uint64_t	rr_sandbox_args[6]; /* and its arguments */
 	/* The fault engine (lfault.c); rr_counted: the counts are valid. */
 	int		rr_counted;
 	uint64_t	rr_calls[RUMPUS_FAULT_MAXPOINTS]; /* calls per point */
@@ -79,6 +102,10 @@ struct rumpus_result {
 	int		rr_injected;	/* errno of the first fault, or 0 */
 	int		rr_surfaced;	/* kernel calls that returned it to
 					   the scenario after the fault */
+	/* What was durable on the ext2 image; rr_durable_lost: some
+	   durable file or some change could not be followed. */
+	int		rr_durable_lost;
+	struct rumpus_durable rr_durable[RUMPUS_DURABLE_MAX];
 };
 
 /* What one scenario declared; owned by the interpreter that loaded it. */
@@ -120,10 +147,11 @@ void		 rumpus_case_run(struct rumpus_file *, size_t,
 void		 rumpus_case_interrupt(void);
 
 /*
- * Why case rc cannot run in this build (a file system the kernel lacks, no
- * kernel linked), or NULL when it can.
+ * The runner's words for a verdict whose rr_sandbox is set: the host call
+ * by name, and its arguments.
  */
-const char	*rumpus_case_unrunnable(const struct rumpus_case *);
+void		 rumpus_sandbox_reason(const struct rumpus_result *, char *,
+		    size_t);
 
 /*
  * The fault engine of the next case this child runs (before
@@ -138,6 +166,15 @@ void		 rumpus_case_faults(const char *, uint64_t);
 int		 rumpus_faults_check(const char *, char *, size_t);
 /* Name of point i of rr_calls, or NULL past the last point. */
 const char	*rumpus_fault_point_name(size_t);
+
+/*
+ * The power-cut oracle's check, in a child forked for it: a fresh kernel
+ * mounts image read-only and reads back every file res recorded as
+ * durable.  Returns how many differ, named in why, and sets *checked; -1
+ * with why when the check cannot be made.
+ */
+int		 rumpus_durable_verify(const char *,
+		    const struct rumpus_result *, int *, char *, size_t);
 
 /* Where built images are cached (set by the runner before loading). */
 void		 rumpus_image_cachedir(const char *);
