@@ -47,10 +47,6 @@ oracle_sh(const char *cmd)
 	st = system(cmd);
 	return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
-	}
-	st = pclose(p);
-	return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 /*
  * In a child: check the recorded files on the repaired image with a
