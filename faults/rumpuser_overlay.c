@@ -560,7 +560,7 @@ rumpuser__xfer(int fd, int write, const struct iovec *iov, int niov,
 		    preadv(fd, iov, niov, (off_t)off);
 	}
 	if (off == RUMPUSER_IOV_NOSEEK || off < 0) {
-		errno = off < 0 ? EINVAL : ESPIPE;
+		errno = off == RUMPUSER_IOV_NOSEEK ? ESPIPE : EINVAL;
 		return -1;
 	}
 	if (write && oh->oh_rdonly) {
