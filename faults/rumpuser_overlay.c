@@ -215,7 +215,8 @@ rumpus_overlay_attach(int ovfd, const char *name, const char *path,
 	ov->ov_bitmap = (uint64_t *)(void *)((char *)map + h.oh_bitmap);
 	ov->ov_data = (unsigned char *)map + h.oh_data;
 	pthread_mutex_init(&ov->ov_fill, NULL);
-	ovl_nattached++;
+	/* Lookups without the lock see the entry whole. */
+	__atomic_store_n(&ovl_nattached, ovl_nattached + 1, __ATOMIC_RELEASE);
 	fd = -1;
 	error = 0;
 out:
@@ -559,7 +560,7 @@ rumpuser__xfer(int fd, int write, const struct iovec *iov, int niov,
 		    preadv(fd, iov, niov, (off_t)off);
 	}
 	if (off == RUMPUSER_IOV_NOSEEK || off < 0) {
-		errno = off < 0 ? EINVAL : ESPIPE;
+		errno = off == RUMPUSER_IOV_NOSEEK ? ESPIPE : EINVAL;
 		return -1;
 	}
 	if (write && oh->oh_rdonly) {

@@ -189,10 +189,10 @@ limage_map(const char *path)
 			return 0;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return errno;
-	if (fstat(fd, &sb) == -1 || sb.st_size == 0 ||
+	if (fstat(fd, &sb) == -1 || (sb.st_size == 0 && (errno = EINVAL)) ||
 	    (addr = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_SHARED, fd,
 	    0)) == MAP_FAILED) {
-		e = sb.st_size == 0 ? EINVAL : errno;
+		e = errno;
 		close(fd);
 		return e;
 	}

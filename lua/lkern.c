@@ -1433,10 +1433,10 @@ lkern_mount_args(lua_State *L)
 }
 
 /*
- * Attach the pristine image src to this instance's overlay (the runner's,
- * or one of its own), under a host name that cannot exist on the host
- * ("/dev/null/..."), register that name with etfs as a block device, and
- * mount it at dir.  The pristine file is never written: librumpuser
+ * Attach the pristine image src to this instance's overlay (made by the
+ * runner, so that it outlives the instance), under a host name that
+ * cannot exist on the host ("/dev/null/..."), register that name with
+ * etfs as a block device, and mount it at dir.  The pristine file is never written: librumpuser
  * sends the writes to the overlay (rumpus_overlay.h).  Returns 0, a
  * NetBSD errno, or -1 when the host could not attach (errno set, host
  * numbering).  Called with the interpreter lock held; inproc: from a
@@ -1460,11 +1460,7 @@ lkern_ext2_attach(lua_State *L, const char *src, const char *dir,
 			errno = ENOENT;
 			return -1;
 		}
-		if ((lkern.ovfd = lscen_overlay()) == -1 &&
-		    (e = rumpus_overlay_create(&lkern.ovfd)) != 0) {
-			errno = e;
-			return -1;
-		}
+		lkern.ovfd = lscen_overlay();
 		snprintf(lkern.imgname, sizeof(lkern.imgname),
 		    "/dev/null/rumpus-overlay%s", src);
 		if ((e = rumpus_overlay_attach(lkern.ovfd, lkern.imgname, src,

@@ -188,8 +188,8 @@ int		 rumpus_image_fsck(const char *, char *, size_t);
 /*
  * Before rumpus_case_run, in the child: the overlay (rumpus_overlay.h)
  * that the instance's disk image writes go to, made by the runner before
- * the fork so that it outlives the instance; -1 for none (the instance
- * then makes its own, which dies with it).
+ * the fork so that it outlives the instance; with -1 (none), an image
+ * cannot be mounted (EBADF).
  */
 void		 rumpus_case_overlay(int);
 

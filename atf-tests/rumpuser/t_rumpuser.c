@@ -4,6 +4,7 @@
  * driven by the recording test kernel of h_testkern.c.
  */
 #define _GNU_SOURCE
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -29,6 +30,7 @@
 #include "fault_hook.h"
 #include "h_macros.h"
 #include "h_testkern.h"
+#include "rumpus_overlay.h"
 
 /* librumpuser's errno translation (an internal, exported for tests). */
 int	rumpuser__errtrans(int);
@@ -202,6 +204,111 @@ ATF_TC_BODY(wrap_file_io, tc)
 	    0, 0));
 	require_wrapped(from, 0, NULL, "syncfd");
 	RZ(rumpuser_close(fd));
+}
+
+/* The image of overlay_api: 3 blocks and 100 bytes of 'p'. */
+#define OV_SIZE	(3 * RUMPUS_OVERLAY_BLOCK + 100)
+
+ATF_TC(overlay_api);
+ATF_TC_HEAD(overlay_api, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "An attached image (rumpus_overlay.h): "
+	    "getfileinfo and open answer for its name; a write to part of a "
+	    "block keeps the rest of the block from the pristine file, which "
+	    "is never written; no position (ESPIPE), ENOSPC from the end on "
+	    "and a short write across it, EBADF on a read-only handle, "
+	    "EEXIST for CREATE|EXCL, nothing to sync; info and export see "
+	    "the writes through another descriptor; ENOENT, EFBIG, EEXIST "
+	    "and EBUSY as documented");
+}
+ATF_TC_BODY(overlay_api, tc)
+{
+	static const char name[] = "/dev/null/t_rumpuser-image";
+	static char want[OV_SIZE], back[OV_SIZE];
+	struct rumpuser_iovec wv = { "0123456789abcdefghij", 20 };
+	struct rumpuser_iovec rv = { back, sizeof(back) };
+	char path[PATH_MAX];
+	uint64_t size, nwritten;
+	void *map;
+	size_t n;
+	struct stat sb;
+	int fd, ro, ov, out, type;
+
+	RZ(tk_boot());
+	memset(want, 'p', sizeof(want));
+	ATF_REQUIRE((fd = open("img", O_RDWR | O_CREAT | O_TRUNC, 0644)) != -1);
+	ATF_REQUIRE(write(fd, want, sizeof(want)) == (ssize_t)sizeof(want));
+	ATF_REQUIRE((map = mmap(NULL, sizeof(want), PROT_READ, MAP_SHARED, fd,
+	    0)) != MAP_FAILED);
+	close(fd);
+	ATF_REQUIRE((out = open("out", O_RDWR | O_CREAT | O_TRUNC, 0644)) !=
+	    -1);
+
+	ATF_REQUIRE_EQ(rumpus_overlay_create(&ov), 0);
+	ATF_REQUIRE_EQ(rumpus_overlay_info(ov, NULL, 0, NULL, NULL), ENOENT);
+	ATF_REQUIRE_EQ(rumpus_overlay_export(ov, out), ENOENT);
+	ATF_REQUIRE_EQ(rumpus_overlay_attach(ov, name, "img", map,
+	    RUMPUS_OVERLAY_MAXIMAGE + 1), EFBIG);
+	ATF_REQUIRE_EQ(rumpus_overlay_attach(ov, name, "img", map, OV_SIZE), 0);
+	ATF_REQUIRE_EQ(rumpus_overlay_attach(ov, name, "img", map, OV_SIZE),
+	    EEXIST);
+	ATF_REQUIRE_EQ(rumpus_overlay_attach(ov, "/dev/null/other", "img", map,
+	    OV_SIZE), EBUSY);
+
+	RZ(rumpuser_getfileinfo(name, &size, &type));
+	ATF_REQUIRE_EQ(size, OV_SIZE);
+	ATF_REQUIRE_EQ(type, RUMPUSER_FT_REG);
+	REQUIRE_NBERRNO(rumpuser_open(name, RUMPUSER_OPEN_RDWR |
+	    RUMPUSER_OPEN_CREATE | RUMPUSER_OPEN_EXCL, &fd), RUMP_EEXIST);
+	RZ(rumpuser_open(name, RUMPUSER_OPEN_RDWR | RUMPUSER_OPEN_BIO, &fd));
+	REQUIRE_NBERRNO(rumpuser_iovwrite(fd, &wv, 1, RUMPUSER_IOV_NOSEEK, &n),
+	    RUMP_ESPIPE);
+
+	/* 10 bytes inside block 1: the rest of it stays pristine. */
+	wv.iov_len = 10;
+	RZ(rumpuser_iovwrite(fd, &wv, 1, RUMPUS_OVERLAY_BLOCK + 100, &n));
+	ATF_REQUIRE_EQ(n, 10);
+	memcpy(want + RUMPUS_OVERLAY_BLOCK + 100, "0123456789", 10);
+	/* 20 bytes from 10 before the end: 10 written, then ENOSPC. */
+	wv.iov_len = 20;
+	RZ(rumpuser_iovwrite(fd, &wv, 1, OV_SIZE - 10, &n));
+	ATF_REQUIRE_EQ(n, 10);
+	memcpy(want + OV_SIZE - 10, "0123456789", 10);
+	REQUIRE_NBERRNO(rumpuser_iovwrite(fd, &wv, 1, OV_SIZE, &n),
+	    RUMP_ENOSPC);
+	RZ(rumpuser_iovread(fd, &rv, 1, 0, &n));
+	ATF_REQUIRE_EQ(n, OV_SIZE);
+	ATF_REQUIRE(memcmp(back, want, sizeof(want)) == 0);
+	RZ(rumpuser_iovread(fd, &rv, 1, OV_SIZE, &n));
+	ATF_REQUIRE_EQ(n, 0);
+	RZ(rumpuser_syncfd(fd, RUMPUSER_SYNCFD_WRITE | RUMPUSER_SYNCFD_SYNC,
+	    0, 0));
+	RZ(rumpuser_open(name, RUMPUSER_OPEN_RDONLY, &ro));
+	REQUIRE_NBERRNO(rumpuser_iovwrite(ro, &wv, 1, 0, &n), RUMP_EBADF);
+	RZ(rumpuser_close(ro));
+	RZ(rumpuser_close(fd));
+
+	/* The pristine file is as it was; the overlay has two blocks. */
+	ATF_REQUIRE((fd = open("img", O_RDONLY)) != -1);
+	ATF_REQUIRE(pread(fd, back, sizeof(back), 0) == (ssize_t)sizeof(back));
+	close(fd);
+	memset(want + RUMPUS_OVERLAY_BLOCK + 100, 'p', 10);
+	memset(want + OV_SIZE - 10, 'p', 10);
+	ATF_REQUIRE(memcmp(back, want, sizeof(want)) == 0);
+	ATF_REQUIRE_EQ(rumpus_overlay_info(ov, path, sizeof(path), &size,
+	    &nwritten), 0);
+	ATF_REQUIRE_MATCH("^/.*/img$", path);
+	ATF_REQUIRE_EQ(size, OV_SIZE);
+	ATF_REQUIRE_EQ(nwritten, 2);
+	ATF_REQUIRE_EQ(rumpus_overlay_export(ov, out), 0);
+	ATF_REQUIRE(fstat(out, &sb) == 0 && sb.st_size == OV_SIZE);
+	ATF_REQUIRE(pread(out, back, sizeof(back), 0) == (ssize_t)sizeof(back));
+	memcpy(want + RUMPUS_OVERLAY_BLOCK + 100, "0123456789", 10);
+	memcpy(want + OV_SIZE - 10, "0123456789", 10);
+	ATF_REQUIRE(memcmp(back, want, sizeof(want)) == 0);
+	close(out);
+	close(ov);
+	munmap(map, sizeof(want));
 }
 
 /* A thread that holds a lock until the main thread gives up its vCPU. */
@@ -1814,6 +1921,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, init_badmode);
 	ATF_TP_ADD_TC(tp, wrap_clock_sleep);
 	ATF_TP_ADD_TC(tp, wrap_file_io);
+	ATF_TP_ADD_TC(tp, overlay_api);
 	ATF_TP_ADD_TC(tp, wrap_mutex_enter);
 	ATF_TP_ADD_TC(tp, nowrap_mutex);
 	ATF_TP_ADD_TC(tp, wrap_rw_enter);
