@@ -70,3 +70,41 @@ scenario {
 		expect_eq(#k.read_file(fs.dir .. "/log.old"), 12000)
 	end
 }
+
+scenario {
+	name = "grow_links_remount",
+	description = "a file grown into double-indirect blocks, a directory past one block, a hard link written through, unmount and remount, a truncation, each made durable",
+	fs = { "ext2" },
+	image = img,
+	function(k, fs)
+		local d = fs.dir
+		local big = expect_ok(k.open(d .. "/big", "w+"))
+		for i = 0, 9 do
+			expect_eq(k.write(big, pattern("big" .. i, 30000)), 30000)
+		end
+		expect_ok(k.fsync(big))
+		expect_ok(k.mkdir(d .. "/many"))
+		for i = 1, 40 do
+			expect_ok(k.write_file(string.format("%s/many/file-with-a-long-name-%02d",
+			    d, i), pattern("m" .. i, 100 * i)))
+		end
+		local last = expect_ok(k.open(d .. "/many/file-with-a-long-name-40", "r"))
+		expect_ok(k.fsync(last))
+		expect_ok(k.close(last))
+		expect_ok(k.link(d .. "/big", d .. "/big.link"))
+		local l = expect_ok(k.open(d .. "/big.link", "w"))
+		expect_eq(k.pwrite(l, pattern("via-link", 5000), 1000), 5000)
+		expect_ok(k.fsync(l))
+		expect_ok(k.close(l))
+		expect_ok(k.close(big))
+		expect_ok(k.unlink(d .. "/many/file-with-a-long-name-07"))
+		expect_ok(k.unmount(d))
+		expect_ok(k.mount_ext2(img, d))
+		big = expect_ok(k.open(d .. "/big", "r+"))
+		expect_ok(k.ftruncate(big, 100000))
+		expect_ok(k.fsync(big))
+		expect_eq(k.pwrite(big, pattern("after", 70000), 100000), 70000)
+		expect_ok(k.close(big))
+		expect_eq(#k.read_file(d .. "/big.link"), 170000)
+	end
+}
