@@ -108,3 +108,39 @@ scenario {
 		expect_eq(#k.read_file(d .. "/big.link"), 170000)
 	end
 }
+
+-- fsync until it succeeds (at most tries times); the error of each failure.
+local function fsync_retry(k, fd, tries)
+	local errs = {}
+	for _ = 1, tries do
+		local ok, e = k.fsync(fd)
+		if ok then
+			return true, errs
+		end
+		errs[#errs + 1] = e
+	end
+	return false, errs
+end
+
+scenario {
+	name = "fsync_after_error",
+	description = "a failed fsync is retried: the data it did not write is still dirty, and the retry makes it durable",
+	fs = { "ext2" },
+	image = img,
+	function(k, fs)
+		local d = fs.dir
+		local a = pattern("a", 9000)
+		local fd = expect_ok(k.open(d .. "/a", "w"))
+		expect_eq(k.write(fd, a), #a)
+		local ok, errs = fsync_retry(k, fd, 3)
+		expect(ok, "fsync a: " .. table.concat(errs, ", "))
+		expect_ok(k.close(fd))
+		fd = expect_ok(k.open(d .. "/b", "w"))
+		expect_eq(k.write(fd, pattern("b", 3000)), 3000)
+		ok, errs = fsync_retry(k, fd, 3)
+		expect(ok, "fsync b: " .. table.concat(errs, ", "))
+		expect_ok(k.close(fd))
+		expect_ok(k.write_file(d .. "/c", pattern("c", 7000)))
+		expect_eq(k.read_file(d .. "/a"), a, "a reads back")
+	end
+}
