@@ -177,7 +177,6 @@ cases_load(struct files *f, const char *sel, double timeout, size_t *np)
 			hc->hc_name = rc->rc_name;
 			hc->hc_fs = rc->rc_fs;
 			hc->hc_expect = rc->rc_expect;
-			hc->hc_skip = rumpus_case_unrunnable(rc);
 			if (timeout <= 0 && rc->rc_timeout > 0)
 				hc->hc_timeout = rc->rc_timeout;
 			if (case_selected(hc, sel))
@@ -248,9 +247,8 @@ cache_setup(void)
 }
 
 /*
- * One line of "rumpus list -p": file, name, fs, timeout, wanted outcome,
- * description, and why the case cannot run in this build ("" if it can),
- * separated by tabs.
+ * One line of "rumpus list -p": file, name, fs, timeout, wanted outcome
+ * and description, separated by tabs.
  */
 static void
 list_parseable(const struct hcase *hc)
@@ -259,9 +257,9 @@ list_parseable(const struct hcase *hc)
 
 	if (hc->hc_file != NULL)
 		descr = rumpus_file_case(hc->hc_file, hc->hc_idx)->rc_descr;
-	printf("%s\t%s\t%s\t%g\t%s\t%s\t%s\n", hc->hc_path, hc->hc_name,
+	printf("%s\t%s\t%s\t%g\t%s\t%s\n", hc->hc_path, hc->hc_name,
 	    hc->hc_fs, hc->hc_timeout, hc->hc_expect ? hc->hc_expect : "pass",
-	    descr, hc->hc_skip != NULL ? hc->hc_skip : "");
+	    descr);
 }
 
 /* A number option, or usage. */

@@ -17,10 +17,19 @@
  *	h_hyper random N		N getrandom calls of 64 bytes
  *	h_hyper yield N			N mutex_enter calls: "yields K"
  *
+ * With H_HYPER_OVERLAY=FD in the environment, bio and iov work on FILE
+ * attached as an image (rumpus_overlay.h) whose overlay is descriptor
+ * FD: FILE is the pristine image, never written; reads are checked
+ * against it.
+ *
  * Exit status: 0, or 2 when rumpuser_init fails ("init: EINVAL").
  */
 #define _GNU_SOURCE
+#include <sys/mman.h>
+#include <sys/stat.h>
+
 #include <dlfcn.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
@@ -35,6 +44,7 @@
 
 #include "fault_engine.h"
 #include "h_testkern.h"
+#include "rumpus_overlay.h"
 
 #define BLK	4096
 
@@ -103,16 +113,47 @@ print_flips(const char *file, const unsigned char *got, size_t len, int i)
 	printf("/%zu@%zu", flips, first);
 }
 
+/*
+ * Attach file as an image over the overlay H_HYPER_OVERLAY names: the
+ * host name to open, or NULL after saying why.
+ */
+static const char *
+attach(const char *file)
+{
+	static const char name[] = "/dev/null/h_hyper-image";
+	struct stat sb;
+	void *map;
+	int fd, error;
+
+	if ((fd = open(file, O_RDONLY)) == -1 || fstat(fd, &sb) == -1 ||
+	    (map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_SHARED, fd,
+	    0)) == MAP_FAILED) {
+		printf("attach: %s: %s\n", file, strerror(errno));
+		return NULL;
+	}
+	close(fd);
+	if ((error = rumpus_overlay_attach(atoi(getenv("H_HYPER_OVERLAY")),
+	    name, file, map, (uint64_t)sb.st_size)) != 0) {
+		printf("attach: %s\n", strerror(error));
+		return NULL;
+	}
+	return name;
+}
+
 /* bio or iov transfers of block 0 .. n-1 of file. */
 static void
 transfers(int bio, int write, const char *file, int n)
 {
 	unsigned char buf[BLK];
 	struct rumpuser_iovec iov = { buf, sizeof(buf) };
+	const char *name = file;
 	size_t moved;
 	int fd, i, error;
 
-	if ((error = rumpuser_open(file, RUMPUSER_OPEN_RDWR |
+	if (getenv("H_HYPER_OVERLAY") != NULL && (name = attach(file)) ==
+	    NULL)
+		return;
+	if ((error = rumpuser_open(name, RUMPUSER_OPEN_RDWR |
 	    (bio ? RUMPUSER_OPEN_BIO : 0), &fd)) != 0) {
 		printf("open:%s\n", ename(error));
 		return;

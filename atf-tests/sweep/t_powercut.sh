@@ -53,10 +53,12 @@ cut_unrepairable_body() {
 	# Bit 94 of the superblock: bit 30 of s_r_blocks_count, which the
 	# kernel only reports and e2fsck finds beyond repair.
 	atf_check -s exit:1 -e ignore \
-	    -o match:'^corrupt .*e2fsck -fn: Corruption found in superblock.*e2fsck -fy could not repair the image \(status 8\)' \
-	    $rumpus run -v -m serial \
+	    -o match:'^corrupt .*e2fsck -fy could not repair the image \(status 8\)' \
+	    $rumpus run -v -m serial -o out.jsonl \
 	    --faults 'bio.read:block=2:nth=1:bitflip=94; bio.write:nth=8:powercut' \
 	    $data/durable.lua
+	atf_check -o match:'"fsck":\{"status":[0-9]+,"problems":"[^"]*Corruption found in superblock' \
+	    cat out.jsonl
 }
 
 atf_test_case sweep_powercut

@@ -358,6 +358,23 @@ ext2_loadvnode(struct mount *mp, struct vnode *vp, const void *key,
 	return 0;
 }
 
+/*
+ * MNT_GETARGS: as NetBSD, a struct ufs_args with fspec NULL (a kernel
+ * has no string of the caller's to point at; statvfs's f_mntfromname
+ * names the device).
+ */
+static int
+ext2_getargs(struct mount *mp, void *data, size_t *datalen)
+{
+	struct rump_ufs_args *args = data;
+
+	if (*datalen < sizeof(*args))
+		return EINVAL;
+	args->fspec = NULL;
+	*datalen = sizeof(*args);
+	return 0;
+}
+
 static struct vfsops ext2fs_vfsops = {
 	.vfs_name = RUMP_MOUNT_EXT2FS,
 	.vfs_argsize = sizeof(struct rump_ufs_args),
@@ -366,6 +383,7 @@ static struct vfsops ext2fs_vfsops = {
 	.vfs_statvfs = ext2_statvfs,
 	.vfs_sync = ext2_sync,
 	.vfs_loadvnode = ext2_loadvnode,
+	.vfs_getargs = ext2_getargs,
 };
 
 /* Register the file-system type (from rump_init's table). */
@@ -382,21 +400,13 @@ ext2fs_init(void)
 }
 
 /*
- * Teardown (the layers stop last first, so before the VFS): ext2 mounts
- * still there are unmounted now, by force and written back, while the
- * file system can still do it; the VFS's own unmount of everything would
- * come after this.  No lock held.
+ * Teardown: every mount is gone by now (the "vfsroot" row after this one
+ * unmounted them while every type was attached).  No lock held.
  */
 void
 ext2fs_fini(void)
 {
-	bool mounted;
 
-	mutex_enter(&ext2_mounts_lock);
-	mounted = !LIST_EMPTY(&ext2_mounts);
-	mutex_exit(&ext2_mounts_lock);
-	if (mounted)
-		(void)vfs_unmountall();
 	vfs_detach(&ext2fs_vfsops);
 	mutex_destroy(&ext2_mounts_lock);
 }
