@@ -174,9 +174,12 @@ ldur_kill(int i)
 	    __ATOMIC_SEQ_CST);
 }
 
+static void	ldur_dirty(const char *);
+
 /*
  * Invalidate the entries of path (and, with sub, of everything under
- * it), and those of inode ino (0: none).  ldur_lock held.
+ * it), and those of inode ino (0: none; a content change: those entries,
+ * other names of the file, are changed files again).  ldur_lock held.
  */
 static void
 ldur_kill_match(const char *path, int sub, uint64_t ino)
@@ -189,10 +192,12 @@ ldur_kill_match(const char *path, int sub, uint64_t ino)
 		d = &ldur.res->rr_durable[i];
 		if (!d->rd_valid)
 			continue;
-		if ((ino != 0 && ldur.ino[i] == ino) || (path != NULL &&
-		    strncmp(d->rd_path, path, n) == 0 &&
+		if (ino != 0 && ldur.ino[i] == ino) {
+			ldur_kill(i);
+			ldur_dirty(d->rd_path);
+		} else if (path != NULL && strncmp(d->rd_path, path, n) == 0 &&
 		    (d->rd_path[n] == '\0' || (sub && (d->rd_path[n] == '/' ||
-		    n == 1)))))
+		    n == 1))))
 			ldur_kill(i);
 	}
 }

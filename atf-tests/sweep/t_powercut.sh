@@ -92,7 +92,30 @@ sweep_rewrites_body() {
 	    cat out.jsonl
 }
 
+atf_test_case cut_after_retry
+cut_after_retry_head() {
+	atf_set descr "a write error fails an fsync, the retry succeeds: after a cut at the last write, every file the retries made durable reads back (a failed write stays dirty and is written again)"
+	atf_set require.progs e2fsck
+}
+cut_after_retry_body() {
+	# The first write failing, then the first 6 and 8 (every write of
+	# a's first fsync: with a failed buffer dropped, not kept dirty, a is
+	# corrupt).
+	for e in nth=2 max=6 max=8; do
+		atf_check -s exit:0 -e ignore -o ignore $rumpus run -m serial \
+		    -o count.jsonl -c 'fsync_after_error[ext2]' \
+		    --faults "bio.write:$e:EIO" $scenarios/ext2/fsync.lua
+		n=$(sed -n -E 's/.*"bio.write":([0-9]+).*/\1/p' count.jsonl)
+		atf_check -s exit:0 -e ignore \
+		    -o match:'power cut at bio.write.*2 durable files intact' \
+		    $rumpus run -v -m serial -c 'fsync_after_error[ext2]' \
+		    --faults "bio.write:$e:EIO; bio.write:nth=$n:powercut" \
+		    $scenarios/ext2/fsync.lua
+	done
+}
+
 atf_init_test_cases() {
+	atf_add_test_case cut_after_retry
 	atf_add_test_case sweep_rewrites
 	atf_add_test_case cut_pass
 	atf_add_test_case cut_lost

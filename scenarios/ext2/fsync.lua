@@ -70,3 +70,77 @@ scenario {
 		expect_eq(#k.read_file(fs.dir .. "/log.old"), 12000)
 	end
 }
+
+scenario {
+	name = "grow_links_remount",
+	description = "a file grown into double-indirect blocks, a directory past one block, a hard link written through, unmount and remount, a truncation, each made durable",
+	fs = { "ext2" },
+	image = img,
+	function(k, fs)
+		local d = fs.dir
+		local big = expect_ok(k.open(d .. "/big", "w+"))
+		for i = 0, 9 do
+			expect_eq(k.write(big, pattern("big" .. i, 30000)), 30000)
+		end
+		expect_ok(k.fsync(big))
+		expect_ok(k.mkdir(d .. "/many"))
+		for i = 1, 40 do
+			expect_ok(k.write_file(string.format("%s/many/file-with-a-long-name-%02d",
+			    d, i), pattern("m" .. i, 100 * i)))
+		end
+		local last = expect_ok(k.open(d .. "/many/file-with-a-long-name-40", "r"))
+		expect_ok(k.fsync(last))
+		expect_ok(k.close(last))
+		expect_ok(k.link(d .. "/big", d .. "/big.link"))
+		local l = expect_ok(k.open(d .. "/big.link", "w"))
+		expect_eq(k.pwrite(l, pattern("via-link", 5000), 1000), 5000)
+		expect_ok(k.fsync(l))
+		expect_ok(k.close(l))
+		expect_ok(k.close(big))
+		expect_ok(k.unlink(d .. "/many/file-with-a-long-name-07"))
+		expect_ok(k.unmount(d))
+		expect_ok(k.mount_ext2(img, d))
+		big = expect_ok(k.open(d .. "/big", "r+"))
+		expect_ok(k.ftruncate(big, 100000))
+		expect_ok(k.fsync(big))
+		expect_eq(k.pwrite(big, pattern("after", 70000), 100000), 70000)
+		expect_ok(k.close(big))
+		expect_eq(#k.read_file(d .. "/big.link"), 170000)
+	end
+}
+
+-- fsync until it succeeds (at most tries times); the error of each failure.
+local function fsync_retry(k, fd, tries)
+	local errs = {}
+	for _ = 1, tries do
+		local ok, e = k.fsync(fd)
+		if ok then
+			return true, errs
+		end
+		errs[#errs + 1] = e
+	end
+	return false, errs
+end
+
+scenario {
+	name = "fsync_after_error",
+	description = "a failed fsync is retried: the data it did not write is still dirty, and the retry makes it durable",
+	fs = { "ext2" },
+	image = img,
+	function(k, fs)
+		local d = fs.dir
+		local a = pattern("a", 9000)
+		local fd = expect_ok(k.open(d .. "/a", "w"))
+		expect_eq(k.write(fd, a), #a)
+		local ok, errs = fsync_retry(k, fd, 3)
+		expect(ok, "fsync a: " .. table.concat(errs, ", "))
+		expect_ok(k.close(fd))
+		fd = expect_ok(k.open(d .. "/b", "w"))
+		expect_eq(k.write(fd, pattern("b", 3000)), 3000)
+		ok, errs = fsync_retry(k, fd, 3)
+		expect(ok, "fsync b: " .. table.concat(errs, ", "))
+		expect_ok(k.close(fd))
+		expect_ok(k.write_file(d .. "/c", pattern("c", 7000)))
+		expect_eq(k.read_file(d .. "/a"), a, "a reads back")
+	end
+}
