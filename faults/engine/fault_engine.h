@@ -138,6 +138,8 @@ int	 fe_error_format(const struct fe_error *, const char *, char *,
 
 /* Site filters: does glob match any of the frame names? */
 int	 fe_site_match(const char *, const char *const *, size_t);
+/* Rule i's @site glob, or NULL. */
+const char *fe_plan_rule_site(const struct fe_plan *, size_t);
 
 /*
  * The engine.
@@ -296,11 +298,20 @@ typedef void	(*fe_install_fn)(struct fe_engine *);
 int	 fe_host_configure(const char *, uint64_t, const struct fe_registry *,
 	    const char *, fe_install_fn, struct fe_error *);
 /* From RUMPUS_FAULTS, RUMPUS_TRACE and seed; errors on stderr after who. */
-int	 fe_host_configure_env(const char *, uint64_t, fe_install_fn);
+int	 fe_host_configure_env(const char *, uint64_t,
+	    const struct fe_registry *, fe_install_fn);
 struct fe_engine *fe_host_engine(void);
+/* The kernel's named point i, decided by the installed engine. */
+int	 fe_host_named(unsigned, const struct fe_call *);
 int	 fe_host_dump(const char *);
 void	 fe_host_unconfigure(fe_install_fn);
-/* The trace and the summaries, as the trace file holds them. */
-int	 fe_host_report(struct fe_engine *, const char *, const char *, FILE *);
+/*
+ * The trace and the summaries, as the trace file holds them; call sites
+ * named by the symbolizer (an address to a function name and the offset
+ * into it, or NULL), or by object and offset.
+ */
+typedef const char *(*fe_symbolizer_fn)(uintptr_t, uintptr_t *);
+int	 fe_host_report(struct fe_engine *, const char *, const char *,
+	    fe_symbolizer_fn, FILE *);
 
 #endif /* _FAULTS_ENGINE_FAULT_ENGINE_H_ */
