@@ -17,6 +17,7 @@ kyua		runs the suite
 lua5.4		the scenario language
 liblua5.4-dev	the Lua C API for the binding
 e2fsprogs	mke2fs, e2fsck and debugfs: the ext2 oracle
+libseccomp-dev	the instance sandbox (seccomp filter, syscall names)
 "
 
 missing=

@@ -13,6 +13,8 @@
  * Lock order: bio_lock is a leaf; it is never held across I/O or biodone.
  */
 #define _GNU_SOURCE
+#include <sys/uio.h>
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -57,6 +59,7 @@ bio_transfer(int fd, int op, void *data, size_t len, int64_t off,
     void *caller, size_t *donep)
 {
 	struct rumpuser_iovec flipv;
+	struct iovec iov;
 	size_t done, limit;
 	ssize_t n;
 	int error, torn, flip, io;
@@ -91,12 +94,10 @@ bio_transfer(int fd, int op, void *data, size_t len, int64_t off,
 	else
 		io = rumpuser__fault_io_begin();
 	for (done = 0; done < limit; done += (size_t)n) {
-		if (op & RUMPUSER_BIO_WRITE)
-			n = pwrite(fd, (char *)data + done, limit - done,
-			    (off_t)off + (off_t)done);
-		else
-			n = pread(fd, (char *)data + done, limit - done,
-			    (off_t)off + (off_t)done);
+		iov.iov_base = (char *)data + done;
+		iov.iov_len = limit - done;
+		n = rumpuser__xfer(fd, (op & RUMPUSER_BIO_WRITE) != 0, &iov, 1,
+		    off + (int64_t)done);
 		if (n == -1 && errno == EINTR) {
 			n = 0;
 			continue;
@@ -113,7 +114,8 @@ bio_transfer(int fd, int op, void *data, size_t len, int64_t off,
 	if (done < len)
 		error = RUMP_EIO;
 	else if ((op & (RUMPUSER_BIO_SYNC | RUMPUSER_BIO_WRITE)) ==
-	    (RUMPUSER_BIO_SYNC | RUMPUSER_BIO_WRITE) && fdatasync(fd) == -1)
+	    (RUMPUSER_BIO_SYNC | RUMPUSER_BIO_WRITE) &&
+	    !rumpuser__ovl_isfd(fd) && fdatasync(fd) == -1)
 		error = rumpuser__errtrans(errno);
 out:
 	rumpuser__fault_io_end(io);

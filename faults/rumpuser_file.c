@@ -62,6 +62,9 @@ rumpuser_open(const char *name, int mode, int *fdp)
 	if (mode & RUMPUSER_OPEN_EXCL)
 		flags |= O_EXCL;
 	flags |= O_CLOEXEC;
+	/* An attached image: a handle on its overlay. */
+	if ((error = rumpuser__ovl_open(name, mode, fdp)) != -1)
+		return error;
 
 	error = 0;
 	RUMPUSER_BLOCKING(NULL, {
@@ -79,6 +82,7 @@ int
 rumpuser_close(int fd)
 {
 
+	rumpuser__ovl_close(fd);
 	if (close(fd) == -1 && errno != EINTR)
 		return rumpuser__errtrans(errno);
 	return 0;
@@ -86,7 +90,8 @@ rumpuser_close(int fd)
 
 /*
  * Size and type of host file name; either pointer may be NULL.  A block
- * device's size is its capacity.
+ * device's size is its capacity; an attached image is a regular file of
+ * its pristine size.
  */
 int
 rumpuser_getfileinfo(const char *name, uint64_t *sizep, int *typep)
@@ -95,6 +100,11 @@ rumpuser_getfileinfo(const char *name, uint64_t *sizep, int *typep)
 	uint64_t size;
 	int fd, error;
 
+	if (rumpuser__ovl_fileinfo(name, sizep)) {
+		if (typep != NULL)
+			*typep = RUMPUSER_FT_REG;
+		return 0;
+	}
 	if (stat(name, &sb) == -1)
 		return rumpuser__errtrans(errno);
 	size = (uint64_t)sb.st_size;
@@ -180,12 +190,8 @@ iov_transfer(int point, int fd, const struct rumpuser_iovec *ruiov,
 	RUMPUSER_BLOCKING(NULL, {
 		io = action == RUMPUSER_FA_TORN ? 0 :
 		    rumpuser__fault_io_begin();
-		if (point == RUMPUSER_FP_IOVREAD)
-			n = off == RUMPUSER_IOV_NOSEEK ? readv(fd, iov, niov) :
-			    preadv(fd, iov, niov, (off_t)off);
-		else
-			n = off == RUMPUSER_IOV_NOSEEK ? writev(fd, iov, niov) :
-			    pwritev(fd, iov, niov, (off_t)off);
+		n = rumpuser__xfer(fd, point == RUMPUSER_FP_IOVWRITE, iov,
+		    niov, off);
 		if (n == -1)
 			error = errno;
 		if (action == RUMPUSER_FA_TORN)
@@ -223,8 +229,9 @@ rumpuser_iovwrite(int fd, const struct rumpuser_iovec *ruiov, size_t iovlen,
 
 /*
  * Flush fd's writes to stable storage: WRITE (or BARRIER) syncs the data,
- * with SYNC also the metadata (fsync); READ alone has nothing to do.  The
- * range (start, len; len 0 = to the end) is not narrowed on Linux.
+ * with SYNC also the metadata (fsync); READ alone has nothing to do, nor
+ * has an attached image (its overlay is the disk).  The range (start,
+ * len; len 0 = to the end) is not narrowed on Linux.
  */
 int
 rumpuser_syncfd(int fd, int flags, uint64_t start, uint64_t len)
@@ -237,7 +244,8 @@ rumpuser_syncfd(int fd, int flags, uint64_t start, uint64_t len)
 	if (RUMPUSER_FAULT(RUMPUSER_FP_SYNCFD, fd, (int64_t)start, len, NULL)
 	    == RUMPUSER_FA_ERROR)
 		return rumpuser__fault_last.fd_error;
-	if ((flags & (RUMPUSER_SYNCFD_WRITE | RUMPUSER_SYNCFD_BARRIER)) == 0)
+	if ((flags & (RUMPUSER_SYNCFD_WRITE | RUMPUSER_SYNCFD_BARRIER)) == 0 ||
+	    rumpuser__ovl_isfd(fd))
 		return 0;
 	error = 0;
 	RUMPUSER_BLOCKING(NULL, {

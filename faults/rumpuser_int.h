@@ -6,6 +6,8 @@
 #ifndef _FAULTS_RUMPUSER_INT_H_
 #define _FAULTS_RUMPUSER_INT_H_
 
+#include <sys/types.h>
+
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -83,6 +85,22 @@ void	rumpuser__fault_cut_end(int) __dead;
 /* The engine's part of rumpuser_init and of a stop (fault_env.c). */
 int	rumpuser__faults_init(uint64_t);
 void	rumpuser__faults_stop(const char *);
+
+/*
+ * The image overlay (rumpuser_overlay.c, rumpus_overlay.h).
+ * rumpuser__xfer is every host transfer of bio and iovread/iovwrite:
+ * preadv/pwritev (readv/writev at RUMPUSER_IOV_NOSEEK) on a host file,
+ * the overlay on a handle of an attached image.  ovl_fileinfo: 1 (and
+ * the size) when name is an attached image; ovl_open: -1 when it is not,
+ * else 0 or a NetBSD errno; ovl_isfd: fd is such a handle; ovl_close:
+ * forget it (before close).
+ */
+struct iovec;
+ssize_t	rumpuser__xfer(int, int, const struct iovec *, int, int64_t);
+int	rumpuser__ovl_fileinfo(const char *, uint64_t *);
+int	rumpuser__ovl_open(const char *, int, int *);
+int	rumpuser__ovl_isfd(int);
+void	rumpuser__ovl_close(int);
 
 /* A host errno value as a NetBSD one (EIO for one NetBSD lacks). */
 int	rumpuser__errtrans(int);

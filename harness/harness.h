@@ -18,7 +18,6 @@ struct hcase {
 	const char		*hc_fs;		/* fs variant, "" if none */
 	const char		*hc_expect;	/* declared outcome, or NULL */
 	double			 hc_timeout;	/* seconds */
-	const char		*hc_skip;	/* why it cannot run here, or NULL */
 	char			 hc_loaderr[1024]; /* why the file did not load */
 	const char		*hc_plan;	/* fault plan, or NULL */
 	int			 hc_declplan;	/* hc_plan is the scenario's */
@@ -40,6 +39,12 @@ struct hverdict {
 	char		 hv_backtrace[10240];	/* Lua stack, kernel lwps */
 	const char	*hv_books;
 	char		 hv_artifact[1024];	/* the kept console, or "" */
+	/* The disk image, when the instance attached one. */
+	int		 hv_imaged;
+	int		 hv_fsck;		/* e2fsck -fn's status, or -1 */
+	char		 hv_fsckout[1024];	/* its first problems, or why
+						   it did not run */
+	char		 hv_imgartifact[1024];	/* the kept image, or "" */
 	/* The fault engine's view (rumpus_result), when hv_counted. */
 	int		 hv_counted;
 	uint64_t	 hv_calls[RUMPUS_FAULT_MAXPOINTS];

@@ -183,7 +183,6 @@ cases_load(struct files *f, const char *sel, double timeout, size_t *np)
 			hc->hc_mode = rc->rc_mode;
 			hc->hc_hasseed = rc->rc_hasseed;
 			hc->hc_seed = rc->rc_seed;
-			hc->hc_skip = rumpus_case_unrunnable(rc);
 			if (timeout <= 0 && rc->rc_timeout > 0)
 				hc->hc_timeout = rc->rc_timeout;
 			if (case_selected(hc, sel))
@@ -254,9 +253,8 @@ cache_setup(void)
 }
 
 /*
- * One line of "rumpus list -p": file, name, fs, timeout, wanted outcome,
- * description, and why the case cannot run in this build ("" if it can),
- * separated by tabs.
+ * One line of "rumpus list -p": file, name, fs, timeout, wanted outcome
+ * and description, separated by tabs.
  */
 static void
 list_parseable(const struct hcase *hc)
@@ -265,9 +263,9 @@ list_parseable(const struct hcase *hc)
 
 	if (hc->hc_file != NULL)
 		descr = rumpus_file_case(hc->hc_file, hc->hc_idx)->rc_descr;
-	printf("%s\t%s\t%s\t%g\t%s\t%s\t%s\n", hc->hc_path, hc->hc_name,
+	printf("%s\t%s\t%s\t%g\t%s\t%s\n", hc->hc_path, hc->hc_name,
 	    hc->hc_fs, hc->hc_timeout, hc->hc_expect ? hc->hc_expect : "pass",
-	    descr, hc->hc_skip != NULL ? hc->hc_skip : "");
+	    descr);
 }
 
 /* A number option, or usage. */

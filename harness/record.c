@@ -147,8 +147,7 @@ record_calls(FILE *f, const struct hverdict *hv)
 
 /*
  * Write one record, one line, and flush it: a runner that dies later
- * keeps every record written so far.  A case this build cannot run has
- * outcome null and says why in "skipped".
+ * keeps every record written so far.
  */
 void
 record_write(FILE *f, const struct hcase *hc, const struct hverdict *hv,
@@ -164,8 +163,6 @@ record_write(FILE *f, const struct hcase *hc, const struct hverdict *hv,
 	fputs("},\"outcome\":", f);
 	record_json_string(f, hv->hv_outcome == RUMPUS_NONE ? NULL :
 	    rumpus_outcome_name(hv->hv_outcome));
-	fputs(",\"skipped\":", f);
-	record_json_string(f, hc->hc_skip);
 	fputs(",\"expected\":", f);
 	record_json_string(f, hc->hc_expect);
 	fprintf(f, ",\"ok\":%s,\"reason\":", hv->hv_ok ? "true" : "false");
@@ -203,9 +200,23 @@ record_write(FILE *f, const struct hcase *hc, const struct hverdict *hv,
 	fputs(",\"books\":", f);
 	record_json_string(f, hv->hv_books != NULL && hv->hv_books[0] ?
 	    hv->hv_books : NULL);
+	/* e2fsck -fn on the disk image the instance left, if it had one. */
+	fputs(",\"fsck\":", f);
+	if (hv->hv_imaged) {
+		fprintf(f, "{\"status\":%d,\"problems\":", hv->hv_fsck);
+		record_json_string(f, hv->hv_fsckout[0] ? hv->hv_fsckout :
+		    NULL);
+		putc('}', f);
+	} else
+		fputs("null", f);
 	fputs(",\"artifacts\":[", f);
 	if (hv->hv_artifact[0] != '\0')
 		record_json_string(f, hv->hv_artifact);
+	if (hv->hv_imgartifact[0] != '\0') {
+		if (hv->hv_artifact[0] != '\0')
+			putc(',', f);
+		record_json_string(f, hv->hv_imgartifact);
+	}
 	fputs("]}\n", f);
 	fflush(f);
 }

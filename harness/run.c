@@ -4,10 +4,13 @@
  * built, no kernel and no thread), at most -j at a time.
  *
  * Each instance gets, before the fork, a MAP_SHARED page for its verdict
- * (struct rumpus_result) and a memfd that becomes its stdout and stderr
- * (the kernel console, Lua's print, sanitizer reports).  Both outlive the
+ * (struct rumpus_result), a memfd that becomes its stdout and stderr
+ * (the kernel console, Lua's print, sanitizer reports) and an overlay
+ * (rumpus_overlay.h) that its disk image's writes go to.  All outlive the
  * child, so the runner names the outcome however the child ends: its own
- * verdict, a panic line on the console, a signal, or the runner's timeout.
+ * verdict, a panic line on the console, a signal, or the runner's timeout;
+ * and it builds the image as the disk held it, checks it with e2fsck and
+ * keeps it for a case that was not ok.
  *
  * Signals: SIGCHLD, SIGINT, SIGTERM and SIGHUP stay blocked in the runner
  * and are taken with sigtimedwait(), so there is no handler and no race.
@@ -30,6 +33,7 @@
 
 #include "fault_points.h"
 #include "harness.h"
+#include "rumpus_overlay.h"
 
 /* Console output an instance may write before it is cut off. */
 #define RUN_CONSOLE_LIMIT	(8 << 20)
@@ -43,6 +47,10 @@ struct slot {
 	struct hcase		*s_case;
 	struct rumpus_result	*s_res;		/* shared with the child */
 	int			 s_console;	/* memfd: child's fd 1 and 2 */
+	int			 s_overlay;	/* the disk image's overlay */
+	int			 s_image;	/* memfd: the image built from
+						   it, -1 until needed */
+	char			 s_imgpath[64];	/* its name for other programs */
 	double			 s_start;
 	double			 s_deadline;
 	int			 s_timedout;	/* 1: asked to dump, 2: killed */
@@ -53,8 +61,6 @@ struct tally {
 	size_t	t_total;
 	size_t	t_done;
 	size_t	t_notok;
-	size_t	t_skipped;
-	const char *t_skipwhy;	/* the first reason for a skip */
 	size_t	t_by[RUMPUS_NOUTCOMES];
 	int	t_tty;
 	double	t_lastprogress;
@@ -127,6 +133,7 @@ run_child(struct slot *s, const struct hopts *ho)
 
 	rumpus_case_faults(s->s_case->hc_plan, hcase_seed(s->s_case, ho),
 	    ho->ho_trace);
+	rumpus_case_overlay(s->s_overlay);
 	rumpus_case_run(s->s_case->hc_file, s->s_case->hc_idx, s->s_res);
 	fflush(NULL);
 	_exit(0);
@@ -140,9 +147,11 @@ static int
 run_start(struct slot *s, struct hcase *hc, const struct hopts *ho)
 {
 	void *p;
+	int e;
 
 	memset(s, 0, sizeof(*s));
 	s->s_case = hc;
+	s->s_console = s->s_overlay = s->s_image = -1;
 	p = mmap(NULL, sizeof(struct rumpus_result), PROT_READ | PROT_WRITE,
 	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED) {
@@ -154,6 +163,10 @@ run_start(struct slot *s, struct hcase *hc, const struct hopts *ho)
 	if ((s->s_console = memfd_create("rumpus-console", MFD_CLOEXEC)) ==
 	    -1) {
 		fprintf(stderr, "rumpus: memfd_create: %s\n", strerror(errno));
+		goto bad;
+	}
+	if ((e = rumpus_overlay_create(&s->s_overlay)) != 0) {
+		fprintf(stderr, "rumpus: image overlay: %s\n", strerror(e));
 		goto bad;
 	}
 	fflush(NULL);
@@ -168,8 +181,10 @@ run_start(struct slot *s, struct hcase *hc, const struct hopts *ho)
 	setpgid(s->s_pid, s->s_pid);
 	return 0;
 bad:
-	if (s->s_console > 0)
+	if (s->s_console != -1)
 		close(s->s_console);
+	if (s->s_overlay != -1)
+		close(s->s_overlay);
 	munmap(s->s_res, sizeof(struct rumpus_result));
 	s->s_pid = 0;
 	return -1;
@@ -224,6 +239,132 @@ run_panic_line(const char *console, char *out, size_t len)
 }
 
 /*
+ * The disk image of the instance in slot s as the disk held it when the
+ * instance ended (the pristine image with the overlay's blocks over it),
+ * built into a memfd on first need: a path other programs can open
+ * (/proc/PID/fd/N of this runner), or NULL when the instance attached no
+ * image or it could not be built (*why says which, when why is not NULL).
+ */
+static const char *
+run_image(struct slot *s, const char **why)
+{
+	int e;
+
+	if (why != NULL)
+		*why = NULL;
+	if (s->s_image != -1)
+		return s->s_imgpath;
+	if ((e = rumpus_overlay_info(s->s_overlay, NULL, 0, NULL, NULL)) ==
+	    ENOENT)
+		return NULL;
+	if (e == 0 && (s->s_image = memfd_create("rumpus-image",
+	    MFD_CLOEXEC)) == -1)
+		e = errno;
+	if (e == 0)
+		e = rumpus_overlay_export(s->s_overlay, s->s_image);
+	if (e != 0) {
+		if (s->s_image != -1)
+			close(s->s_image);
+		s->s_image = -1;
+		if (why != NULL)
+			*why = strerror(e);
+		return NULL;
+	}
+	snprintf(s->s_imgpath, sizeof(s->s_imgpath), "/proc/%ld/fd/%d",
+	    (long)getpid(), s->s_image);
+	return s->s_imgpath;
+}
+
+/* The most of one problem that run_fsck_problems keeps. */
+#define RUN_FSCK_PROBLEM	200
+
+/*
+ * e2fsck's output, out, as its first problems on one line: its problems
+ * (paragraphs, each cut at RUN_FSCK_PROBLEM bytes) joined with "; ",
+ * without its version, its "Pass N: ..." lines and its summary (the
+ * lines naming the image, path).
+ */
+static void
+run_fsck_problems(const char *out, const char *path, char *buf, size_t len)
+{
+	const char *p, *e;
+	size_t n = 0, start = 0, l;
+	int sep = 0;
+
+	buf[0] = '\0';
+	for (p = out; *p != '\0' && n + 1 < len; p = *e ? e + 1 : e) {
+		e = strchr(p, '\n');
+		if (e == NULL)
+			e = p + strlen(p);
+		l = (size_t)(e - p);
+		if (l == 0) {
+			sep = n > 0;	/* a blank line ends a problem */
+			continue;
+		}
+		if (strncmp(p, "e2fsck ", 7) == 0 ||
+		    strncmp(p, "Pass ", 5) == 0 ||
+		    strncmp(p, path, strlen(path)) == 0)
+			continue;
+		if (sep) {
+			n += (size_t)snprintf(buf + n, len - n, "; ");
+			start = n;
+			sep = 0;
+		} else if (n >= start + RUN_FSCK_PROBLEM)
+			continue;
+		else if (n > start)
+			n += (size_t)snprintf(buf + n, len - n, " ");
+		if (n >= len)
+			break;
+		if (n + l > start + RUN_FSCK_PROBLEM)
+			l = start + RUN_FSCK_PROBLEM - n;
+		n += (size_t)snprintf(buf + n, len - n, "%.*s", (int)l, p);
+	}
+	if (n >= len)
+		n = len - 1;
+	buf[n] = '\0';
+}
+
+/*
+ * After any end of an instance that attached a disk image: e2fsck -fn on
+ * the image as the disk held it.  A case that would pass, but whose image
+ * e2fsck rejects, is corrupt, with e2fsck's first problems in the reason;
+ * for any other end the result is kept as information (the power-cut
+ * oracle has judged a cut).  st is the instance's wait status.
+ */
+static void
+run_fsck(struct slot *s, int st, struct hverdict *hv)
+{
+	static char out[65536];		/* a problem may list many blocks */
+	const char *path, *why;
+
+	hv->hv_fsck = -1;
+	if ((path = run_image(s, &why)) == NULL) {
+		if (why == NULL)
+			return;
+		hv->hv_imaged = 1;
+		snprintf(hv->hv_fsckout, sizeof(hv->hv_fsckout),
+		    "the image could not be built: %s", why);
+		return;
+	}
+	hv->hv_imaged = 1;
+	hv->hv_fsck = rumpus_image_fsck(path, out, sizeof(out));
+	if (hv->hv_fsck == 0)
+		return;
+	if (hv->hv_fsck == -1) {
+		snprintf(hv->hv_fsckout, sizeof(hv->hv_fsckout), "%.*s",
+		    (int)sizeof(hv->hv_fsckout) - 1, out);
+		return;
+	}
+	run_fsck_problems(out, path, hv->hv_fsckout, sizeof(hv->hv_fsckout));
+	if (hv->hv_outcome == RUMPUS_PASS && !(WIFEXITED(st) &&
+	    WEXITSTATUS(st) == RUMPUS_POWERCUT_STATUS)) {
+		hv->hv_outcome = RUMPUS_CORRUPT;
+		snprintf(hv->hv_reason, sizeof(hv->hv_reason), "e2fsck -fn "
+		    "(status %d): %s", hv->hv_fsck, hv->hv_fsckout);
+	}
+}
+
+/*
  * The power-cut oracle of DESIGN.md, for an instance that ended with
  * RUMPUS_POWERCUT_STATUS: without a disk image nothing can be damaged
  * (pass); with one, e2fsck repairs a copy of it, and the outcome is
@@ -232,21 +373,23 @@ run_panic_line(const char *console, char *out, size_t len)
  * yet.
  */
 static void
-run_powercut(const struct rumpus_result *res, struct hverdict *hv)
+run_powercut(const char *image, const struct rumpus_result *res,
+    struct hverdict *hv)
 {
 	char copy[300], cmd[1024];
 	int st;
 
-	if (res->rr_image[0] == '\0' || access(res->rr_image, F_OK) != 0) {
+	if (image == NULL) {
 		hv->hv_outcome = RUMPUS_PASS;
 		snprintf(hv->hv_reason, sizeof(hv->hv_reason), "power cut at "
 		    "%s; no disk image to check", res->rr_site[0] ?
 		    res->rr_site : "?");
 		return;
 	}
-	snprintf(copy, sizeof(copy), "%s.fsck", res->rr_image);
+	snprintf(copy, sizeof(copy), "%s/rumpus-powercut.%ld", getenv("TMPDIR") ?
+	    getenv("TMPDIR") : "/tmp", (long)getpid());
 	snprintf(cmd, sizeof(cmd), "cp --sparse=always '%s' '%s' && "
-	    "e2fsck -fy '%s' >/dev/null 2>&1", res->rr_image, copy, copy);
+	    "e2fsck -fy '%s' >/dev/null 2>&1", image, copy, copy);
 	st = system(cmd);
 	(void)unlink(copy);
 	if (st != -1 && WIFEXITED(st) && WEXITSTATUS(st) < 4) {
@@ -295,7 +438,19 @@ run_classify(struct slot *s, int st, struct hverdict *hv)
 		snprintf(hv->hv_signal, sizeof(hv->hv_signal), "SIG%s",
 		    sigabbrev_np(WTERMSIG(st)) ? sigabbrev_np(WTERMSIG(st)) :
 		    "?");
-	if (s->s_timedout && res->rr_deadlock) {
+	if (res->rr_sandbox != 0) {
+		/* Written by the trap itself, however the instance ended. */
+		hv->hv_outcome = RUMPUS_SANDBOX;
+		rumpus_sandbox_reason(res, hv->hv_reason,
+		    sizeof(hv->hv_reason));
+	} else if (WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS) {
+		/* A trap while SIGSYS was blocked: the kernel killed it. */
+		hv->hv_outcome = RUMPUS_SANDBOX;
+		snprintf(hv->hv_reason, sizeof(hv->hv_reason), "killed by "
+		    "SIGSYS in phase %s: the sandbox trapped a host call made "
+		    "with every signal blocked (as posix_spawn, system and "
+		    "popen make them), so it is not named", hv->hv_phase);
+	} else if (s->s_timedout && res->rr_deadlock) {
 		hv->hv_outcome = RUMPUS_DEADLOCK;
 		snprintf(hv->hv_reason, sizeof(hv->hv_reason),
 		    "no verdict after %gs (timeout): every lwp waits on a "
@@ -326,7 +481,7 @@ run_classify(struct slot *s, int st, struct hverdict *hv)
 		snprintf(hv->hv_reason, sizeof(hv->hv_reason), "%s",
 		    res->rr_reason);
 	} else if (WEXITSTATUS(st) == RUMPUS_POWERCUT_STATUS) {
-		run_powercut(res, hv);
+		run_powercut(run_image(s, NULL), res, hv);
 	} else if (strstr(hv->hv_console, "Sanitizer") != NULL ||
 	    strstr(hv->hv_console, "runtime error:") != NULL) {
 		hv->hv_outcome = RUMPUS_CRASH;
@@ -349,17 +504,24 @@ run_classify(struct slot *s, int st, struct hverdict *hv)
 	hv->hv_site[sizeof(hv->hv_site) - 1] = '\0';
 	memcpy(hv->hv_stack, res->rr_stack, sizeof(hv->hv_stack));
 	hv->hv_stack[sizeof(hv->hv_stack) - 1] = '\0';
-	/* An instance that did not end cleanly leaves its image copy. */
-	if (res->rr_image[0] != '\0')
-		(void)unlink(res->rr_image);
-	if (s->s_case->hc_expect != NULL)
-		hv->hv_ok = strcmp(s->s_case->hc_expect,
+	/* An instance that did not end cleanly leaves k.image_copy()'s. */
+	if (res->rr_snapshot[0] != '\0')
+		(void)unlink(res->rr_snapshot);
+}
+
+/* Is the outcome of case hc the one wanted (pass, or the declared one)? */
+static void
+run_judge(const struct hcase *hc, struct hverdict *hv)
+{
+
+	if (hc->hc_expect != NULL)
+		hv->hv_ok = strcmp(hc->hc_expect,
 		    rumpus_outcome_name(hv->hv_outcome)) == 0;
 	else
 		hv->hv_ok = hv->hv_outcome == RUMPUS_PASS;
 	/* A scenario's own fault plan is also met by a clean error. */
-	if (!hv->hv_ok && s->s_case->hc_declplan)
-		hv->hv_ok = harness_clean(s->s_case->hc_plan, hv);
+	if (!hv->hv_ok && hc->hc_declplan)
+		hv->hv_ok = harness_clean(hc->hc_plan, hv);
 }
 
 /* "file:name[fs]" for the terminal. */
@@ -444,7 +606,9 @@ run_report(struct hcase *hc, struct hverdict *hv, const struct hopts *ho,
 /*
  * Keep what a case that was not ok leaves behind, under the artifacts
  * directory: DIR/<file>.<name>[.<fs>]/console.txt (slashes of the file
- * made '_'), the whole console.
+ * made '_'), the whole console, and image.img beside it, the disk image
+ * as the disk held it, when the instance attached one.  A passing case
+ * keeps nothing.
  * A failure to keep is said on stderr and does not change the outcome.
  */
 static void
@@ -454,7 +618,7 @@ run_keep(struct slot *s, struct hverdict *hv, const struct hopts *ho)
 	char dir[900], buf[65536], *p;
 	ssize_t n;
 	off_t off = 0;
-	int fd;
+	int fd, e;
 
 	if (ho->ho_artifacts == NULL || hv->hv_ok)
 		return;
@@ -480,10 +644,38 @@ run_keep(struct slot *s, struct hverdict *hv, const struct hopts *ho)
 	}
 	if (close(fd) == -1)
 		goto bad;
+	if (run_image(s, NULL) == NULL)
+		return;
+	snprintf(hv->hv_imgartifact, sizeof(hv->hv_imgartifact),
+	    "%s/image.img", dir);
+	if ((fd = open(hv->hv_imgartifact, O_WRONLY | O_CREAT | O_TRUNC |
+	    O_CLOEXEC, 0644)) == -1)
+		goto bad;
+	if ((e = rumpus_overlay_export(s->s_overlay, fd)) != 0) {
+		close(fd);
+		errno = e;
+		goto bad;
+	}
+	if (close(fd) == -1)
+		goto bad;
 	return;
 bad:
 	fprintf(stderr, "rumpus: keeping %s: %s\n", dir, strerror(errno));
 	hv->hv_artifact[0] = '\0';
+	hv->hv_imgartifact[0] = '\0';
+}
+
+/* Free what slot s held for its instance, which has ended. */
+static void
+run_release(struct slot *s)
+{
+
+	close(s->s_console);
+	close(s->s_overlay);
+	if (s->s_image != -1)
+		close(s->s_image);
+	munmap(s->s_res, sizeof(struct rumpus_result));
+	s->s_pid = 0;
 }
 
 /*
@@ -504,11 +696,11 @@ run_reap(struct slot *slots, int nslots, const struct hopts *ho,
 		if (i == nslots)
 			continue;	/* not an instance (an image tool) */
 		run_classify(&slots[i], st, &hv);
+		run_fsck(&slots[i], st, &hv);
+		run_judge(slots[i].s_case, &hv);
 		run_keep(&slots[i], &hv, ho);
 		run_report(slots[i].s_case, &hv, ho, t);
-		close(slots[i].s_console);
-		munmap(slots[i].s_res, sizeof(struct rumpus_result));
-		slots[i].s_pid = 0;
+		run_release(&slots[i]);
 		n++;
 	}
 	return n;
@@ -529,41 +721,6 @@ run_loaderror(struct hcase *hc, const struct hopts *ho, struct tally *t)
 	hv.hv_ok = hc->hc_expect != NULL &&
 	    strcmp(hc->hc_expect, "error") == 0;
 	run_report(hc, &hv, ho, t);
-}
-
-/*
- * A case this build cannot run (a file system the kernel lacks) is not
- * run: it is counted, shown with -v, skipped under ATF, and recorded with
- * no outcome.
- */
-static void
-run_skip(struct hcase *hc, const struct hopts *ho, struct tally *t)
-{
-	struct hverdict hv;
-	char id[1024];
-	FILE *f;
-
-	t->t_done++;
-	t->t_skipped++;
-	if (t->t_skipwhy == NULL)
-		t->t_skipwhy = hc->hc_skip;
-	if (ho->ho_verbose) {
-		run_caseid(hc, id, sizeof(id));
-		run_progress_clear(t);
-		printf("%-8s %s: %s\n", "skipped", id, hc->hc_skip);
-	}
-	if (ho->ho_out != NULL) {
-		memset(&hv, 0, sizeof(hv));
-		hv.hv_outcome = RUMPUS_NONE;
-		hv.hv_ok = 1;
-		hv.hv_phase = "not run";
-		record_write(ho->ho_out, hc, &hv, ho);
-	}
-	if (ho->ho_atf_result != NULL &&
-	    (f = fopen(ho->ho_atf_result, "w")) != NULL) {
-		fprintf(f, "skipped: %s\n", hc->hc_skip);
-		fclose(f);
-	}
 }
 
 /*
@@ -603,10 +760,6 @@ harness_run(struct hcase *cases, size_t ncases, const struct hopts *ho)
 			hc = &cases[next];
 			if (hc->hc_file == NULL) {
 				run_loaderror(hc, ho, &t);
-				continue;
-			}
-			if (hc->hc_skip != NULL) {
-				run_skip(hc, ho, &t);
 				continue;
 			}
 			while (i < ho->ho_jobs && slots[i].s_pid != 0)
@@ -667,8 +820,9 @@ harness_run(struct hcase *cases, size_t ncases, const struct hopts *ho)
 		kill(slots[i].s_pid, SIGKILL);
 		while (waitpid(slots[i].s_pid, NULL, 0) == -1 && errno == EINTR)
 			continue;
-		close(slots[i].s_console);
-		munmap(slots[i].s_res, sizeof(struct rumpus_result));
+		if (slots[i].s_res->rr_snapshot[0] != '\0')
+			(void)unlink(slots[i].s_res->rr_snapshot);
+		run_release(&slots[i]);
 	}
 	free(slots);
 
@@ -682,10 +836,6 @@ harness_run(struct hcase *cases, size_t ncases, const struct hopts *ho)
 		    rumpus_outcome_name(o));
 		first = 0;
 	}
-	if (t.t_skipped > 0)
-		fprintf(stderr, "%s %zu skipped (%s%s)", first ? "" : ",",
-		    t.t_skipped, t.t_skipwhy,
-		    t.t_skipped > 1 ? ", ..." : "");
 	fprintf(stderr, "; %zu not ok%s\n", t.t_notok,
 	    interrupted ? " (interrupted)" : "");
 	if (interrupted)

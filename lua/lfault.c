@@ -116,19 +116,9 @@ rumpus_case_faults(const char *plan, uint64_t seed, int trace)
 static void
 lfault_walk(struct lfault_stack *st)
 {
-	uintptr_t *fp = st->st_fp, *next, off;
 
 	st->st_walked = 1;
-	while (fp != NULL && st->st_n < LFAULT_STACK) {
-		if (lsym_lookup(fp[1], &off) == NULL)
-			break;
-		st->st_pc[st->st_n++] = fp[1];
-		next = (uintptr_t *)fp[0];
-		if (next <= fp || (uintptr_t)next - (uintptr_t)fp > (1 << 20) ||
-		    ((uintptr_t)next & (sizeof(uintptr_t) - 1)) != 0)
-			break;
-		fp = next;
-	}
+	st->st_n = lsym_walk(st->st_fp, st->st_pc, LFAULT_STACK);
 }
 
 /* The ranges of glob g, resolved already (lfault_resolve), or NULL. */
@@ -414,14 +404,14 @@ bad:
 	return -1;
 }
 
-/* The instance's image copy, for the runner's power-cut oracle. */
+/* A file k.image_copy() made, for the runner to remove at the end. */
 void
-lfault_image(const char *path)
+lfault_snapshot(const char *path)
 {
 
 	if (lfault_res != NULL)
-		lscen_setstr(lfault_res->rr_image,
-		    sizeof(lfault_res->rr_image), "%s", path);
+		lscen_setstr(lfault_res->rr_snapshot,
+		    sizeof(lfault_res->rr_snapshot), "%s", path);
 }
 
 /* lsym_lookup as the engine's symbolizer. */

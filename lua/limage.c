@@ -2,13 +2,16 @@
  * Disk images for scenarios: image.ext2{...} builds an ext2 image with the
  * real mke2fs (populated with -d from a staging directory) and caches it
  * by its parameters, outside any per-test directory; img:fsck() runs
- * e2fsck -fn on it.  Images are built in the zygote, before any fork.
+ * e2fsck -fn on it.  Images are built in the zygote, before any fork, and
+ * mapped there (shared, read-only) once per file: an instance's overlay
+ * (rumpus_overlay.h) reads the pristine image through that mapping and
+ * never writes it.
  *
  * Image objects are full userdata of metatable "rumpus.image".
  */
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -32,6 +35,15 @@ struct limage {
 
 static char limage_cache[900];
 
+/* A pristine image mapped in the zygote, for as long as the process runs. */
+struct limage_map {
+	struct limage_map *lm_next;
+	const void	*lm_addr;
+	uint64_t	 lm_size;
+	char		 lm_path[];
+};
+static struct limage_map *limage_maps;
+
 /*
  * Set the directory that holds built images (created when missing).
  */
@@ -40,66 +52,6 @@ rumpus_image_cachedir(const char *dir)
 {
 
 	snprintf(limage_cache, sizeof(limage_cache), "%s", dir);
-}
-
-/*
- * Run argv[0] (found on PATH, with /sbin and /usr/sbin added) with stdout
- * and stderr into out.  Returns the exit status, or -1 with out saying why.
- */
-static int
-limage_run(char *const argv[], char *out, size_t outlen)
-{
-	int pfd[2], st;
-	size_t n = 0;
-	ssize_t r;
-	pid_t pid;
-
-	out[0] = '\0';
-	if (pipe(pfd) == -1) {
-		snprintf(out, outlen, "pipe: %s", strerror(errno));
-		return -1;
-	}
-	if ((pid = fork()) == -1) {
-		snprintf(out, outlen, "fork: %s", strerror(errno));
-		close(pfd[0]);
-		close(pfd[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		dup2(pfd[1], 1);
-		dup2(pfd[1], 2);
-		close(pfd[0]);
-		close(pfd[1]);
-		setenv("PATH", "/usr/sbin:/sbin:/usr/bin:/bin", 1);
-		execvp(argv[0], argv);
-		fprintf(stderr, "%s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(pfd[1]);
-	while ((r = read(pfd[0], out + n, outlen - 1 - n)) > 0 ||
-	    (r == -1 && errno == EINTR)) {
-		if (r > 0)
-			n += (size_t)r;
-		if (n == outlen - 1) {
-			char sink[512];
-
-			while (read(pfd[0], sink, sizeof(sink)) > 0)
-				continue;
-			break;
-		}
-	}
-	out[n] = '\0';
-	close(pfd[0]);
-	while (waitpid(pid, &st, 0) == -1)
-		if (errno != EINTR) {
-			snprintf(out, outlen, "waitpid: %s", strerror(errno));
-			return -1;
-		}
-	if (WIFEXITED(st))
-		return WEXITSTATUS(st);
-	snprintf(out, outlen, "%s killed by signal %d", argv[0],
-	    WTERMSIG(st));
-	return -1;
 }
 
 /* FNV-1a, 64 bits: names a cached image by its parameters. */
@@ -222,6 +174,56 @@ limage_describe_files(lua_State *L, int t)
 }
 
 /*
+ * Map the image file path read-only, once per path; 0 or an errno.
+ */
+static int
+limage_map(const char *path)
+{
+	struct limage_map *lm;
+	struct stat sb;
+	void *addr;
+	int fd, e;
+
+	for (lm = limage_maps; lm != NULL; lm = lm->lm_next)
+		if (strcmp(lm->lm_path, path) == 0)
+			return 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return errno;
+	if (fstat(fd, &sb) == -1 || sb.st_size == 0 ||
+	    (addr = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_SHARED, fd,
+	    0)) == MAP_FAILED) {
+		e = sb.st_size == 0 ? EINVAL : errno;
+		close(fd);
+		return e;
+	}
+	close(fd);
+	if ((lm = malloc(sizeof(*lm) + strlen(path) + 1)) == NULL) {
+		e = errno;
+		munmap(addr, (size_t)sb.st_size);
+		return e;
+	}
+	lm->lm_addr = addr;
+	lm->lm_size = (uint64_t)sb.st_size;
+	strcpy(lm->lm_path, path);
+	lm->lm_next = limage_maps;
+	limage_maps = lm;
+	return 0;
+}
+
+const void *
+limage_pristine(const char *path, uint64_t *sizep)
+{
+	struct limage_map *lm;
+
+	for (lm = limage_maps; lm != NULL; lm = lm->lm_next)
+		if (strcmp(lm->lm_path, path) == 0) {
+			*sizep = lm->lm_size;
+			return lm->lm_addr;
+		}
+	return NULL;
+}
+
+/*
  * image.ext2{size="8M", block=1024, inode=256, features=nil, files={}}:
  * the image, built with mke2fs on first use and cached by parameters.
  * Without features, mke2fs -t ext2's own defaults (Debian's mke2fs.conf:
@@ -240,6 +242,9 @@ limage_ext2(lua_State *L)
 
 	luaL_checktype(L, 1, LUA_TTABLE);
 	lua_settop(L, 1);
+	/* Its instances will need host programs (lhost.c). */
+	lua_pushboolean(L, 1);
+	lua_setfield(L, LUA_REGISTRYINDEX, LRUMPUS_IMAGES);
 	if (limage_cache[0] == '\0')
 		return luaL_error(L, "image.ext2: no image cache directory "
 		    "(the runner sets one)");
@@ -300,7 +305,7 @@ limage_ext2(lua_State *L)
 	snprintf(li->li_path, sizeof(li->li_path), "%s/ext2-%016" PRIx64
 	    ".img", limage_cache, limage_hash(desc, strlen(desc)));
 	if (stat(li->li_path, &sb) == 0)
-		return 1;
+		goto map;
 
 	snprintf(dir, sizeof(dir), "%s/", limage_cache);
 	if (limage_mkdirs(dir) == -1)
@@ -328,13 +333,13 @@ limage_ext2(lua_State *L)
 		argv[n++] = "-d"; argv[n++] = dir;
 		argv[n++] = tmp; argv[n++] = size;
 		argv[n] = NULL;
-		st = limage_run(argv, out, sizeof(out));
+		st = lhost_run(argv, out, sizeof(out));
 	}
 	{
 		char *const rmv[] = { "rm", "-rf", dir, NULL };
 		char junk[256];
 
-		(void)limage_run(rmv, junk, sizeof(junk));
+		(void)lhost_run(rmv, junk, sizeof(junk));
 	}
 	if (st != 0) {
 		unlink(tmp);
@@ -346,7 +351,19 @@ limage_ext2(lua_State *L)
 		return luaL_error(L, "image.ext2: %s: %s", li->li_path,
 		    strerror(errno));
 	}
+map:
+	if ((st = limage_map(li->li_path)) != 0)
+		return luaL_error(L, "image.ext2: mapping %s: %s", li->li_path,
+		    strerror(st));
 	return 1;
+}
+
+int
+rumpus_image_fsck(const char *path, char *out, size_t outlen)
+{
+	char *const argv[] = { "e2fsck", "-fn", (char *)path, NULL };
+
+	return lhost_run(argv, out, outlen);
 }
 
 /*
@@ -359,11 +376,8 @@ limage_fsck(lua_State *L)
 	struct limage *li = luaL_checkudata(L, 1, LIMAGE_MT);
 	const char *path = luaL_optstring(L, 2, li->li_path);
 	char out[8192];
-	int st;
-	char *const argv[] = { "e2fsck", "-fn", (char *)path, NULL };
 
-	st = limage_run(argv, out, sizeof(out));
-	if (st == 0) {
+	if (rumpus_image_fsck(path, out, sizeof(out)) == 0) {
 		lua_pushboolean(L, 1);
 		return 1;
 	}

@@ -39,6 +39,7 @@
 #include <rump/rumpvfs_if_pub.h>
 
 #include "lrumpus.h"
+#include "rumpus_overlay.h"
 
 #define LKERN_PROC_MT	"rumpus.process"
 #define LKERN_LWP_MT	"rumpus.lwp"
@@ -99,8 +100,10 @@ static struct {
 	int	booted;
 	char	fs[16];		/* the variant mounted at LKERN_MNT, or "" */
 	char	etfs[64];	/* etfs key of the ext2 image, or "" */
-	char	imgcopy[256];	/* the instance's copy of the image */
-	char	imgsrc[1024];	/* the pristine image it was copied from */
+	char	imgname[1100];	/* host name of the attached image, or "" */
+	char	imgsrc[1024];	/* the pristine image attached */
+	int	ovfd;		/* the overlay it writes to */
+	char	snapshot[256];	/* k.image_copy()'s file, or "" */
 	int	nlwps;		/* spawned lwps not yet joined */
 	struct lwp *bodylwp;	/* the body's own lwp (its process) */
 } lkern;
@@ -1319,57 +1322,46 @@ lkern_mount_tmpfs(lua_State *L)
 }
 
 /*
- * Copy the pristine image src to a new file made from the mkstemp(3)
- * template dst (a name no other instance, live or dead, has), leaving
- * holes where src has blocks of zeros.  Returns 0, or -1 with errno set
- * (host numbering).
+ * k.mount_args(dir) -> {type=, ...}: the arguments in force of the file
+ * system mounted at dir (mount(2) with MNT_GETARGS); for tmpfs the
+ * options k.mount_tmpfs takes (size, nodes: 0 for no limit; mode, uid,
+ * gid of the root now), for ext2fs the type alone.
  */
 static int
-lkern_copyimage(const char *src, char *dst)
+lkern_mount_args(lua_State *L)
 {
-	static const char zero[65536];
-	char buf[65536];
-	int in, out = -1, e;
-	ssize_t n;
-	off_t off = 0;
+	const char *dir = luaL_checkstring(L, 1);
+	struct rump_tmpfs_args ta;
+	struct rump_statvfs sv;
+	int rv;
 
-	if ((in = open(src, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	if ((out = mkostemp(dst, O_CLOEXEC)) == -1) {
-		e = errno;
-		close(in);
-		errno = e;
-		return -1;
+	/* ta is large enough for every file system's arguments. */
+	LKERN_SYS(L, rv = rump_sys_statvfs1(dir, &sv, RUMP_ST_WAIT) == -1 ?
+	    -1 : rump_sys_mount(NULL, dir, RUMP_MNT_GETARGS, &ta, sizeof(ta)));
+	if (rv == -1)
+		return lkern_err(L, errno);
+	lua_createtable(L, 0, 6);
+	lua_pushstring(L, sv.f_fstypename);
+	lua_setfield(L, -2, "type");
+	if (strcmp(sv.f_fstypename, RUMP_MOUNT_TMPFS) == 0) {
+		lkern_setint(L, "size", (lua_Integer)ta.ta_size_max);
+		lkern_setint(L, "nodes", (lua_Integer)ta.ta_nodes_max);
+		lkern_setint(L, "mode", (lua_Integer)ta.ta_root_mode);
+		lkern_setint(L, "uid", (lua_Integer)ta.ta_root_uid);
+		lkern_setint(L, "gid", (lua_Integer)ta.ta_root_gid);
 	}
-	while ((n = read(in, buf, sizeof(buf))) > 0) {
-		if (memcmp(buf, zero, (size_t)n) != 0 &&
-		    pwrite(out, buf, (size_t)n, off) != n)
-			goto bad;
-		off += n;
-	}
-	if (n == -1 || ftruncate(out, off) == -1 || close(out) == -1) {
-		out = -1;
-		goto bad;
-	}
-	close(in);
-	return 0;
-bad:
-	e = errno;
-	if (out != -1)
-		close(out);
-	unlink(dst);
-	close(in);
-	errno = e;
-	return -1;
+	return 1;
 }
 
 /*
- * Give this instance its own copy of the pristine image src (never
- * written itself), register the copy with etfs as a block device and mount
- * it at dir.  Returns 0, a NetBSD errno, or -1 when the host failed to
- * copy (errno set, host numbering).
- * Called with the interpreter lock held; inproc: from a closure with a
- * process upvalue (else, at boot, in the body's own lwp).
+ * Attach the pristine image src to this instance's overlay (the runner's,
+ * or one of its own), under a host name that cannot exist on the host
+ * ("/dev/null/..."), register that name with etfs as a block device, and
+ * mount it at dir.  The pristine file is never written: librumpuser
+ * sends the writes to the overlay (rumpus_overlay.h).  Returns 0, a
+ * NetBSD errno, or -1 when the host could not attach (errno set, host
+ * numbering).  Called with the interpreter lock held; inproc: from a
+ * closure with a process upvalue (else, at boot, in the body's own lwp).
  */
 static int
 lkern_ext2_attach(lua_State *L, const char *src, const char *dir,
@@ -1377,26 +1369,35 @@ lkern_ext2_attach(lua_State *L, const char *src, const char *dir,
 {
 	static const char key[] = "/dev/rumpus-ext2";
 	struct rump_ufs_args ua;
+	const void *map;
+	uint64_t size;
 	int rv, e;
 
-	if (lkern.imgcopy[0] != '\0' && strcmp(lkern.imgsrc, src) != 0)
+	if (lkern.imgname[0] != '\0' && strcmp(lkern.imgsrc, src) != 0)
 		return luaL_error(L, "mount_ext2: one image per instance");
-	/* A remount uses the copy (and its registration) it already has. */
-	if (lkern.imgcopy[0] == '\0') {
-		snprintf(lkern.imgcopy, sizeof(lkern.imgcopy),
-		    "%s/rumpus-img.XXXXXX", getenv("TMPDIR") ?
-		    getenv("TMPDIR") : "/tmp");
-		if (lkern_copyimage(src, lkern.imgcopy) == -1) {
-			e = errno;
-			lkern.imgcopy[0] = '\0';
+	/* A remount uses the attachment (and registration) it has. */
+	if (lkern.imgname[0] == '\0') {
+		if ((map = limage_pristine(src, &size)) == NULL) {
+			errno = ENOENT;
+			return -1;
+		}
+		if ((lkern.ovfd = lscen_overlay()) == -1 &&
+		    (e = rumpus_overlay_create(&lkern.ovfd)) != 0) {
+			errno = e;
+			return -1;
+		}
+		snprintf(lkern.imgname, sizeof(lkern.imgname),
+		    "/dev/null/rumpus-overlay%s", src);
+		if ((e = rumpus_overlay_attach(lkern.ovfd, lkern.imgname, src,
+		    map, size)) != 0) {
+			lkern.imgname[0] = '\0';
 			errno = e;
 			return -1;
 		}
 		snprintf(lkern.imgsrc, sizeof(lkern.imgsrc), "%s", src);
-		lfault_image(lkern.imgcopy);
 	}
 	if (lkern.etfs[0] == '\0') {
-		LKERN_CALL(e = rump_pub_etfs_register(key, lkern.imgcopy,
+		LKERN_CALL(e = rump_pub_etfs_register(key, lkern.imgname,
 		    RUMP_ETFS_BLK));
 		if (e != 0)
 			return e;
@@ -1414,7 +1415,7 @@ lkern_ext2_attach(lua_State *L, const char *src, const char *dir,
 
 /*
  * k.mount_ext2(img, dir [, {flags={...}}]): mount an image from
- * image.ext2{} (a copy of it: see lkern_ext2_attach).
+ * image.ext2{} (through the instance's overlay: see lkern_ext2_attach).
  */
 static int
 lkern_mount_ext2(lua_State *L)
@@ -1434,7 +1435,7 @@ lkern_mount_ext2(lua_State *L)
 		return luaL_argerror(L, 1, "want an image from image.ext2{}");
 	src = lua_tostring(L, -1);
 	if ((e = lkern_ext2_attach(L, src, dir, flags, 1)) == -1)
-		return luaL_error(L, "mount_ext2: copying %s: %s", src,
+		return luaL_error(L, "mount_ext2: attaching %s: %s", src,
 		    strerror(errno));
 	if (e != 0)
 		return lkern_err(L, e);
@@ -1443,16 +1444,37 @@ lkern_mount_ext2(lua_State *L)
 }
 
 /*
- * k.image_copy() -> the file this instance's ext2 image copy lives in
- * (for img:fsck(path) after an unmount), or nil before any ext2 mount.
+ * k.image_copy() -> a file holding this instance's ext2 image as the disk
+ * holds it now (pristine + overlay), written anew at each call (for
+ * img:fsck(path) after an unmount), or nil before any ext2 mount.  The
+ * file goes at the end of the instance, however it ends.
  */
 static int
 lkern_image_copy(lua_State *L)
 {
+	int fd, e;
 
-	if (lkern.imgcopy[0] == '\0')
+	if (lkern.imgname[0] == '\0')
 		return 0;
-	lua_pushstring(L, lkern.imgcopy);
+	if (lkern.snapshot[0] == '\0') {
+		snprintf(lkern.snapshot, sizeof(lkern.snapshot),
+		    "%s/rumpus-img.XXXXXX", getenv("TMPDIR") ?
+		    getenv("TMPDIR") : "/tmp");
+		fd = mkostemp(lkern.snapshot, O_CLOEXEC);
+	} else
+		fd = open(lkern.snapshot, O_WRONLY | O_CLOEXEC);
+	if (fd == -1) {
+		e = errno;
+		lkern.snapshot[0] = '\0';
+		return luaL_error(L, "image_copy: %s", strerror(e));
+	}
+	lfault_snapshot(lkern.snapshot);
+	e = rumpus_overlay_export(lkern.ovfd, fd);
+	close(fd);
+	if (e != 0)
+		return luaL_error(L, "image_copy: writing %s: %s",
+		    lkern.snapshot, strerror(e));
+	lua_pushstring(L, lkern.snapshot);
 	return 1;
 }
 
@@ -1626,6 +1648,7 @@ static const luaL_Reg lkern_calls[] = {
 	{ "getegid", lkern_getegid },	{ "statvfs", lkern_statvfs },
 	{ "fstatvfs", lkern_fstatvfs },	{ "sync", lkern_sync },
 	{ "mount_tmpfs", lkern_mount_tmpfs }, { "mount_ext2", lkern_mount_ext2 },
+	{ "mount_args", lkern_mount_args },
 	{ "unmount", lkern_unmount },	{ "write_file", lkern_write_file },
 	{ "read_file", lkern_read_file }, { "getpid", lkern_getpid },
 	{ "spawn", lkern_spawn },	{ "process", lkern_process },
@@ -1923,32 +1946,18 @@ lkern_fs_known(const char *fs)
 	return strcmp(fs, "tmpfs") == 0 || strcmp(fs, "ext2") == 0;
 }
 
-const char *
-lkern_fs_unavailable(const char *fs)
-{
-
-	return NULL;
-}
-
 /*
- * Boot the kernel and mount the fs variant at /mnt (for ext2, a copy of
- * the image file image); push the body's fs argument ({type=, dir="/mnt"}, or nil).  The interpreter lock is taken
+ * Boot the kernel and mount the fs variant at /mnt (for ext2, the image
+ * file image through the instance's overlay); push the body's fs argument ({type=, dir="/mnt"}, or nil).  The interpreter lock is taken
  * here and held by the body's thread from now on.
  */
 int
 lkern_boot(lua_State *L, const char *fs, const char *image,
     struct rumpus_result *res)
 {
-	const char *why;
 	int e, rv;
 
 	pthread_mutex_lock(&lkern_lua);
-	if ((why = lkern_fs_unavailable(fs)) != NULL) {
-		lscen_setstr(res->rr_reason, sizeof(res->rr_reason),
-		    "fs variant %s: %s", fs, why);
-		res->rr_outcome = RUMPUS_ERROR;
-		return -1;
-	}
 	if (lfault_boot(res) != 0)
 		return -1;
 	LKERN_CALL(e = rump_init());
@@ -1996,7 +2005,7 @@ lkern_boot(lua_State *L, const char *fs, const char *image,
 		}
 		if ((e = lkern_ext2_attach(L, image, LKERN_MNT, 0, 0)) == -1) {
 			lscen_setstr(res->rr_reason, sizeof(res->rr_reason),
-			    "fs variant %s: copying %s: %s", fs, image,
+			    "fs variant %s: attaching %s: %s", fs, image,
 			    strerror(errno));
 			res->rr_outcome = RUMPUS_ERROR;
 			return -1;
@@ -2127,7 +2136,7 @@ lkern_interrupt(struct rumpus_result *res)
  * After the body: join lwps still running, end the processes k.process{}
  * made, unmount the fs variant (a
  * failure is the case's failure when nothing else failed), stop the
- * kernel and read its books, drop the image copy.  Called with the interpreter lock held; returns with it released.
+ * kernel and read its books, remove k.image_copy()'s file.  Called with the interpreter lock held; returns with it released.
  */
 void
 lkern_teardown(lua_State *L, struct rumpus_result *res)
@@ -2192,7 +2201,7 @@ lkern_teardown(lua_State *L, struct rumpus_result *res)
 	lkern_books(res);
 out:
 	lfault_finish(res);
-	if (lkern.imgcopy[0] != '\0')
-		unlink(lkern.imgcopy);
+	if (lkern.snapshot[0] != '\0')
+		unlink(lkern.snapshot);
 	pthread_mutex_unlock(&lkern_lua);
 }

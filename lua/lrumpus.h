@@ -1,7 +1,7 @@
 /*
  * Internal interfaces of the Lua binding (lua/): what lscenario.c, the
- * kernel table (lkern.c, or lnokern.c in a build without a kernel) and
- * the images (limage.c) offer one another.
+ * kernel table (lkern.c), the images (limage.c), the host programs
+ * (lhost.c) and the sandbox (lsandbox.c) offer one another.
  */
 #ifndef _LRUMPUS_H_
 #define _LRUMPUS_H_
@@ -20,46 +20,81 @@ int	lscen_pcall(lua_State *, int, struct rumpus_result *);
 
 /*
  * The kernel table.  lkern_openlib pushes the table k.  lkern_boot boots the
- * kernel in a child, mounts the fs variant ("" for none; for ext2 a copy of
- * the image file given) and pushes the fs
+ * kernel in a child, mounts the fs variant ("" for none; for ext2 the image
+ * file given, through the instance's overlay) and pushes the fs
  * argument of the body; on failure it fills *res and returns -1 (pushing
- * nothing).  lkern_fs_unavailable says why a known fs (or "" for none)
- * cannot be used in this build, or returns NULL.  lkern_teardown unmounts and stops the kernel, turning what the
+ * nothing).  lkern_teardown unmounts and stops the kernel, turning what the
  * books hold into a "leak" verdict when no other outcome was decided.
  * lkern_interrupt (from a signal handler, at a timeout) writes the
  * kernel's lwps into rr_lwps and sets rr_deadlock.
  */
 void	lkern_openlib(lua_State *);
 int	lkern_fs_known(const char *);
-const char *lkern_fs_unavailable(const char *);
 int	lkern_boot(lua_State *, const char *, const char *,
 	    struct rumpus_result *);
 void	lkern_teardown(lua_State *, struct rumpus_result *);
 void	lkern_interrupt(struct rumpus_result *);
 
-/* lsymtab.c: function names for addresses of this executable. */
+/*
+ * lsymtab.c: function names for addresses of this executable;
+ * lsym_walk collects the return addresses of a frame-pointer chain while
+ * they lie in this executable's functions.
+ */
 int	lsym_load(void);
 const char *lsym_lookup(uintptr_t, uintptr_t *);
 const char *lsym_entry(size_t, uintptr_t *, uintptr_t *);
+size_t	lsym_walk(const uintptr_t *, uintptr_t *, size_t);
+
+/*
+ * lhost.c: host programs (mke2fs, e2fsck).  lhost_run runs one with its
+ * output into a buffer; lhost_confine, in an instance about to be
+ * sandboxed, forks the helper that runs them from then on (or none).
+ * LRUMPUS_IMAGES (registry) is set in an interpreter that made images.
+ */
+#define LRUMPUS_IMAGES	"rumpus.images"
+int	lhost_run(char *const [], char *, size_t);
+int	lhost_confine(int);
+
+/*
+ * lsandbox.c: confine this instance before its kernel boots (0), or fill
+ * an error verdict (-1).
+ */
+int	lsandbox_enter(lua_State *, struct rumpus_result *);
+
+/*
+ * lscenario.c: lscen_luastack writes the Lua stack of the running body
+ * (innermost frame first, after header) into buf; safe in a signal
+ * handler of the body's own thread.
+ */
+void	lscen_luastack(char *, size_t, const char *);
 
 /*
  * lfault.c: the fault engine of an instance.  lfault_boot installs it
  * before rump_init (-1 with the verdict filled on a bad plan);
- * lfault_finish writes counts and digest after teardown; lfault_image
- * names the instance's image copy; lfault_errno notes an errno a kernel
+ * lfault_finish writes counts and digest after teardown; lfault_snapshot
+ * names a file k.image_copy() made, for the runner to remove; lfault_errno notes an errno a kernel
  * call returned to the scenario; lfault_openlib pushes the table fault.
  */
 int	lfault_boot(struct rumpus_result *);
 void	lfault_finish(struct rumpus_result *);
-void	lfault_image(const char *);
+void	lfault_snapshot(const char *);
 void	lfault_errno(int);
 void	lfault_openlib(lua_State *);
 
 /*
  * limage.c: limage_open pushes the table image; limage_path returns the
- * file of the image object at index idx, or NULL when it is not one.
+ * file of the image object at index idx, or NULL when it is not one;
+ * limage_pristine returns the zygote's read-only mapping of an image file
+ * that image.ext2{} made (and its size), or NULL.
  */
 void	limage_open(lua_State *);
 const char *limage_path(lua_State *, int);
+const void *limage_pristine(const char *, uint64_t *);
+
+/*
+ * lscenario.c: the overlay (rumpus_overlay.h) the runner made for this
+ * instance (rumpus_case_overlay), or -1.
+ */
+int	lscen_overlay(void);
 
 #endif /* !_LRUMPUS_H_ */

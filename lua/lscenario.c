@@ -46,6 +46,8 @@ struct rumpus_file {
 /* The case this child runs, for rumpus_case_interrupt(). */
 static lua_State *lscen_running_L;
 static struct rumpus_result *lscen_running_res;
+/* The overlay the runner made for this instance, or -1. */
+static int lscen_ovfd = -1;
 
 static const char *const rumpus_outcome_names[] = {
 #define _RUMPUS_OUTCOME_NAME(e, name, descr)	name,
@@ -351,7 +353,7 @@ lscen_unique_name(lua_State *L, const char *name)
 }
 
 /*
- * Whether the declaration at index 1 lists ext2 and this build can run it.
+ * Whether the declaration at index 1 lists ext2.
  */
 static int
 lscen_wants_ext2(lua_State *L)
@@ -360,8 +362,6 @@ lscen_wants_ext2(lua_State *L)
 	int found = 0;
 	const char *fs;
 
-	if (lkern_fs_unavailable("ext2") != NULL)
-		return 0;
 	if (lua_getfield(L, 1, "fs") == LUA_TTABLE) {
 		n = luaL_len(L, -1);
 		for (i = 1; i <= n && !found; i++) {
@@ -768,17 +768,33 @@ rumpus_file_case(const struct rumpus_file *rf, size_t i)
 }
 
 const char *
-rumpus_case_unrunnable(const struct rumpus_case *rc)
-{
-
-	return lkern_fs_unavailable(rc->rc_fs);
-}
-
-const char *
 rumpus_file_path(const struct rumpus_file *rf)
 {
 
 	return rf->rf_path;
+}
+
+/*
+ * Write header, then the running body's Lua stack (one "\n\tfile:line: in
+ * function" per frame, innermost first) into buf.  Only from the body's
+ * own thread (or a hook or signal handler on it): the stack must not be
+ * changing under the walk.
+ */
+void
+lscen_luastack(char *buf, size_t len, const char *header)
+{
+	lua_State *L = lscen_running_L;
+	lua_Debug d;
+	int n, level;
+
+	n = snprintf(buf, len, "%s", header);
+	for (level = 0; L != NULL && (size_t)n < len &&
+	    lua_getstack(L, level, &d); level++) {
+		lua_getinfo(L, "Sln", &d);
+		n += snprintf(buf + n, len - n, "\n\t%s:%d: in %s",
+		    d.short_src, d.currentline,
+		    d.name != NULL ? d.name : d.what);
+	}
 }
 
 /*
@@ -789,19 +805,9 @@ static void
 lscen_hang_hook(lua_State *L, lua_Debug *ar)
 {
 	struct rumpus_result *res = lscen_running_res;
-	size_t len = sizeof(res->rr_backtrace);
-	char *bt = res->rr_backtrace;
-	lua_Debug d;
-	int n, level;
 
-	n = snprintf(bt, len, "the body was running at:");
-	for (level = 0; lua_getstack(L, level, &d) && (size_t)n < len;
-	    level++) {
-		lua_getinfo(L, "Sln", &d);
-		n += snprintf(bt + n, len - n, "\n\t%s:%d: in %s",
-		    d.short_src, d.currentline,
-		    d.name != NULL ? d.name : d.what);
-	}
+	lscen_luastack(res->rr_backtrace, sizeof(res->rr_backtrace),
+	    "the body was running at:");
 	fflush(NULL);
 	_exit(3);
 }
@@ -816,6 +822,20 @@ rumpus_case_interrupt(void)
 	if (lscen_running_L != NULL)
 		lua_sethook(lscen_running_L, lscen_hang_hook, LUA_MASKCALL |
 		    LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT, 1);
+}
+
+void
+rumpus_case_overlay(int fd)
+{
+
+	lscen_ovfd = fd;
+}
+
+int
+lscen_overlay(void)
+{
+
+	return lscen_ovfd;
 }
 
 /*
@@ -839,6 +859,10 @@ rumpus_case_run(struct rumpus_file *rf, size_t ci,
 	lua_setfield(L, LUA_REGISTRYINDEX, RUMPUS_DECLARING);
 
 	res->rr_phase = RUMPUS_PH_BOOT;
+	if (lsandbox_enter(L, res) != 0) {
+		res->rr_phase = RUMPUS_PH_DONE;
+		return;
+	}
 	lua_settop(L, 0);
 	lua_getfield(L, LUA_REGISTRYINDEX, RUMPUS_SCENARIOS);
 	lua_geti(L, -1, rc->rc_scenario);

@@ -147,3 +147,30 @@ lsym_entry(size_t i, uintptr_t *startp, uintptr_t *endp)
 	*endp = *startp + lsym_tab[i].s_size;
 	return lsym_tab[i].s_name;
 }
+
+/*
+ * Follow the frame-pointer chain from frame fp: the return address of
+ * each frame goes into pcs (at most max) while it lies in one of this
+ * executable's functions (the kernel, librumpuser and the binding keep
+ * frame pointers; libraries may not) and the chain grows towards the
+ * stack's base.  Returns how many.  Safe in a signal handler.
+ */
+size_t
+lsym_walk(const uintptr_t *fp, uintptr_t *pcs, size_t max)
+{
+	const uintptr_t *next;
+	uintptr_t off;
+	size_t n = 0;
+
+	while (fp != NULL && n < max) {
+		if (lsym_lookup(fp[1], &off) == NULL)
+			break;
+		pcs[n++] = fp[1];
+		next = (const uintptr_t *)fp[0];
+		if (next <= fp || (uintptr_t)next - (uintptr_t)fp > (1 << 20) ||
+		    ((uintptr_t)next & (sizeof(uintptr_t) - 1)) != 0)
+			break;
+		fp = next;
+	}
+	return n;
+}

@@ -51,6 +51,12 @@ enum rumpus_phase {
 	RUMPUS_PH_DONE			/* verdict written */
 };
 
+/*
+ * The exit status of an instance the sandbox stopped (lsandbox.c); the
+ * runner goes by rr_sandbox, the status only tells it apart in a trace.
+ */
+#define RUMPUS_SANDBOX_STATUS	87
+
 /* Points the verdict counts calls at: the hypercalls, then named ones. */
 #define RUMPUS_FAULT_MAXPOINTS	48
 
@@ -68,6 +74,9 @@ struct rumpus_result {
 	int		rr_deadlock;	/* at the timeout every lwp of the
 					   test waited on a lock */
 	char		rr_lwps[4096];	/* the kernel's lwps at the timeout */
+	int		rr_sandbox;	/* the host call the sandbox trapped
+					   (its number + 1), or 0 */
+	uint64_t	rr_sandbox_args[6]; /* and its arguments */
 	/* The fault engine (lfault.c); rr_counted: the counts are valid. */
 	int		rr_counted;
 	uint64_t	rr_calls[RUMPUS_FAULT_MAXPOINTS]; /* calls per point */
@@ -75,7 +84,7 @@ struct rumpus_result {
 	uint64_t	rr_digest;	/* trace digest of every decision */
 	char		rr_site[256];	/* the first fault: point and site */
 	char		rr_stack[1024];	/* its kernel stack, innermost first */
-	char		rr_image[256];	/* the instance's image copy, or "" */
+	char		rr_snapshot[256]; /* k.image_copy()'s file, or "" */
 	int		rr_injected;	/* errno of the first fault, or 0 */
 	int		rr_surfaced;	/* kernel calls that returned it to
 					   the scenario after the fault */
@@ -124,10 +133,11 @@ void		 rumpus_case_run(struct rumpus_file *, size_t,
 void		 rumpus_case_interrupt(void);
 
 /*
- * Why case rc cannot run in this build (a file system the kernel lacks, no
- * kernel linked), or NULL when it can.
+ * The runner's words for a verdict whose rr_sandbox is set: the host call
+ * by name, and its arguments.
  */
-const char	*rumpus_case_unrunnable(const struct rumpus_case *);
+void		 rumpus_sandbox_reason(const struct rumpus_result *, char *,
+		    size_t);
 
 /*
  * The fault engine of the next case this child runs (before
@@ -148,5 +158,17 @@ const char	*rumpus_fault_point_name(size_t);
 
 /* Where built images are cached (set by the runner before loading). */
 void		 rumpus_image_cachedir(const char *);
+/*
+ * e2fsck -fn on the image file path: its exit status (0: clean), or -1;
+ * out gets what it printed (or why it did not run).
+ */
+int		 rumpus_image_fsck(const char *, char *, size_t);
+/*
+ * Before rumpus_case_run, in the child: the overlay (rumpus_overlay.h)
+ * that the instance's disk image writes go to, made by the runner before
+ * the fork so that it outlives the instance; -1 for none (the instance
+ * then makes its own, which dies with it).
+ */
+void		 rumpus_case_overlay(int);
 
 #endif /* !_RUMPUS_LUA_H_ */

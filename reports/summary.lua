@@ -117,13 +117,9 @@ local function id(r)
 	return s
 end
 
-local counts, notok, skipped, total = {}, {}, {}, 0
+local counts, notok, total = {}, {}, 0
 for _, r in ipairs(records) do
-	if r.skipped then
-		skipped[r.skipped] = (skipped[r.skipped] or 0) + 1
-	else
-		counts[r.outcome] = (counts[r.outcome] or 0) + 1
-	end
+	counts[r.outcome] = (counts[r.outcome] or 0) + 1
 	if not r.ok then notok[#notok + 1] = r end
 	total = total + (r.duration or 0)
 end
@@ -132,19 +128,14 @@ end
 local order = { "pass", "fail", "error", "panic", "crash", "hang",
     "deadlock", "leak", "corrupt", "sandbox", "limit" }
 local out = assert(io.open(outdir .. "/summary.txt", "w"))
-local nskipped = 0
-for _, n in pairs(skipped) do nskipped = nskipped + n end
-out:write(string.format("rumpus: %d cases: %d ok, %d not ok, %d skipped "
-    .. "(%.2f s of instance time)\n", #records, #records - #notok - nskipped,
-    #notok, nskipped, total))
+out:write(string.format("rumpus: %d cases: %d ok, %d not ok "
+    .. "(%.2f s of instance time)\n", #records, #records - #notok,
+    #notok, total))
 local parts = {}
 for _, o in ipairs(order) do
 	if counts[o] then parts[#parts + 1] = counts[o] .. " " .. o end
 end
 out:write("outcomes: " .. table.concat(parts, ", ") .. "\n")
-for why, n in pairs(skipped) do
-	out:write(string.format("skipped: %d, %s\n", n, why))
-end
 if #records > 0 then
 	out:write("build " .. (records[1].build or "?") .. ", mode " ..
 	    (records[1].mode or "?") .. ", seed " .. tostring(records[1].seed)
@@ -186,10 +177,7 @@ for _, r in ipairs(records) do
 	if r.case.fs ~= "" then name = name .. "[" .. r.case.fs .. "]" end
 	out:write(string.format('  <testcase classname="%s" name="%s" time="%.6f">\n',
 	    xml(r.case.file), xml(name), r.duration or 0))
-	if r.skipped then
-		out:write(string.format('    <skipped message="%s"/>\n',
-		    xml(r.skipped)))
-	elseif not r.ok then
+	if not r.ok then
 		out:write(string.format('    <failure message="%s: %s">%s</failure>\n',
 		    xml(r.outcome), xml(r.reason), xml(r.backtrace)))
 	end
@@ -214,7 +202,7 @@ out:write("<table><tr><th>case</th><th>outcome</th><th>reason</th>"
 for _, r in ipairs(records) do
 	out:write(string.format("<tr%s><td>%s</td><td>%s</td><td>%s</td>"
 	    .. "<td>%.3f</td></tr>\n", r.ok and "" or ' class="bad"', xml(id(r)),
-	    xml(r.outcome or "skipped"), xml(r.reason or r.skipped),
+	    xml(r.outcome), xml(r.reason),
 	    r.duration or 0))
 end
 out:write("</table></body></html>\n")

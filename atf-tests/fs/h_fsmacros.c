@@ -141,6 +141,21 @@ fstest_run(const struct fstest_fs *fs, void (*body)(const struct fstest_fs *))
 }
 
 void
+fstest_run_parallel(const struct fstest_fs *fs,
+    void (*body)(const struct fstest_fs *))
+{
+	const char *ncpu = getenv("RUMP_NCPU");
+	char buf[16];
+
+	ATF_REQUIRE(setenv("RUMPUS_MODE", "threads", 1) == 0);
+	if (ncpu == NULL || atoi(ncpu) < FSTEST_NCPU) {
+		snprintf(buf, sizeof(buf), "%d", FSTEST_NCPU);
+		ATF_REQUIRE(setenv("RUMP_NCPU", buf, 1) == 0);
+	}
+	fstest_run(fs, body);
+}
+
+void
 fs_mkfile(const char *path, const char *contents)
 {
 	size_t len = strlen(contents);

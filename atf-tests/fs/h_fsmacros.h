@@ -7,7 +7,8 @@
  * boots a fresh kernel, mounts the file system at FSTEST_MNT, makes it the
  * working directory, runs the body, unmounts (which must succeed: a body
  * closes what it opens), tears the kernel down and requires empty books.
- * A new file system adds itself to fstest_all[] and to the two macros.
+ * FSTEST_PARALLEL does the same with several virtual CPUs in threads mode.
+ * A new file system adds itself to FSTEST_RUN and FSTEST_ADD.
  */
 #ifndef _ATF_TESTS_FS_H_FSMACROS_H_
 #define _ATF_TESTS_FS_H_FSMACROS_H_
@@ -40,10 +41,18 @@ extern const struct fstest_fs fstest_ext2;
 /* Boot, mount, body, unmount, teardown with the books checked. */
 void	fstest_run(const struct fstest_fs *,
 	    void (*)(const struct fstest_fs *));
+/*
+ * fstest_run in the threads mode of librumpuser (whatever RUMPUS_MODE
+ * says) with at least FSTEST_NCPU virtual CPUs, so that lwps on host
+ * threads run in the kernel at the same time even on a one-core host.
+ */
+#define FSTEST_NCPU	2
+void	fstest_run_parallel(const struct fstest_fs *,
+	    void (*)(const struct fstest_fs *));
 /* Teardown with the books checked (after rump_init and an unmount). */
 void	fstest_teardown(void);
 
-#define FSTEST(name, descr)						\
+#define FSTEST_RUN(name, descr, run)					\
 static void name(const struct fstest_fs *);				\
 ATF_TC(tmpfs_##name);							\
 ATF_TC_HEAD(tmpfs_##name, tc)						\
@@ -52,7 +61,7 @@ ATF_TC_HEAD(tmpfs_##name, tc)						\
 }									\
 ATF_TC_BODY(tmpfs_##name, tc)						\
 {									\
-	fstest_run(&fstest_tmpfs, name);				\
+	run(&fstest_tmpfs, name);					\
 }									\
 ATF_TC(ext2_##name);							\
 ATF_TC_HEAD(ext2_##name, tc)						\
@@ -61,8 +70,13 @@ ATF_TC_HEAD(ext2_##name, tc)						\
 }									\
 ATF_TC_BODY(ext2_##name, tc)						\
 {									\
-	fstest_run(&fstest_ext2, name);					\
+	run(&fstest_ext2, name);					\
 }
+
+#define FSTEST(name, descr)	FSTEST_RUN(name, descr, fstest_run)
+/* A body whose lwps must run in parallel (fstest_run_parallel). */
+#define FSTEST_PARALLEL(name, descr)					\
+	FSTEST_RUN(name, descr, fstest_run_parallel)
 
 #define FSTEST_ADD(tp, name)						\
 	ATF_TP_ADD_TC(tp, tmpfs_##name);				\

@@ -201,6 +201,76 @@ ATF_TC_BODY(tmpfs_limits, tc)
 	fstest_teardown();
 }
 
+/* mount(MNT_GETARGS) of the tmpfs at path, which must answer. */
+static struct rump_tmpfs_args
+tmpfs_getargs(const char *path)
+{
+	struct rump_tmpfs_args args;
+
+	memset(&args, 0xa5, sizeof(args));
+	ATF_REQUIRE_EQ(rump_sys_mount(NULL, path, RUMP_MNT_GETARGS, &args,
+	    sizeof(args)), (int)sizeof(args));
+	ATF_REQUIRE_EQ(args.ta_version, RUMP_TMPFS_ARGS_VERSION);
+	return args;
+}
+
+ATF_TC(tmpfs_getargs);
+ATF_TC_HEAD(tmpfs_getargs, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "MNT_GETARGS gives tmpfs_args in "
+	    "force: limits, the root's owner and mode now; they mount again");
+}
+ATF_TC_BODY(tmpfs_getargs, tc)
+{
+	struct rump_tmpfs_args args, got;
+	struct rump_statvfs sv, sv2;
+
+	RZ(rump_init());
+	/* "/": no limits, mode 0755, root's. */
+	got = tmpfs_getargs("/");
+	ATF_REQUIRE(got.ta_nodes_max == 0 && got.ta_size_max == 0);
+	ATF_REQUIRE(got.ta_root_uid == 0 && got.ta_root_gid == 0);
+	ATF_REQUIRE_EQ(got.ta_root_mode, 0755);
+	RL(rump_sys_mkdir("/mnt", 0755));
+	RL(rump_sys_mkdir("/mnt2", 0755));
+	memset(&args, 0, sizeof(args));
+	args.ta_version = RUMP_TMPFS_ARGS_VERSION;
+	args.ta_size_max = 4 * 4096 + 1;
+	args.ta_nodes_max = 5;
+	args.ta_root_uid = 7;
+	args.ta_root_gid = 8;
+	args.ta_root_mode = 01770;
+	RL(rump_sys_mount(RUMP_MOUNT_TMPFS, "/mnt", 0, &args, sizeof(args)));
+	/* The size as the whole pages it allows. */
+	got = tmpfs_getargs("/mnt");
+	ATF_REQUIRE_EQ(got.ta_nodes_max, 5);
+	ATF_REQUIRE_EQ(got.ta_size_max, 5 * 4096);
+	ATF_REQUIRE(got.ta_root_uid == 7 && got.ta_root_gid == 8);
+	ATF_REQUIRE_EQ(got.ta_root_mode, 01770);
+	/* The root's attributes as they are now. */
+	RL(rump_sys_chown("/mnt", 9, 10));
+	RL(rump_sys_chmod("/mnt", 0700));
+	got = tmpfs_getargs("/mnt");
+	ATF_REQUIRE(got.ta_root_uid == 9 && got.ta_root_gid == 10);
+	ATF_REQUIRE_EQ(got.ta_root_mode, 0700);
+	/* What it gives, a mount takes: the same file system again. */
+	RL(rump_sys_mount(RUMP_MOUNT_TMPFS, "/mnt2", 0, &got, sizeof(got)));
+	RL(rump_sys_statvfs1("/mnt", &sv, RUMP_ST_WAIT));
+	RL(rump_sys_statvfs1("/mnt2", &sv2, RUMP_ST_WAIT));
+	ATF_REQUIRE(sv.f_blocks == sv2.f_blocks && sv.f_files == sv2.f_files);
+	args = tmpfs_getargs("/mnt2");
+	ATF_REQUIRE(memcmp(&args, &got, sizeof(args)) == 0);
+	RL(rump_sys_unmount("/mnt2", 0));
+	RL(rump_sys_unmount("/mnt", 0));
+	/* A limit too large to name in pages' bytes is clamped. */
+	args.ta_size_max = INT64_MAX;
+	RL(rump_sys_mount(RUMP_MOUNT_TMPFS, "/mnt", 0, &args, sizeof(args)));
+	got = tmpfs_getargs("/mnt");
+	ATF_REQUIRE_EQ(got.ta_size_max, INT64_MAX / 4096 * 4096);
+	RL(rump_sys_unmount("/mnt", 0));
+	fstest_teardown();
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 
@@ -208,5 +278,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, etfs_blk);
 	ATF_TP_ADD_TC(tp, etfs_blk_teardown);
 	ATF_TP_ADD_TC(tp, tmpfs_limits);
+	ATF_TP_ADD_TC(tp, tmpfs_getargs);
 	return atf_no_error();
 }

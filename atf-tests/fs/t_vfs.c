@@ -8,9 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <atf-c.h>
 
+#include <rump/rumpus_ext.h>
 #include <rump/rumpus_vfs.h>
 
 #include "h_fsmacros.h"
@@ -604,6 +607,84 @@ descriptors(const struct fstest_fs *fs)
 	fs_require_contents("f", "abcdefZ");
 }
 
+FSTEST(fd_limits, "a full descriptor table: EMFILE from open, dup and "
+    "F_DUPFD; dup2 and F_DUPFD past it: EBADF, EINVAL")
+static void
+fd_limits(const struct fstest_fs *fs)
+{
+	enum { fdmax = 1024 };		/* FD_MAX, as NetBSD's default */
+	int fd, n;
+
+	fs_mkfile("f", "");
+	for (n = 0; (fd = rump_sys_open("f", RUMP_O_RDONLY)) != -1; n++)
+		ATF_REQUIRE_EQ(fd, n);
+	ATF_REQUIRE_EQ_MSG(errno, RUMP_EMFILE, "open %d: %s", n,
+	    rump_errno_name(errno));
+	ATF_REQUIRE_EQ(n, fdmax);
+	FS_ERR(rump_sys_dup(0), RUMP_EMFILE);
+	FS_ERR(rump_sys_fcntl(0, RUMP_F_DUPFD, 0), RUMP_EMFILE);
+	FS_ERR(rump_sys_fcntl(0, RUMP_F_DUPFD, fdmax), RUMP_EINVAL);
+	FS_ERR(rump_sys_dup2(0, fdmax), RUMP_EBADF);
+	RL(rump_sys_dup2(0, fdmax - 1));
+	RL(rump_sys_close(500));
+	ATF_REQUIRE_EQ(rump_sys_dup(0), 500);
+	for (n = 0; n < fdmax; n++)
+		RL(rump_sys_close(n));
+}
+
+FSTEST(file_size_limits, "a write or truncate past the largest file: "
+    "EFBIG, the file unchanged")
+static void
+file_size_limits(const struct fstest_fs *fs)
+{
+	struct rump_stat sb;
+	int fd;
+
+	RL(fd = rump_sys_open("f", RUMP_O_RDWR | RUMP_O_CREAT, 0644));
+	ATF_REQUIRE_EQ(rump_sys_write(fd, "abc", 3), 3);
+	FS_ERR(rump_sys_pwrite(fd, "x", 1, (off_t)1 << 62), RUMP_EFBIG);
+	FS_ERR(rump_sys_ftruncate(fd, (off_t)1 << 62), RUMP_EFBIG);
+	FS_ERR(rump_sys_truncate("f", (off_t)1 << 62), RUMP_EFBIG);
+	RL(rump_sys_fstat(fd, &sb));
+	ATF_REQUIRE_EQ(sb.st_size, 3);
+	RL(rump_sys_close(fd));
+	fs_require_contents("f", "abc");
+}
+
+FSTEST(ids, "set and get the real and effective ids; open checks the "
+    "effective ones, access the real ones")
+static void
+ids(const struct fstest_fs *fs)
+{
+
+	fs_mkfile("f", "x");
+	RL(rump_sys_chmod("f", 0600));
+	RZ(rump_pub_lwproc_rfork(RUMP_RFFDG));
+	RL(rump_sys_setegid(500));
+	RL(rump_sys_seteuid(1000));
+	ATF_REQUIRE(rump_sys_getuid() == 0 && rump_sys_geteuid() == 1000);
+	ATF_REQUIRE(rump_sys_getgid() == 0 && rump_sys_getegid() == 500);
+	FS_ERR(rump_sys_open("f", RUMP_O_RDONLY), RUMP_EACCES);
+	RL(rump_sys_access("f", RUMP_R_OK | RUMP_W_OK));
+	/* Not root now: only the real (or saved) ids. */
+	FS_ERR(rump_sys_setgid(600), RUMP_EPERM);
+	FS_ERR(rump_sys_setegid(600), RUMP_EPERM);
+	FS_ERR(rump_sys_seteuid(2000), RUMP_EPERM);
+	RL(rump_sys_seteuid(0));
+	ATF_REQUIRE_EQ(rump_sys_geteuid(), 0);
+	fs_require_contents("f", "x");
+	RL(rump_sys_setegid(0));
+	ATF_REQUIRE_EQ(rump_sys_getegid(), 0);
+	/* setuid and setgid set all three. */
+	RL(rump_sys_setgid(700));
+	RL(rump_sys_setuid(800));
+	ATF_REQUIRE(rump_sys_getuid() == 800 && rump_sys_geteuid() == 800);
+	ATF_REQUIRE(rump_sys_getgid() == 700 && rump_sys_getegid() == 700);
+	FS_ERR(rump_sys_seteuid(0), RUMP_EPERM);
+	FS_ERR(rump_sys_access("f", RUMP_R_OK), RUMP_EACCES);
+	rump_pub_lwproc_releaselwp();
+}
+
 FSTEST(access_stat, "access, faccessat, fstatat, statvfs")
 static void
 access_stat(const struct fstest_fs *fs)
@@ -711,6 +792,120 @@ mounts(const struct fstest_fs *fs)
 	RL(rump_sys_rmdir("m"));
 }
 
+/*
+ * Teardown with the file system still mounted, a tmpfs mounted on one of
+ * its directories and a file on it open and written: every mount goes by
+ * force, newest first, while its type is still attached; the books are
+ * empty and the image clean.
+ */
+static void
+teardown_mounted(const struct fstest_fs *fs)
+{
+	int fd;
+
+	RZ(rump_init());
+	RL(rump_sys_mkdir(FSTEST_MNT, 0777));
+	RL(fs->fs_mount(fs, FSTEST_MNT, 0));
+	RL(rump_sys_mkdir(FSTEST_MNT "/sub", 0755));
+	RL(fstest_tmpfs.fs_mount(&fstest_tmpfs, FSTEST_MNT "/sub", 0));
+	RL(fd = rump_sys_open(FSTEST_MNT "/f", RUMP_O_RDWR | RUMP_O_CREAT,
+	    0644));
+	ATF_REQUIRE_EQ(rump_sys_write(fd, "data", 4), 4);
+	FS_ERR(rump_sys_unmount(FSTEST_MNT, 0), RUMP_EBUSY);
+	fstest_teardown();
+	if (fs->fs_check != NULL)
+		fs->fs_check(fs);
+}
+
+ATF_TC(tmpfs_teardown_mounted);
+ATF_TC_HEAD(tmpfs_teardown_mounted, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "teardown unmounts what is left "
+	    "mounted, nested mounts and open files included (tmpfs)");
+}
+ATF_TC_BODY(tmpfs_teardown_mounted, tc)
+{
+
+	teardown_mounted(&fstest_tmpfs);
+}
+
+ATF_TC(ext2_teardown_mounted);
+ATF_TC_HEAD(ext2_teardown_mounted, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "teardown unmounts what is left "
+	    "mounted, nested mounts and open files included (ext2)");
+}
+ATF_TC_BODY(ext2_teardown_mounted, tc)
+{
+
+	teardown_mounted(&fstest_ext2);
+}
+
+FSTEST(getargs, "mount(MNT_GETARGS): the arguments in force, NetBSD's "
+    "errors")
+static void
+getargs(const struct fstest_fs *fs)
+{
+	union {
+		struct rump_tmpfs_args ta;
+		struct rump_ufs_args ua;
+		unsigned char bytes[128];
+	} buf;
+	bool tmpfs = strcmp(fs->fs_name, RUMP_MOUNT_TMPFS) == 0;
+	int want = tmpfs ? (int)sizeof(buf.ta) : (int)sizeof(buf.ua);
+
+	RL(rump_sys_mkdir("sub", 0755));
+	fs_mkfile("file", "");
+	/* The file system's layout, its length returned, type not read. */
+	memset(&buf, 0xa5, sizeof(buf));
+	ATF_REQUIRE_EQ(rump_sys_mount(NULL, FSTEST_MNT, RUMP_MNT_GETARGS,
+	    &buf, sizeof(buf)), want);
+	if (tmpfs) {
+		ATF_REQUIRE_EQ(buf.ta.ta_version, RUMP_TMPFS_ARGS_VERSION);
+		ATF_REQUIRE_EQ(buf.ta.ta_nodes_max, 0);
+		ATF_REQUIRE_EQ(buf.ta.ta_size_max, 0);
+		ATF_REQUIRE(buf.ta.ta_root_uid == 0 &&
+		    buf.ta.ta_root_gid == 0);
+		ATF_REQUIRE_EQ(buf.ta.ta_root_mode, 0777);
+	} else
+		ATF_REQUIRE(buf.ua.fspec == NULL);
+	ATF_REQUIRE_EQ(buf.bytes[want], 0xa5);
+	/* Length 0: the file system's own. */
+	ATF_REQUIRE_EQ(rump_sys_mount(NULL, FSTEST_MNT, RUMP_MNT_GETARGS,
+	    &buf, 0), want);
+	/* Any process may ask. */
+	fs_become(1000, 1000);
+	ATF_REQUIRE_EQ(rump_sys_mount(NULL, FSTEST_MNT, RUMP_MNT_GETARGS,
+	    &buf, sizeof(buf)), want);
+	rump_pub_lwproc_releaselwp();
+	/* A mount on a subdirectory answers for itself. */
+	RL(fs->fs_mount(fs, "sub", 0));
+	ATF_REQUIRE_EQ(rump_sys_mount(NULL, "sub", RUMP_MNT_GETARGS, &buf,
+	    sizeof(buf)), want);
+	RL(rump_sys_unmount("sub", 0));
+	/* Errors. */
+	FS_ERR(rump_sys_mount(NULL, FSTEST_MNT, RUMP_MNT_GETARGS, &buf,
+	    want - 1), RUMP_EINVAL);
+	FS_ERR(rump_sys_mount(NULL, FSTEST_MNT, RUMP_MNT_GETARGS, NULL,
+	    sizeof(buf)), RUMP_EINVAL);
+	FS_ERR(rump_sys_mount(NULL, FSTEST_MNT, RUMP_MNT_GETARGS |
+	    RUMP_MNT_RDONLY, &buf, sizeof(buf)), RUMP_EINVAL);
+	FS_ERR(rump_sys_mount(NULL, FSTEST_MNT, RUMP_MNT_GETARGS |
+	    RUMP_MNT_UPDATE, &buf, sizeof(buf)), RUMP_EINVAL);
+	FS_ERR(rump_sys_mount(NULL, "sub", RUMP_MNT_GETARGS, &buf,
+	    sizeof(buf)), RUMP_EINVAL);
+	FS_ERR(rump_sys_mount(NULL, "file", RUMP_MNT_GETARGS, &buf,
+	    sizeof(buf)), RUMP_EINVAL);
+	FS_ERR(rump_sys_mount(NULL, "nope", RUMP_MNT_GETARGS, &buf,
+	    sizeof(buf)), RUMP_ENOENT);
+	FS_ERR(rump_sys_mount(NULL, NULL, RUMP_MNT_GETARGS, &buf,
+	    sizeof(buf)), RUMP_EFAULT);
+	FS_ERR(rump_sys_mount(NULL, FSTEST_MNT, RUMP_MNT_GETARGS, &buf,
+	    65537), RUMP_EINVAL);
+	RL(rump_sys_rmdir("sub"));
+	RL(rump_sys_unlink("file"));
+}
+
 FSTEST(nonroot, "permission checks as an unprivileged process")
 static void
 nonroot(const struct fstest_fs *fs)
@@ -812,74 +1007,317 @@ processes(const struct fstest_fs *fs)
 #define NTHREADS	8
 #define NROUNDS		200
 
+/*
+ * The churning lwps meet here twice: before their first call and
+ * halfway through, so all eight are alive and working at once (each one's
+ * first half precedes every one's second half), whatever the host's
+ * scheduling.
+ */
+static pthread_barrier_t churn_barrier;
+
+/* One round of lwp id in "dir": the calls, or the name of one that failed. */
+static const char *
+churn_round(int id, int i)
+{
+	char a[32], b[32];
+	int fd;
+
+	snprintf(a, sizeof(a), "dir/t%d_%d", id, i);
+	snprintf(b, sizeof(b), "dir/r%d_%d", id, i);
+	if ((fd = rump_sys_open(a, RUMP_O_RDWR | RUMP_O_CREAT, 0644)) == -1)
+		return "open";
+	if (rump_sys_write(fd, a, strlen(a)) != (ssize_t)strlen(a))
+		return "write";
+	if (rump_sys_close(fd) == -1)
+		return "close";
+	if (rump_sys_rename(a, b) == -1)
+		return "rename";
+	/* One name all lwps fight over. */
+	if (rump_sys_link(b, "dir/hot") == -1 && errno != RUMP_EEXIST)
+		return "link hot";
+	if (rump_sys_unlink("dir/hot") == -1 && errno != RUMP_ENOENT)
+		return "unlink hot";
+	if (i % 2 == 0 && rump_sys_unlink(b) == -1)
+		return "unlink";
+	return NULL;
+}
+
+/* A host thread with an lwp of its own, as NetBSD's rump tests do it. */
 static void *
 churn(void *arg)
 {
 	int id = (int)(intptr_t)arg;
-	char a[32], b[32];
-	int fd;
+	const char *err = NULL;
+	bool lwp, halfway = false;
 
-	if (rump_pub_lwproc_newlwp(rump_sys_getpid()) != 0)
-		return (void *)"newlwp";
-	for (int i = 0; i < NROUNDS; i++) {
-		snprintf(a, sizeof(a), "dir/t%d_%d", id, i);
-		snprintf(b, sizeof(b), "dir/r%d_%d", id, i);
-		if ((fd = rump_sys_open(a, RUMP_O_RDWR | RUMP_O_CREAT, 0644))
-		    == -1)
-			return (void *)"open";
-		if (rump_sys_write(fd, a, strlen(a)) != (ssize_t)strlen(a))
-			return (void *)"write";
-		if (rump_sys_close(fd) == -1)
-			return (void *)"close";
-		if (rump_sys_rename(a, b) == -1)
-			return (void *)"rename";
-		/* One name all threads fight over. */
-		if (rump_sys_link(b, "dir/hot") == -1 && errno != RUMP_EEXIST)
-			return (void *)"link hot";
-		if (rump_sys_unlink("dir/hot") == -1 && errno != RUMP_ENOENT)
-			return (void *)"unlink hot";
-		if (i % 2 == 0 && rump_sys_unlink(b) == -1)
-			return (void *)"unlink";
+	pthread_barrier_wait(&churn_barrier);
+	lwp = rump_pub_lwproc_newlwp(rump_sys_getpid()) == 0;
+	if (!lwp)
+		err = "newlwp";
+	for (int i = 0; err == NULL && i < NROUNDS; i++) {
+		if (i == NROUNDS / 2) {
+			pthread_barrier_wait(&churn_barrier);
+			halfway = true;
+		}
+		err = churn_round(id, i);
 	}
-	rump_pub_lwproc_releaselwp();
-	return NULL;
+	if (!halfway)
+		pthread_barrier_wait(&churn_barrier);
+	if (lwp)
+		rump_pub_lwproc_releaselwp();
+	return (void *)err;
 }
 
-FSTEST(threads, "eight lwps create, rename and unlink in one directory")
+FSTEST_PARALLEL(threads, "eight lwps create, rename and unlink in one "
+    "directory; the final tree is exactly what they leave")
 static void
 threads(const struct fstest_fs *fs)
 {
+	static char names[NTHREADS * NROUNDS + 2][32];
+	static uint8_t types[NTHREADS * NROUNDS + 2];
+	bool seen[NTHREADS][NROUNDS];
 	pthread_t t[NTHREADS];
-	char names[NTHREADS * NROUNDS + 2][32], expect[32];
-	uint8_t types[NTHREADS * NROUNDS + 2];
-	void *rv;
+	char path[40], expect[32];
+	struct rump_stat sb;
 	int n, i, j;
+	void *rv;
 
 	RL(rump_sys_mkdir("dir", 0755));
+	ATF_REQUIRE(pthread_barrier_init(&churn_barrier, NULL, NTHREADS) == 0);
 	for (i = 0; i < NTHREADS; i++)
 		ATF_REQUIRE(pthread_create(&t[i], NULL, churn,
 		    (void *)(intptr_t)i) == 0);
 	for (i = 0; i < NTHREADS; i++) {
 		ATF_REQUIRE(pthread_join(t[i], &rv) == 0);
-		ATF_REQUIRE_MSG(rv == NULL, "thread %d: %s failed", i,
+		ATF_REQUIRE_MSG(rv == NULL, "lwp %d: %s failed", i,
 		    (char *)rv);
 	}
-	/* Left: exactly the odd rounds' renamed files, with their data. */
-	if (rump_sys_unlink("dir/hot") == -1)
-		ATF_REQUIRE_EQ(errno, RUMP_ENOENT);
+	ATF_REQUIRE(pthread_barrier_destroy(&churn_barrier) == 0);
+	/* Every link to "hot" was unlinked after it by the same lwp. */
+	FS_ERR(rump_sys_unlink("dir/hot"), RUMP_ENOENT);
+	/*
+	 * Left: ".", ".." and exactly the odd rounds' renamed files, each
+	 * once, regular, with one link and its data.
+	 */
 	n = read_dir("dir", names, types, NTHREADS * NROUNDS + 2);
 	ATF_REQUIRE_EQ(n, 2 + NTHREADS * NROUNDS / 2);
+	memset(seen, 0, sizeof(seen));
+	for (int k = 0; k < n; k++) {
+		char tail;
+
+		if (strcmp(names[k], ".") == 0 || strcmp(names[k], "..") == 0) {
+			ATF_REQUIRE_EQ(types[k], RUMP_DT_DIR);
+			continue;
+		}
+		ATF_REQUIRE_MSG(sscanf(names[k], "r%d_%d%c", &i, &j,
+		    &tail) == 2 && i >= 0 && i < NTHREADS && j >= 0 &&
+		    j < NROUNDS && j % 2 == 1 && !seen[i][j],
+		    "unexpected entry \"%s\"", names[k]);
+		ATF_REQUIRE_EQ(types[k], RUMP_DT_REG);
+		seen[i][j] = true;
+	}
 	for (i = 0; i < NTHREADS; i++) {
 		for (j = 1; j < NROUNDS; j += 2) {
-			char path[40];
-
 			snprintf(path, sizeof(path), "dir/r%d_%d", i, j);
 			snprintf(expect, sizeof(expect), "dir/t%d_%d", i, j);
+			RL(rump_sys_stat(path, &sb));
+			ATF_REQUIRE_EQ(sb.st_nlink, 1);
 			fs_require_contents(path, expect);
 			RL(rump_sys_unlink(path));
 		}
 	}
 	RL(rump_sys_rmdir("dir"));
+}
+
+/*
+ * Operations in different directories run in parallel.  lwp A's create
+ * in "a" is held, by the kernel's fault hook, at its first allocation in
+ * tmpfs (the new node, with "a" locked exclusively), until lwp B has
+ * created, written, renamed, linked, listed and removed in "b".  lwp C's
+ * lookup in "a", the control, must still be waiting for A then.  tmpfs
+ * only: ext2 runs each vnode operation under its mount's lock.
+ */
+static struct {
+	pthread_mutex_t	lock;
+	pthread_cond_t	cv;
+	bool		held;		/* A is held in the hook */
+	bool		release;	/* A may go on */
+	bool		bdone, cdone;
+} pdirs = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+    false, false, false, false };
+static __thread bool pdirs_holdme;	/* this host thread runs lwp A */
+
+#define PDIRS_WAIT	10		/* seconds, for what must happen */
+
+static int
+pdirs_hook(void *arg, const struct rumpus_fault_point *fp,
+    const struct rumpus_fault_site *site)
+{
+
+	if (!pdirs_holdme || strcmp(fp->fp_name, RUMPUS_FAULT_KMEM_ALLOC) != 0 ||
+	    site->fs_file == NULL ||
+	    strstr(site->fs_file, "/kern/fs/tmpfs/") == NULL)
+		return 0;
+	pdirs_holdme = false;
+	pthread_mutex_lock(&pdirs.lock);
+	pdirs.held = true;
+	pthread_cond_broadcast(&pdirs.cv);
+	while (!pdirs.release)
+		pthread_cond_wait(&pdirs.cv, &pdirs.lock);
+	pthread_mutex_unlock(&pdirs.lock);
+	return 0;
+}
+
+/* Set *flag under pdirs.lock and wake the waiters. */
+static void
+pdirs_set(bool *flag)
+{
+
+	pthread_mutex_lock(&pdirs.lock);
+	*flag = true;
+	pthread_cond_broadcast(&pdirs.cv);
+	pthread_mutex_unlock(&pdirs.lock);
+}
+
+/* Wait up to secs seconds for *flag; its value then. */
+static bool
+pdirs_wait(bool *flag, int secs)
+{
+	struct timespec ts;
+	bool v;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += secs;
+	pthread_mutex_lock(&pdirs.lock);
+	while (!*flag && pthread_cond_timedwait(&pdirs.cv, &pdirs.lock,
+	    &ts) == 0)
+		continue;
+	v = *flag;
+	pthread_mutex_unlock(&pdirs.lock);
+	return v;
+}
+
+static void *
+pdirs_a(void *arg)
+{
+	const char *err = NULL;
+	int fd;
+
+	if (rump_pub_lwproc_newlwp(rump_sys_getpid()) != 0)
+		return (void *)"newlwp";
+	pdirs_holdme = true;
+	if ((fd = rump_sys_open("a/new", RUMP_O_RDWR | RUMP_O_CREAT,
+	    0644)) == -1 || rump_sys_close(fd) == -1)
+		err = "create a/new";
+	rump_pub_lwproc_releaselwp();
+	return (void *)err;
+}
+
+static const char *
+pdirs_b_calls(void)
+{
+	struct rump_stat sb;
+	char buf[512];
+	int fd;
+
+	if ((fd = rump_sys_open("b/f", RUMP_O_RDWR | RUMP_O_CREAT,
+	    0644)) == -1)
+		return "create b/f";
+	if (rump_sys_write(fd, "data", 4) != 4 || rump_sys_close(fd) == -1)
+		return "write b/f";
+	if (rump_sys_rename("b/f", "b/g") == -1)
+		return "rename b/f b/g";
+	if (rump_sys_link("b/g", "b/h") == -1)
+		return "link b/g b/h";
+	if (rump_sys_stat("b/h", &sb) == -1 || sb.st_nlink != 2)
+		return "stat b/h";
+	if (rump_sys_mkdir("b/d", 0755) == -1 || rump_sys_rmdir("b/d") == -1)
+		return "mkdir, rmdir b/d";
+	if ((fd = rump_sys_open("b", RUMP_O_RDONLY)) == -1 ||
+	    rump_sys_getdents(fd, buf, sizeof(buf)) <= 0 ||
+	    rump_sys_close(fd) == -1)
+		return "getdents b";
+	if (rump_sys_unlink("b/g") == -1 || rump_sys_unlink("b/h") == -1)
+		return "unlink b/g, b/h";
+	return NULL;
+}
+
+static void *
+pdirs_b(void *arg)
+{
+	const char *err;
+
+	if (rump_pub_lwproc_newlwp(rump_sys_getpid()) != 0)
+		return (void *)"newlwp";
+	err = pdirs_b_calls();
+	rump_pub_lwproc_releaselwp();
+	pdirs_set(&pdirs.bdone);
+	return (void *)err;
+}
+
+static void *
+pdirs_c(void *arg)
+{
+	struct rump_stat sb;
+	const char *err = NULL;
+
+	if (rump_pub_lwproc_newlwp(rump_sys_getpid()) != 0)
+		return (void *)"newlwp";
+	if (rump_sys_stat("a/old", &sb) == -1)
+		err = "stat a/old";
+	rump_pub_lwproc_releaselwp();
+	pdirs_set(&pdirs.cdone);
+	return (void *)err;
+}
+
+static void
+parallel_dirs(const struct fstest_fs *fs)
+{
+	pthread_t a, b, c;
+	bool bdone, cdone;
+	void *rv;
+
+	RL(rump_sys_mkdir("a", 0755));
+	RL(rump_sys_mkdir("b", 0755));
+	fs_mkfile("a/old", "");
+	rumpus_fault_set_hook(pdirs_hook, NULL);
+	ATF_REQUIRE(pthread_create(&a, NULL, pdirs_a, NULL) == 0);
+	ATF_REQUIRE_MSG(pdirs_wait(&pdirs.held, PDIRS_WAIT),
+	    "the create in \"a\" made no tmpfs allocation");
+	ATF_REQUIRE(pthread_create(&c, NULL, pdirs_c, NULL) == 0);
+	ATF_REQUIRE(pthread_create(&b, NULL, pdirs_b, NULL) == 0);
+	bdone = pdirs_wait(&pdirs.bdone, PDIRS_WAIT);
+	/* The control: a lookup in "a" waits for the create in "a". */
+	usleep(20000);
+	cdone = pdirs_wait(&pdirs.cdone, 0);
+	pdirs_set(&pdirs.release);
+	ATF_REQUIRE(pthread_join(a, &rv) == 0);
+	ATF_REQUIRE_MSG(rv == NULL, "lwp A: %s failed", (char *)rv);
+	ATF_REQUIRE(pthread_join(b, &rv) == 0);
+	ATF_REQUIRE_MSG(rv == NULL, "lwp B: %s failed", (char *)rv);
+	ATF_REQUIRE(pthread_join(c, &rv) == 0);
+	ATF_REQUIRE_MSG(rv == NULL, "lwp C: %s failed", (char *)rv);
+	rumpus_fault_set_hook(NULL, NULL);
+	ATF_REQUIRE_MSG(bdone, "the calls in \"b\" waited for the create "
+	    "held in \"a\"");
+	ATF_REQUIRE_MSG(!cdone, "a lookup in \"a\" did not wait for the "
+	    "create held there");
+	RL(rump_sys_unlink("a/new"));
+	RL(rump_sys_unlink("a/old"));
+	RL(rump_sys_rmdir("a"));
+	RL(rump_sys_rmdir("b"));
+}
+
+ATF_TC(tmpfs_parallel_dirs);
+ATF_TC_HEAD(tmpfs_parallel_dirs, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "calls in one directory complete "
+	    "while a create in another is held with its directory locked");
+}
+ATF_TC_BODY(tmpfs_parallel_dirs, tc)
+{
+
+	fstest_run_parallel(&fstest_tmpfs, parallel_dirs);
 }
 
 /*
@@ -938,8 +1376,8 @@ mover(void *arg)
 	return NULL;
 }
 
-FSTEST(threads_across, "eight lwps move files and directories between two "
-    "directories")
+FSTEST_PARALLEL(threads_across, "eight lwps move files and directories "
+    "between two directories")
 static void
 threads_across(const struct fstest_fs *fs)
 {
@@ -1321,12 +1759,19 @@ ATF_TP_ADD_TCS(tp)
 	FSTEST_ADD(tp, umask_modes);
 	FSTEST_ADD(tp, cwd);
 	FSTEST_ADD(tp, descriptors);
+	FSTEST_ADD(tp, fd_limits);
+	FSTEST_ADD(tp, file_size_limits);
+	FSTEST_ADD(tp, ids);
 	FSTEST_ADD(tp, access_stat);
 	FSTEST_ADD(tp, mounts);
+	FSTEST_ADD(tp, getargs);
+	ATF_TP_ADD_TC(tp, tmpfs_teardown_mounted);
+	ATF_TP_ADD_TC(tp, ext2_teardown_mounted);
 	FSTEST_ADD(tp, nonroot);
 	FSTEST_ADD(tp, processes);
 	FSTEST_ADD(tp, threads);
 	FSTEST_ADD(tp, threads_across);
+	ATF_TP_ADD_TC(tp, tmpfs_parallel_dirs);
 	FSTEST_ADD(tp, bad_input);
 	FSTEST_ADD(tp, vnode_cache);
 	FSTEST_ADD(tp, random_calls);

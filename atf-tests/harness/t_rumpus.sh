@@ -188,7 +188,24 @@ artifacts_body() {
 	test -f kept/*mixed.lua.bad/console.txt || atf_fail "console.txt missing"
 }
 
+atf_test_case sandbox
+sandbox_head() {
+	atf_set descr "a body that reaches for the host is outcome sandbox, with the call and where it was made"
+}
+sandbox_body() {
+	atf_check -s exit:0 -e ignore $rumpus run -o out.jsonl -c popen \
+	    $scenarios/selftest/sandbox.lua
+	atf_check -o match:'"outcome":"sandbox".*"reason":"the instance called the host directly, outside the hypercalls: pipe2\(' \
+	    -o match:'"backtrace":"the host call was made at:\\n\\tpipe2\+0x[0-9a-f]+ \([^)]*libc[^)]*\)\\nthe body was running at:.*sandbox.lua:23: ' \
+	    cat out.jsonl
+	atf_check -s exit:0 -e ignore $rumpus run -o out.jsonl -c execute \
+	    $scenarios/selftest/sandbox.lua
+	atf_check -o match:'"outcome":"sandbox".*"reason":"killed by SIGSYS in phase body: the sandbox trapped' \
+	    cat out.jsonl
+}
+
 atf_init_test_cases() {
+	atf_add_test_case sandbox
 	atf_add_test_case artifacts
 	atf_add_test_case console
 	atf_add_test_case usage

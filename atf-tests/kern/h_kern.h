@@ -65,5 +65,12 @@ void	 ktest_gate_release(void);
 int	 ktest_fault_point(void);
 /* Take one item from a pool named "ktestpool" and keep it. */
 void	 ktest_pool_leak(void);
+/*
+ * Block blkno (512 bytes) of the block device registered as key: taken
+ * from the buffer cache and never released (ktest_bio_hold), or read
+ * through it into buf (ktest_bio_read).  0 or an errno.
+ */
+int	 ktest_bio_hold(const char *, int);
+int	 ktest_bio_read(const char *, int, void *);
 
 #endif /* _ATF_TESTS_KERN_H_KERN_H_ */

@@ -16,6 +16,9 @@
 #include <sys/kthread.h>
 #include <sys/callout.h>
 #include <sys/lwp.h>
+#include <sys/fcntl.h>
+#include <sys/buf.h>
+#include <dev/blkdev.h>
 #include <rump/rump.h>
 
 #include "h_kern.h"
@@ -449,6 +452,52 @@ ktest_fault_point(void)
 
 	rump_schedule();
 	error = FAULT_POINT_CHECK(ktest_point, 7, 0);
+	rump_unschedule();
+	return error;
+}
+
+/*
+ * Take block blkno (512 bytes) of the block device registered as key and
+ * never release it, as a file system that loses a buffer would; the
+ * device is closed.  0 or an errno.
+ */
+int
+ktest_bio_hold(const char *key, int blkno)
+{
+	struct blkdev *dev;
+	int error;
+
+	rump_schedule();
+	if ((error = blkdev_open(key, FREAD, &dev)) == 0) {
+		if (getblk(dev, blkno, 512, 0, 0) == NULL)
+			error = ENOMEM;
+		blkdev_close(dev);
+	}
+	rump_unschedule();
+	return error;
+}
+
+/*
+ * Read block blkno (512 bytes) of the block device registered as key
+ * through the buffer cache into buf, then forget the device's buffers.
+ * 0 or an errno.
+ */
+int
+ktest_bio_read(const char *key, int blkno, void *buf)
+{
+	struct blkdev *dev;
+	struct buf *bp;
+	int error;
+
+	rump_schedule();
+	if ((error = blkdev_open(key, FREAD, &dev)) == 0) {
+		if ((error = bread(dev, blkno, 512, 0, &bp)) == 0) {
+			memcpy(buf, bp->b_data, 512);
+			brelse(bp, 0);
+		}
+		bio_invaldev(dev);
+		blkdev_close(dev);
+	}
 	rump_unschedule();
 	return error;
 }

@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <pthread.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdint.h>
@@ -21,6 +22,7 @@
 
 #include <rump/rump.h>
 #include <rump/rumpus_ext.h>
+#include <rump/rumpvfs_if_pub.h>
 
 #include "h_macros.h"
 #include "h_kern.h"
@@ -565,9 +567,17 @@ ATF_TC_BODY(books_leak, tc)
 
 	RZ(rump_init());
 	ktest_leak();
+	/* Every count is set, whatever the books held before. */
+	memset(&b, 0xa5, sizeof(b));
 	RZ(rumpus_teardown(&b));
 	rumpus_books_print(&b);
+	ATF_REQUIRE_EQ(b.b_version, RUMPUS_EXT_VERSION);
 	ATF_REQUIRE_EQ(b.b_kmem_count, 1);
+	ATF_REQUIRE_EQ(b.b_kmem_sites, 1);
+	ATF_REQUIRE_EQ(b.b_nlocks + b.b_locks_total, 0);
+	ATF_REQUIRE_EQ(b.b_nlwps + b.b_lwps_total, 0);
+	ATF_REQUIRE_EQ(b.b_kmem_overruns + b.b_kmem_uafs, 0);
+	ATF_REQUIRE_EQ(b.b_callouts, 0);
 	ATF_REQUIRE_EQ(b.b_nkmem, 1);
 	ATF_REQUIRE_EQ(b.b_kmem[0].bk_bytes, 100);
 	ATF_REQUIRE_STREQ(b.b_kmem[0].bk_tag, "ktest_leak");
@@ -586,6 +596,46 @@ ATF_TC_BODY(books_leak, tc)
 	/* Freed by teardown: the next instance starts clean. */
 	RZ(rump_init());
 	teardown_clean();
+}
+
+ATF_TC(books_bio_held);
+ATF_TC_HEAD(books_bio_held, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "a buffer never released is in the "
+	    "books, and the next boot's buffer cache does not know it (the "
+	    "hash is emptied at teardown, not cleared at boot)");
+}
+ATF_TC_BODY(books_bio_held, tc)
+{
+	struct rumpus_books b;
+	char blk[512], want[512];
+	int fd, i, run;
+
+	for (i = 0; i < (int)sizeof(want); i++)
+		want[i] = (char)(i % 251);
+	ATF_REQUIRE((fd = open("disk.img", O_RDWR | O_CREAT | O_TRUNC,
+	    0644)) != -1);
+	for (i = 0; i < 16; i++)
+		ATF_REQUIRE_EQ(write(fd, want, sizeof(want)),
+		    (ssize_t)sizeof(want));
+	ATF_REQUIRE(close(fd) == 0);
+	for (run = 0; run < 20; run++) {
+		RZ(rump_init());
+		RZ(rump_pub_etfs_register("/dev/blk", "disk.img",
+		    RUMP_ETFS_BLK));
+		RZ(ktest_bio_hold("/dev/blk", 3));
+		RZ(rumpus_teardown(&b));
+		/* The buffer and its data. */
+		ATF_REQUIRE_EQ(b.b_kmem_count, 2);
+
+		RZ(rump_init());
+		RZ(rump_pub_etfs_register("/dev/blk", "disk.img",
+		    RUMP_ETFS_BLK));
+		memset(blk, 0, sizeof(blk));
+		RZ(ktest_bio_read("/dev/blk", 3, blk));
+		ATF_REQUIRE(memcmp(blk, want, sizeof(blk)) == 0);
+		teardown_clean();
+	}
 }
 
 ATF_TC(books_lock_held);
@@ -1127,6 +1177,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, fault_point_registry);
 	ATF_TP_ADD_TC(tp, kmem_nosleep_fault);
 	ATF_TP_ADD_TC(tp, books_leak);
+	ATF_TP_ADD_TC(tp, books_bio_held);
 	ATF_TP_ADD_TC(tp, books_lock_held);
 	ATF_TP_ADD_TC(tp, lwp_dump);
 	ATF_TP_ADD_TC(tp, teardown_stuck_thread);

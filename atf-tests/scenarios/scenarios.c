@@ -8,8 +8,6 @@
  * case through "rumpus run --atf-result", which writes the ATF result.
  * The ATF timeout of a case is the scenario's own plus a margin, so the
  * runner's timeout fires first and the case reads "hang", not "broken".
- * A case the runner cannot run in this build (a file system the kernel
- * lacks) is listed, and the runner reports it skipped with the reason.
  */
 #include <sys/wait.h>
 

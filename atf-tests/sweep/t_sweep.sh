@@ -219,32 +219,7 @@ shards_body() {
 	atf_check -o inline:'0\n' sh -c 'sort p1 p2 p3 | uniq -d | wc -l'
 }
 
-# Regression: found by sweeping bio over ext2 scenarios (crash, SIGABRT in
-# phase boot): an instance's image copy was named by its pid, so a copy a
-# killed instance left behind under a reused pid made the copy fail, and
-# that failure aborted outside any protected call.  Copies are now made
-# by mkostemp, and a copy that fails is an "error" verdict.  Not a
-# scenario: it needs host state around the instance (TMPDIR, files left
-# under the next pids), which a scenario cannot set up before its boot.
-atf_test_case regress_image_copy
-regress_image_copy_head() {
-	atf_set descr "an ext2 instance's image copy cannot collide with a copy a dead instance left; a copy that fails is an error verdict, not an abort"
-}
-regress_image_copy_body() {
-	mkdir tmp
-	next=$(cat /proc/sys/kernel/ns_last_pid)
-	for i in $(seq $((next + 1)) $((next + 200))); do
-		echo stale >tmp/rumpus-img.$i
-	done
-	atf_check -s exit:0 -e ignore env TMPDIR=$PWD/tmp $rumpus run \
-	    -c 'persist[ext2]' $scenarios/ext2/persist.lua
-	atf_check -s exit:1 -o match:'^error .*copying .*: No such file or directory' \
-	    -e ignore env TMPDIR=$PWD/nonexistent $rumpus run \
-	    -c 'persist[ext2]' $scenarios/ext2/persist.lua
-}
-
 atf_init_test_cases() {
-	atf_add_test_case regress_image_copy
 	atf_add_test_case lua_wiring
 	atf_add_test_case run_faults
 	atf_add_test_case filters

@@ -53,6 +53,8 @@ int	bufinit(void);			/* kern/vfs/vfs_bio.c */
 void	buffini(void);
 int	ext2fs_init(void);		/* kern/fs/ext2fs/ext2fs_vfsops.c */
 void	ext2fs_fini(void);
+int	vfs_rootinit(void);		/* kern/vfs/vfs_init.c */
+void	vfs_rootfini(void);
 
 static const struct initstep initsteps[] = {
 	/* The core, on the bare calling thread. */
@@ -67,6 +69,8 @@ static const struct initstep initsteps[] = {
 	{ "bio",	bufinit,		buffini },
 	{ "vfs",	vfs_init,		vfs_fini },
 	{ "ext2fs",	ext2fs_init,		ext2fs_fini },
+	/* "/", after every file-system type; mounts go before the types. */
+	{ "vfsroot",	vfs_rootinit,		vfs_rootfini },
 	{ "initproc",	proc_init_initproc,	NULL },
 };
 #define INITSTEP_LWP0	6
@@ -215,8 +219,7 @@ rumpus_teardown(struct rumpus_books *books)
 
 	if (kern_booted != 1)
 		return EINVAL;
-	memset(b, 0, sizeof(*b));
-	b->b_version = RUMPUS_EXT_VERSION;
+	books_start(b);
 	/* Host I/O completions on their way out are not callers: wait. */
 	hostio_drain();
 	mutex_enter(proc_lock);

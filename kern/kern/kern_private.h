@@ -97,6 +97,7 @@ extern void *cons_symbolizer_arg;
 
 /* Books (kern_books.c). */
 void	lwp_info_fill(struct lwp *, struct rumpus_lwpinfo *);
+void	books_start(struct rumpus_books *);
 #define BOOKS_LWP_USER		0x01	/* lwps of processes */
 #define BOOKS_LWP_SYSTEM	0x02	/* kernel threads and lwp0 */
 void	books_add_lwps(struct rumpus_books *, int);

@@ -71,17 +71,24 @@ struct mount {
  * held as writer: neither may do path lookups or wait for a thread that
  * does (sync(2) takes mountlist_lock as reader).  vfs_unmount must succeed.
  * vfs_loadvnode fills in a new vnode for a key (v_type, v_op, v_data,
- * v_vflag, v_rdev).  Each returns 0 or an errno.
+ * v_vflag, v_rdev).  vfs_getargs (mount(2) with MNT_GETARGS; NetBSD
+ * passes it to vfs_mount as a flag, here it has its own entry so that no
+ * transient flag is set in mnt_flag) writes the arguments in force, in
+ * the layout vfs_mount takes, into a zeroed buffer of *datalen bytes
+ * (fewer than the layout's: EINVAL) and sets *datalen to its length;
+ * the mount's root vnode is locked (shared), so no forced unmount can
+ * take the mount away meanwhile.  Each returns 0 or an errno.
  */
 struct vfsops {
 	const char	*vfs_name;
-	size_t		 vfs_argsize;	/* bytes of mount data at least */
+	size_t		 vfs_argsize;	/* bytes of its mount arguments */
 	int	(*vfs_mount)(struct mount *, const char *, void *, size_t *);
 	int	(*vfs_unmount)(struct mount *, int);
 	int	(*vfs_statvfs)(struct mount *, struct rump_statvfs *);
 	int	(*vfs_sync)(struct mount *, int, kauth_cred_t);
 	int	(*vfs_loadvnode)(struct mount *, struct vnode *, const void *,
 		    size_t);
+	int	(*vfs_getargs)(struct mount *, void *, size_t *);
 	struct vfsops	*vfs_next;	/* the registered types; vfs_list_lock */
 };
 

@@ -42,12 +42,13 @@ static size_t bio_maxmem = 16 * 1024 * 1024;	/* data bytes at most */
 
 static kmutex_t bufcache_lock;
 static kcondvar_t bio_freecv;		/* a buffer was released */
-static LIST_HEAD(, buf) bio_hash[BIO_HASHSIZE];
+/* Zero is empty: left empty by buffini, never cleared at boot. */
+static LIST_HEAD(, buf) bio_hash[BIO_HASHSIZE] __kern_cold;
 static TAILQ_HEAD(, buf) bio_lru = TAILQ_HEAD_INITIALIZER(bio_lru);
 static TAILQ_HEAD(, buf) bio_dirty = TAILQ_HEAD_INITIALIZER(bio_dirty);
 static u_int bio_nbufs;			/* buffers allocated */
 static size_t bio_mem;			/* data bytes allocated */
-static bool bio_serial;			/* RUMPUS_MODE=serial */
+static int bio_serial = -1;		/* RUMPUS_MODE=serial; -1: unasked */
 
 /* Write errors not yet reported, per device; bio_anyerr if the table is full. */
 static struct {
@@ -119,21 +120,22 @@ bio_latched(struct blkdev *dev, bool clear)
 
 /*
  * Initialise the buffer cache (from rump_init's table).  Serial mode is
- * read from the host's RUMPUS_MODE parameter.
+ * the host's RUMPUS_MODE parameter, asked at the first boot of a process
+ * only, as librumpuser reads its mode once (a forked instance inherits
+ * the answer and does not run the host's getenv).  The hash is empty
+ * already (buffini).
  */
 int
 bufinit(void)
 {
 	char mode[16];
-	u_int i;
 
 	mutex_init(&bufcache_lock, MUTEX_DEFAULT, IPL_NONE);
 	cv_init(&bio_freecv, "biofree");
 	cv_init(&bio_syncer_cv, "syncer");
-	for (i = 0; i < BIO_HASHSIZE; i++)
-		LIST_INIT(&bio_hash[i]);
-	bio_serial = rumpuser_getparam("RUMPUS_MODE", mode, sizeof(mode)) == 0
-	    && strcmp(mode, "serial") == 0;
+	if (bio_serial < 0)
+		bio_serial = rumpuser_getparam("RUMPUS_MODE", mode,
+		    sizeof(mode)) == 0 && strcmp(mode, "serial") == 0;
 	return 0;
 }
 
@@ -149,13 +151,16 @@ bio_unhash(struct buf *bp)
 }
 
 /*
- * Free every buffer at kernel teardown.  No buffer may be busy or dirty:
- * file systems flush theirs when they are unmounted.
+ * Free every buffer at kernel teardown and leave the hash empty for the
+ * next boot.  No buffer may be dirty: file systems flush theirs when they
+ * are unmounted.  A buffer a file system never released (busy at
+ * teardown: its memory is in the books) is only taken out of the hash.
  */
 void
 buffini(void)
 {
-	struct buf *bp;
+	struct buf *bp, *next;
+	u_int i, nfreed = 0;
 
 	KASSERT(bio_syncer_lwp == NULL);
 	while ((bp = TAILQ_FIRST(&bio_lru)) != NULL) {
@@ -167,6 +172,11 @@ buffini(void)
 		if (bp->b_data != NULL)
 			kmem_free(bp->b_data, bp->b_bufsize);
 		kmem_free(bp, sizeof(*bp));
+		nfreed++;
+	}
+	for (i = 0; nfreed != bio_nbufs && i < BIO_HASHSIZE; i++) {
+		LIST_FOREACH_SAFE(bp, &bio_hash[i], b_hash, next)
+			bio_unhash(bp);
 	}
 	bio_nbufs = 0;
 	bio_mem = 0;

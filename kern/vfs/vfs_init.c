@@ -1,8 +1,11 @@
 /*
- * Starting and stopping the VFS layer (a row of init_main.c's table):
- * the vnode cache, the mount table, the file-system types, "/" (a tmpfs),
- * etfs and the per-process hooks; at teardown everything is unmounted by
- * force and the books say what was still referenced.
+ * Starting and stopping the VFS layer, in two rows of init_main.c's
+ * table around the other file systems' rows: first the vnode cache, the
+ * mount table, etfs and tmpfs (vfs_init); after every file-system type,
+ * "/" (a tmpfs) and the per-process hooks (vfs_rootinit).  At teardown
+ * every mount goes by force (vfs_rootfini) before any file-system type
+ * is detached (ext2fs_fini, vfs_fini), and the books say what was still
+ * referenced.
  */
 
 #include <sys/types.h>
@@ -21,7 +24,7 @@
 static bool vfs_up;
 static u_int vfs_teardown_vnodes;
 
-/* Boot the VFS (see above); an error stops rump_init. */
+/* Boot the VFS up to its file-system types; an error stops rump_init. */
 int
 vfs_init(void)
 {
@@ -31,12 +34,6 @@ vfs_init(void)
 	vfs_mount_init();
 	etfs_init();
 	error = vfs_attach(&tmpfs_vfsops);
-	if (error == 0)
-		error = vfs_mountroot();
-	if (error == 0)
-		error = proc_hooks_register(&vfs_proc_hooks);
-	if (error == 0 && proc0.p_fd == NULL)
-		error = vfs_proc_init(&proc0);
 	vfs_up = true;
 	if (error != 0) {
 		printf("vfs: cannot start: error %d\n", error);
@@ -48,8 +45,8 @@ vfs_init(void)
 }
 
 /*
- * Teardown, after every process but proc0 has ended: proc0 lets go of its
- * files, every mount goes (by force), etfs closes its host files.
+ * Teardown, once every mount is gone (vfs_rootfini): etfs closes its
+ * host files, tmpfs is detached, the vnode cache goes if it is empty.
  */
 void
 vfs_fini(void)
@@ -58,8 +55,6 @@ vfs_fini(void)
 
 	if (!vfs_up)
 		return;
-	vfs_proc_exit(&proc0);
-	(void)vfs_unmountall();
 	etfs_fini();
 	vfs_detach(&tmpfs_vfsops);
 	vfs_mount_fini();
@@ -70,6 +65,42 @@ vfs_fini(void)
 	else
 		vcache_fini();
 	vfs_up = false;
+}
+
+/*
+ * Mount "/", register the per-process hooks and give proc0 a descriptor
+ * table and "/" as its cwd (initproc inherits them); every file-system
+ * type is attached by now.  An error stops rump_init.
+ */
+int
+vfs_rootinit(void)
+{
+	int error;
+
+	error = vfs_mountroot();
+	if (error == 0)
+		error = proc_hooks_register(&vfs_proc_hooks);
+	if (error == 0 && proc0.p_fd == NULL)
+		error = vfs_proc_init(&proc0);
+	if (error != 0) {
+		printf("vfs: cannot mount the root: error %d\n", error);
+		vfs_rootfini();
+		return error;
+	}
+	return 0;
+}
+
+/*
+ * Teardown, after every process but proc0 has ended: proc0 lets go of
+ * its files and every mount goes, by force, newest first, while every
+ * file-system type is still attached.
+ */
+void
+vfs_rootfini(void)
+{
+
+	vfs_proc_exit(&proc0);
+	(void)vfs_unmountall();
 }
 
 /* The VFS's books (rump/rumpus_vfs.h). */

@@ -117,7 +117,7 @@ vfs_cross(struct vnode *vp)
  * unlocked; the reference passes to a new mount on success, an update
  * leaves it to the caller; NULL mounts the root).  path names the mount
  * point for statvfs.  MNT_UPDATE changes the flags of the mount whose
- * root vp is (EINVAL if vp is no mount's root).  Root only (EPERM); cred
+ * root vp is (EINVAL if vp is no mount's root; fstype is not used).  Root only (EPERM); cred
  * NULL is the kernel.  ENODEV for an unknown type, ENOTDIR, EBUSY for a
  * mount point or a mount's root.  No lock held on entry.
  */

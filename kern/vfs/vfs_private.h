@@ -24,9 +24,11 @@ extern struct vnode *rootvnode;
 struct proc_hooks;
 extern const struct proc_hooks vfs_proc_hooks;
 
-/* vfs_init.c: a row of init_main.c's table. */
+/* vfs_init.c: two rows of init_main.c's table. */
 int	vfs_init(void);
 void	vfs_fini(void);
+int	vfs_rootinit(void);
+void	vfs_rootfini(void);
 
 /* tmpfs, the root file system and the first type known. */
 extern struct vfsops tmpfs_vfsops;

@@ -128,7 +128,7 @@ lookup_vnode(int dirfd, const char *path, bool follow, struct vnode **vpp)
  * success nd->ni_dvp is locked exclusively, writable by the caller (else
  * EACCES, EROFS), and *vpp is what the name refers to now (referenced,
  * unlocked, mount points not crossed) or NULL.  A path naming "/" gives
- * rooterr.  dirop_end() undoes it.
+ * rooterr.  The caller unlocks nd->ni_dvp, releases *vpp and ends nd.
  */
 static int
 dirop_begin(int dirfd, const char *path, int flags, int rooterr,
@@ -2050,32 +2050,86 @@ rump___sysimpl_umask(mode_t mask)
 
 #define MOUNT_DATA_MAX	65536
 
-/* mount(2) of mount50: type, mount point, flags, arguments. */
+/*
+ * mount(2) with MNT_GETARGS, the only flag (else EINVAL): copy out to
+ * udata the arguments in force of the file system whose root vp is
+ * (referenced; EINVAL if vp is no mount's root, as after a forced
+ * unmount), datalen bytes at most, 0 meaning the file system's argument
+ * size; *retlen is the length copied.  As NetBSD: any process may ask;
+ * no data (NULL) or too short a buffer is EINVAL.  The root stays
+ * locked (shared) meanwhile, so the mount cannot go away.
+ */
+static int
+mount_getargs(struct vnode *vp, int flags, void *udata, size_t datalen,
+    size_t *retlen)
+{
+	struct mount *mp;
+	void *data = NULL;
+	size_t alloclen = 0;
+	int error;
+
+	if ((flags & ~MNT_GETARGS) != 0 || udata == NULL)
+		return EINVAL;
+	vn_lock(vp, LK_SHARED);
+	mp = vp->v_mount;
+	if ((vp->v_vflag & VV_ROOT) == 0 || mp == NULL) {
+		error = EINVAL;
+		goto out;
+	}
+	if (datalen == 0)
+		datalen = mp->mnt_op->vfs_argsize;
+	alloclen = datalen;
+	data = kmem_zalloc(alloclen, KM_SLEEP);
+	if (data == NULL) {
+		error = ENOMEM;
+		goto out;
+	}
+	error = mp->mnt_op->vfs_getargs(mp, data, &datalen);
+	KASSERT(error != 0 || datalen <= alloclen);
+	if (error == 0)
+		error = copyout(data, udata, datalen);
+	if (error == 0)
+		*retlen = datalen;
+out:
+	VOP_UNLOCK(vp);
+	if (data != NULL)
+		kmem_free(data, alloclen);
+	return error;
+}
+
+/*
+ * mount(2) of mount50: type, mount point, flags, arguments.  An update
+ * or MNT_GETARGS (mount_getargs; *retlen is then the arguments' length)
+ * works on the file system mounted at path and, as in NetBSD, does not
+ * read type.
+ */
 static int
 do_mount(const char *utype, const char *upath, int flags, void *udata,
-    size_t datalen)
+    size_t datalen, size_t *retlen)
 {
 	char type[RUMP_VFS_NAMELEN], *path = NULL;
 	void *data = NULL;
 	struct vnode *vp = NULL;
+	size_t len = datalen;
 	int error;
 
+	*retlen = 0;
 	if (flags & ~MNT_MOUNTMASK)
 		return EINVAL;
-	if (flags & MNT_GETARGS)
-		return EOPNOTSUPP;
 	if (datalen > MOUNT_DATA_MAX)
 		return EINVAL;
-	error = copyinstr(utype, type, sizeof(type), NULL);
-	if (error != 0)
-		return error;
+	if ((flags & (MNT_UPDATE | MNT_GETARGS)) == 0) {
+		error = copyinstr(utype, type, sizeof(type), NULL);
+		if (error != 0)
+			return error;
+	}
 	path = kmem_alloc(MAXPATHLEN, KM_SLEEP);
 	if (path == NULL)
 		return ENOMEM;
 	error = copyinstr(upath, path, MAXPATHLEN, NULL);
 	if (error != 0)
 		goto out;
-	if (datalen > 0) {
+	if (datalen > 0 && (flags & MNT_GETARGS) == 0) {
 		data = kmem_alloc(datalen, KM_SLEEP);
 		if (data == NULL) {
 			error = ENOMEM;
@@ -2088,8 +2142,12 @@ do_mount(const char *utype, const char *upath, int flags, void *udata,
 	error = lookup_vnode(AT_FDCWD, path, true, &vp);
 	if (error != 0)
 		goto out;
-	error = vfs_domount(vp, type, path, flags, data, &datalen, cred());
-	if (error == 0 && (flags & MNT_UPDATE) == 0)
+	if (flags & MNT_GETARGS)
+		error = mount_getargs(vp, flags, udata, datalen, retlen);
+	else
+		error = vfs_domount(vp, (flags & MNT_UPDATE) ? NULL : type,
+		    path, flags, data, &len, cred());
+	if (error == 0 && (flags & (MNT_UPDATE | MNT_GETARGS)) == 0)
 		vp = NULL;		/* the mount holds it now */
 out:
 	if (vp != NULL)
@@ -2104,11 +2162,12 @@ int
 rump___sysimpl_mount50(const char *type, const char *path, int flags,
     void *data, size_t datalen)
 {
+	size_t retlen;
 	int error;
 
 	rump_schedule();
-	error = do_mount(type, path, flags, data, datalen);
-	return (int)sys_return(error, 0);
+	error = do_mount(type, path, flags, data, datalen, &retlen);
+	return (int)sys_return(error, (long)retlen);
 }
 
 int

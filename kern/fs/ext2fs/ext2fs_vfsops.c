@@ -358,6 +358,23 @@ ext2_loadvnode(struct mount *mp, struct vnode *vp, const void *key,
 	return 0;
 }
 
+/*
+ * MNT_GETARGS: as NetBSD, a struct ufs_args with fspec NULL (a kernel
+ * has no string of the caller's to point at; statvfs's f_mntfromname
+ * names the device).
+ */
+static int
+ext2_getargs(struct mount *mp, void *data, size_t *datalen)
+{
+	struct rump_ufs_args *args = data;
+
+	if (*datalen < sizeof(*args))
+		return EINVAL;
+	args->fspec = NULL;
+	*datalen = sizeof(*args);
+	return 0;
+}
+
 static struct vfsops ext2fs_vfsops = {
 	.vfs_name = RUMP_MOUNT_EXT2FS,
 	.vfs_argsize = sizeof(struct rump_ufs_args),
@@ -366,6 +383,7 @@ static struct vfsops ext2fs_vfsops = {
 	.vfs_statvfs = ext2_statvfs,
 	.vfs_sync = ext2_sync,
 	.vfs_loadvnode = ext2_loadvnode,
+	.vfs_getargs = ext2_getargs,
 };
 
 /* Register the file-system type (from rump_init's table). */

@@ -140,6 +140,34 @@ tmpfs_loadvnode(struct mount *mp, struct vnode *vp, const void *key,
 	return 0;
 }
 
+/*
+ * MNT_GETARGS: the arguments in force, as a mount takes them back: the
+ * limits (0: none; the size as the whole pages it allows, at most
+ * INT64_MAX rounded down to a page) and the root's owner and mode now.
+ * The root's vnode is locked (shared); the limits never change.
+ */
+static int
+tmpfs_getargs(struct mount *mp, void *data, size_t *datalen)
+{
+	struct rump_tmpfs_args *args = data;
+	struct tmpfs_mount *tm = VFS_TO_TMPFS(mp);
+	struct tmpfs_node *root = tm->tm_root;
+
+	if (*datalen < sizeof(*args))
+		return EINVAL;
+	args->ta_version = RUMP_TMPFS_ARGS_VERSION;
+	args->ta_nodes_max = tm->tm_nodes_max != UINT64_MAX ?
+	    tm->tm_nodes_max : 0;
+	args->ta_size_max = tm->tm_pages_max != UINT64_MAX ?
+	    (int64_t)MIN(tm->tm_pages_max, INT64_MAX / PAGE_SIZE) * PAGE_SIZE :
+	    0;
+	args->ta_root_uid = root->tn_uid;
+	args->ta_root_gid = root->tn_gid;
+	args->ta_root_mode = root->tn_mode;
+	*datalen = sizeof(*args);
+	return 0;
+}
+
 struct vfsops tmpfs_vfsops = {
 	.vfs_name = "tmpfs",
 	.vfs_argsize = sizeof(struct rump_tmpfs_args),
@@ -148,4 +176,5 @@ struct vfsops tmpfs_vfsops = {
 	.vfs_statvfs = tmpfs_statvfs,
 	.vfs_sync = tmpfs_sync,
 	.vfs_loadvnode = tmpfs_loadvnode,
+	.vfs_getargs = tmpfs_getargs,
 };

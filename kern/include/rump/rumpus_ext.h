@@ -24,6 +24,9 @@ int	rumpus_ext_version(void);
  * EBUSY when kernel threads did not stop (they are in the books; the
  * kernel is then left as it is and cannot boot again), or EINVAL when no
  * kernel is up.  rumpus_books() fills the books of a running kernel.
+ * Both set every count and total; of the arrays they write only the
+ * entries counted (b_kmem[0..b_nkmem) and so on), the rest is left as it
+ * was.
  */
 #define RUMPUS_BOOKS_KMEM	32	/* sites listed at most */
 #define RUMPUS_BOOKS_LOCKS	32

@@ -1,0 +1,39 @@
+-- t_overlay: ext2 instances whose images the runner checks after they end.
+
+local img = image.ext2 { size = "4M", block = 1024, inode = 128 }
+
+scenario {
+	name = "writes",
+	description = "writes a file and passes: the image is clean, nothing kept",
+	fs = { "ext2" },
+	image = img,
+	function(k, fs)
+		expect_ok(k.write_file(fs.dir .. "/hello", "written by the instance"))
+	end
+}
+
+scenario {
+	name = "fails",
+	description = "writes a file, then fails an expectation",
+	fs = { "ext2" },
+	image = img,
+	function(k, fs)
+		expect_ok(k.write_file(fs.dir .. "/kept", "in the kept image"))
+		expect(false, "failing on purpose")
+	end
+}
+
+scenario {
+	name = "killed",
+	description = "writes and fsyncs a file, then dies by SIGKILL",
+	fs = { "ext2" },
+	image = img,
+	function(k, fs)
+		local fd = expect_ok(k.open(fs.dir .. "/survivor", "w+"))
+		expect_ok(k.write(fd, "synced before SIGKILL"))
+		expect_ok(k.fsync(fd))
+		local pid = io.open("/proc/self/stat"):read("n")
+		os.execute("kill -KILL " .. pid)
+		expect(false, "still alive after SIGKILL")
+	end
+}
