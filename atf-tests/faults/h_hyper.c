@@ -16,11 +16,24 @@
  *	h_hyper sync FILE N		N syncfd calls
  *	h_hyper random N		N getrandom calls of 64 bytes
  *	h_hyper yield N			N mutex_enter calls: "yields K"
+ *	h_hyper each N			N rounds of open, thread_create,
+ *					clock_sleep, cv_timedwait and
+ *					rw_enter: "open:E,E ... rw.enter:
+ *					yields K" (the errors of each round)
+ *
+ * With H_HYPER_OVERLAY=FD in the environment, bio and iov work on FILE
+ * attached as an image (rumpus_overlay.h) whose overlay is descriptor
+ * FD: FILE is the pristine image, never written; reads are checked
+ * against it.
  *
  * Exit status: 0, or 2 when rumpuser_init fails ("init: EINVAL").
  */
 #define _GNU_SOURCE
+#include <sys/mman.h>
+#include <sys/stat.h>
+
 #include <dlfcn.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
@@ -35,6 +48,7 @@
 
 #include "fault_engine.h"
 #include "h_testkern.h"
+#include "rumpus_overlay.h"
 
 #define BLK	4096
 
@@ -103,16 +117,47 @@ print_flips(const char *file, const unsigned char *got, size_t len, int i)
 	printf("/%zu@%zu", flips, first);
 }
 
+/*
+ * Attach file as an image over the overlay H_HYPER_OVERLAY names: the
+ * host name to open, or NULL after saying why.
+ */
+static const char *
+attach(const char *file)
+{
+	static const char name[] = "/dev/null/h_hyper-image";
+	struct stat sb;
+	void *map;
+	int fd, error;
+
+	if ((fd = open(file, O_RDONLY)) == -1 || fstat(fd, &sb) == -1 ||
+	    (map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_SHARED, fd,
+	    0)) == MAP_FAILED) {
+		printf("attach: %s: %s\n", file, strerror(errno));
+		return NULL;
+	}
+	close(fd);
+	if ((error = rumpus_overlay_attach(atoi(getenv("H_HYPER_OVERLAY")),
+	    name, file, map, (uint64_t)sb.st_size)) != 0) {
+		printf("attach: %s\n", strerror(error));
+		return NULL;
+	}
+	return name;
+}
+
 /* bio or iov transfers of block 0 .. n-1 of file. */
 static void
 transfers(int bio, int write, const char *file, int n)
 {
 	unsigned char buf[BLK];
 	struct rumpuser_iovec iov = { buf, sizeof(buf) };
+	const char *name = file;
 	size_t moved;
 	int fd, i, error;
 
-	if ((error = rumpuser_open(file, RUMPUSER_OPEN_RDWR |
+	if (getenv("H_HYPER_OVERLAY") != NULL && (name = attach(file)) ==
+	    NULL)
+		return;
+	if ((error = rumpuser_open(name, RUMPUSER_OPEN_RDWR |
 	    (bio ? RUMPUSER_OPEN_BIO : 0), &fd)) != 0) {
 		printf("open:%s\n", ename(error));
 		return;
@@ -146,6 +191,72 @@ transfers(int bio, int write, const char *file, int n)
 	}
 	printf("\n");
 	rumpuser_close(fd);
+}
+
+/* A thread that does nothing (thread_create). */
+static void *
+nothing(void *arg)
+{
+
+	return arg;
+}
+
+/*
+ * n rounds of the hypercall points h_hyper has no command of its own for,
+ * each printed with the error of every round; then the host yields of
+ * n rw_enter calls.
+ */
+static void
+each(int n)
+{
+	struct rumpuser_mtx *mtx;
+	struct rumpuser_cv *cv;
+	struct rumpuser_rw *rw;
+	void *cookie;
+	int i, k, fd, error;
+
+	for (k = 0; k < 4; k++) {
+		printf("%s%s:", k > 0 ? " " : "", k == 0 ? "open" : k == 1 ?
+		    "thread_create" : k == 2 ? "clock_sleep" : "cv_timedwait");
+		for (i = 0; i < n; i++) {
+			switch (k) {
+			case 0:
+				error = rumpuser_open("/dev/null",
+				    RUMPUSER_OPEN_RDONLY, &fd);
+				if (error == 0)
+					rumpuser_close(fd);
+				break;
+			case 1:
+				error = rumpuser_thread_create(nothing, NULL,
+				    "each", 1, -1, -1, &cookie);
+				if (error == 0)
+					rumpuser_thread_join(cookie);
+				break;
+			case 2:
+				error = rumpuser_clock_sleep(
+				    RUMPUSER_CLOCK_RELWALL, 0, 1000);
+				break;
+			default:
+				rumpuser_mutex_init(&mtx, 0);
+				rumpuser_cv_init(&cv);
+				rumpuser_mutex_enter(mtx);
+				error = rumpuser_cv_timedwait(cv, mtx, 0,
+				    1000000);
+				rumpuser_mutex_exit(mtx);
+				rumpuser_cv_destroy(cv);
+				rumpuser_mutex_destroy(mtx);
+			}
+			printf("%s%s", i > 0 ? "," : "", ename(error));
+		}
+	}
+	rumpuser_rw_init(&rw);
+	nyields = 0;
+	for (i = 0; i < n; i++) {
+		rumpuser_rw_enter(RUMPUSER_RW_WRITER, rw);
+		rumpuser_rw_exit(rw);
+	}
+	rumpuser_rw_destroy(rw);
+	printf(" rw.enter:yields %lu\n", nyields);
 }
 
 int
@@ -207,7 +318,9 @@ main(int argc, char **argv)
 		}
 		printf("yields %lu\n", nyields);
 		rumpuser_mutex_destroy(mtx);
-	} else {
+	} else if (strcmp(argv[1], "each") == 0)
+		each(n);
+	else {
 		fprintf(stderr, "h_hyper: bad command\n");
 		return 1;
 	}

@@ -6,7 +6,8 @@
  * librumpuser.a, and linked with librumpuser.so.0 under the LD_PRELOAD
  * interposer librumpus_faults.so (the interposer's engine; librumpuser's
  * stays uninstalled).  Each case checks what the program saw, its exit
- * status, the image file and the trace file.
+ * status, the image file and the trace file; overlay_faults does it all
+ * again with the image attached over an overlay (rumpus_overlay.h).
  */
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -23,6 +24,7 @@
 #include <atf-c.h>
 
 #include "fault_points.h"
+#include "rumpus_overlay.h"
 
 #define BLK	4096
 #define NBLK	4
@@ -41,6 +43,8 @@ struct run {
 	const char	*seed;		/* RUMPUS_SEED, or NULL */
 	const char	*trace;		/* RUMPUS_TRACE, or NULL */
 	const char	*mode;		/* RUMPUS_MODE; NULL: serial */
+	int		 ovfd;		/* > 0: the file is an image over
+					   this overlay (H_HYPER_OVERLAY) */
 };
 
 /*
@@ -86,6 +90,11 @@ run(const struct run *r, char *out, size_t outlen, ...)
 		if (r->trace != NULL)
 			setenv("RUMPUS_TRACE", r->trace, 1);
 		setenv("RUMPUS_MODE", r->mode != NULL ? r->mode : "serial", 1);
+		unsetenv("H_HYPER_OVERLAY");
+		if (r->ovfd > 0) {
+			dup2(r->ovfd, 9);
+			setenv("H_HYPER_OVERLAY", "9", 1);
+		}
 		if (r->how == H_PRELOAD) {
 			setenv("LD_PRELOAD", INTERPOSER, 1);
 			/* The sanitizer flavour: libasan comes first anyway. */
@@ -612,6 +621,161 @@ ATF_TC_BODY(panic, tc)
 	}
 }
 
+/* Bytes equal to v in [off, off + len) of file. */
+static size_t
+file_count(const char *file, off_t off, size_t len, int v)
+{
+	unsigned char b[NBLK * BLK];
+	size_t j, n = 0;
+	int fd;
+
+	ATF_REQUIRE(len <= sizeof(b));
+	ATF_REQUIRE((fd = open(file, O_RDONLY)) != -1);
+	ATF_REQUIRE(pread(fd, b, len, off) == (ssize_t)len);
+	close(fd);
+	for (j = 0; j < len; j++)
+		n += b[j] == v;
+	return n;
+}
+
+/*
+ * A fresh overlay in r->ovfd (the last one closed) over a pristine "img"
+ * of NBLK blocks of 0x55.
+ */
+static void
+overlay_new(struct run *r)
+{
+	unsigned char b[NBLK * BLK];
+	int fd;
+
+	if (r->ovfd > 0)
+		close(r->ovfd);
+	ATF_REQUIRE_EQ(rumpus_overlay_create(&r->ovfd), 0);
+	memset(b, 0x55, sizeof(b));
+	ATF_REQUIRE((fd = open("img", O_RDWR | O_CREAT | O_TRUNC, 0644))
+	    != -1);
+	ATF_REQUIRE(write(fd, b, sizeof(b)) == (ssize_t)sizeof(b));
+	close(fd);
+}
+
+/*
+ * The image as the overlay holds it into "out"; how many blocks were
+ * written; and the pristine "img" must be untouched.
+ */
+static uint64_t
+overlay_out(const struct run *r, const char *what)
+{
+	uint64_t size, nwritten;
+	char path[256];
+	int fd;
+
+	ATF_REQUIRE((fd = open("out", O_RDWR | O_CREAT | O_TRUNC, 0644))
+	    != -1);
+	ATF_REQUIRE_EQ_MSG(rumpus_overlay_export(r->ovfd, fd), 0, "%s", what);
+	close(fd);
+	ATF_REQUIRE_EQ(rumpus_overlay_info(r->ovfd, path, sizeof(path), &size,
+	    &nwritten), 0);
+	ATF_CHECK_MATCH("/img$", path);
+	ATF_CHECK_EQ(size, NBLK * BLK);
+	ATF_CHECK_EQ_MSG(file_count("img", 0, NBLK * BLK, 0x55), NBLK * BLK,
+	    "%s: the pristine image was written", what);
+	return nwritten;
+}
+
+ATF_TC(overlay_faults);
+ATF_TC_HEAD(overlay_faults, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "With the image over an overlay, the "
+	    "pristine file is never written and the overlay holds what a "
+	    "host file would: every write; none after an EIO; exactly the "
+	    "first 3 sectors of a torn write, the rest of its block from the "
+	    "pristine image; the writes before a power cut; and reads come "
+	    "from the pristine image with bit flips and short transfers "
+	    "(bio and iov, serial and threads, each way of linking and the "
+	    "interposer)");
+}
+ATF_TC_BODY(overlay_faults, tc)
+{
+	static const char *const modes[] = { "serial", "threads" };
+	struct run r;
+	char out[256], what[64], spec[64];
+	const char *pt;
+	size_t m;
+	int st, i, iov;
+
+	memset(&r, 0, sizeof(r));
+	for (r.how = 0; r.how < H_COUNT; r.how++)
+	for (m = 0; m < 2; m++)
+	for (iov = 0; iov < 2; iov++) {
+		snprintf(what, sizeof(what), "%s %s %s", hows[r.how],
+		    modes[m], iov ? "iov" : "bio");
+		r.mode = modes[m];
+		pt = iov ? "iovwrite" : "bio.write";
+
+		overlay_new(&r);
+		r.spec = NULL;
+		run_ok(&r, out, sizeof(out), iov ? "iov" : "bio", "write",
+		    "img", "4");
+		ATF_CHECK_EQ_MSG(overlay_out(&r, what), NBLK, "%s", what);
+		for (i = 0; i < NBLK; i++)
+			ATF_CHECK_EQ_MSG(file_count("out", i * BLK, BLK,
+			    0xa0 + i), BLK, "%s: block %d", what, i);
+
+		overlay_new(&r);
+		snprintf(spec, sizeof(spec), "%s:nth=1:EIO", pt);
+		r.spec = spec;
+		run_ok(&r, out, sizeof(out), iov ? "iov" : "bio", "write",
+		    "img", "2");
+		ATF_CHECK_STREQ_MSG(out, "0:EIO 4096:0", "%s", what);
+		ATF_CHECK_EQ_MSG(overlay_out(&r, what), 1, "%s", what);
+		ATF_CHECK_EQ(file_count("out", 0, BLK, 0x55), BLK);
+		ATF_CHECK_EQ(file_count("out", BLK, BLK, 0xa1), BLK);
+
+		overlay_new(&r);
+		snprintf(spec, sizeof(spec), "%s:nth=2:torn=3", pt);
+		st = run(&r, out, sizeof(out), iov ? "iov" : "bio", "write",
+		    "img", "4", NULL);
+		REQUIRE_CUT(st, what);
+		ATF_CHECK_EQ_MSG(overlay_out(&r, what), 2, "%s", what);
+		ATF_CHECK_EQ_MSG(file_count("out", 0, BLK, 0xa0), BLK, "%s",
+		    what);
+		ATF_CHECK_EQ_MSG(file_count("out", BLK, 1536, 0xa1), 1536,
+		    "%s: the torn write's 3 sectors", what);
+		ATF_CHECK_EQ_MSG(file_count("out", BLK + 1536, BLK - 1536,
+		    0x55), BLK - 1536, "%s: the rest of the torn block", what);
+		ATF_CHECK_EQ(file_count("out", 2 * BLK, 2 * BLK, 0x55),
+		    2 * BLK);
+
+		overlay_new(&r);
+		snprintf(spec, sizeof(spec), "%s:nth=3:powercut", pt);
+		st = run(&r, out, sizeof(out), iov ? "iov" : "bio", "write",
+		    "img", "4", NULL);
+		REQUIRE_CUT(st, what);
+		ATF_CHECK_EQ_MSG(overlay_out(&r, what), 2, "%s", what);
+		for (i = 0; i < NBLK; i++)
+			ATF_CHECK_EQ_MSG(file_count("out", i * BLK, BLK,
+			    i < 2 ? 0xa0 + i : 0x55), BLK, "%s: block %d",
+			    what, i);
+
+		overlay_new(&r);
+		snprintf(spec, sizeof(spec), "%s:nth=2:bitflip=77",
+		    iov ? "iovread" : "bio.read");
+		run_ok(&r, out, sizeof(out), iov ? "iov" : "bio", "read",
+		    "img", "2");
+		ATF_CHECK_STREQ_MSG(out, "4096:0/0@0 4096:0/1@77", "%s", what);
+		ATF_CHECK_EQ_MSG(overlay_out(&r, what), 0, "%s", what);
+		overlay_new(&r);
+		snprintf(spec, sizeof(spec), "%s:nth=1:short=1000",
+		    iov ? "iovread" : "bio.read");
+		run_ok(&r, out, sizeof(out), iov ? "iov" : "bio", "read",
+		    "img", "2");
+		ATF_CHECK_STREQ_MSG(out, iov ? "1000:0/0@0 4096:0/0@0" :
+		    "1000:EIO 4096:0/0@0", "%s", what);
+		ATF_CHECK_EQ_MSG(overlay_out(&r, what), 0, "%s", what);
+	}
+	close(r.ovfd);
+}
+
 ATF_TC(kernel_dynamic);
 ATF_TC_HEAD(kernel_dynamic, tc)
 {
@@ -640,6 +804,36 @@ ATF_TC_BODY(kernel_dynamic, tc)
 #else
 	atf_tc_skip("the tree has no kernel yet (kern/rumpkern.o)");
 #endif
+}
+
+ATF_TC(every_point);
+ATF_TC_HEAD(every_point, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "an errno reaches the caller of open, "
+	    "thread_create, clock_sleep and cv_timedwait exactly at the call "
+	    "the spec names, and a yield at rw.enter, through librumpuser's "
+	    "engine (shared, static) and the interposer; nothing without a "
+	    "spec");
+}
+ATF_TC_BODY(every_point, tc)
+{
+	struct run r = { .spec = "open:nth=2:EACCES; "
+	    "thread_create:nth=1:EAGAIN; clock_sleep:nth=3:EINTR; "
+	    "cv_timedwait:nth=2:EINTR; rw.enter:every=2:delay=yield" };
+	char out[256];
+
+	for (r.how = 0; r.how < H_COUNT; r.how++) {
+		run_ok(&r, out, sizeof(out), "each", "3", NULL, NULL);
+		ATF_CHECK_STREQ_MSG(out, "open:0,EACCES,0 "
+		    "thread_create:EAGAIN,0,0 clock_sleep:0,0,EINTR "
+		    "cv_timedwait:ETIMEDOUT,EINTR,ETIMEDOUT rw.enter:yields 1",
+		    "%s", hows[r.how]);
+	}
+	r.spec = NULL;
+	r.how = H_SHARED;
+	run_ok(&r, out, sizeof(out), "each", "2", NULL, NULL);
+	ATF_CHECK_STREQ(out, "open:0,0 thread_create:0,0 clock_sleep:0,0 "
+	    "cv_timedwait:ETIMEDOUT,ETIMEDOUT rw.enter:yields 0");
 }
 
 ATF_TC(kernel_named);
@@ -713,7 +907,9 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, trace_file);
 	ATF_TP_ADD_TC(tp, yield);
 	ATF_TP_ADD_TC(tp, panic);
+	ATF_TP_ADD_TC(tp, overlay_faults);
 	ATF_TP_ADD_TC(tp, kernel_dynamic);
 	ATF_TP_ADD_TC(tp, kernel_named);
+	ATF_TP_ADD_TC(tp, every_point);
 	return atf_no_error();
 }

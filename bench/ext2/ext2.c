@@ -7,9 +7,22 @@
  *   - 10,000 small files (create, write 100 bytes, close) in one
  *     directory, in creates per second;
  *   - a rename / unlink heavy run: 2,000 files each renamed twice and
- *     unlinked, in operations per second.
+ *     unlinked, in operations per second;
+ * and what a disposable ext2 instance of the runner costs to set up and
+ * to check, on the scenarios' default image (mke2fs -t ext2 -b 1024
+ * -I 128, 8 MiB), from a zygote with no kernel up (medians of forked
+ * instances that give themselves the disk, boot, mount, write 4 KiB,
+ * unmount, tear down and exit):
+ *   - the old way: the instance copies the image (holes kept) and the
+ *     parent removes the copy;
+ *   - the overlay: the parent makes an overlay, the instance attaches the
+ *     zygote's read-only mapping (rumpus_overlay.h);
+ *   - after an overlay instance, the parent's check: export the image
+ *     into a memfd and run e2fsck -fn on it.
  * Usage: ext2 [-m RUMPUS_MODE] [directory for the image and host files]
  */
+#define _GNU_SOURCE
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/types.h>
@@ -28,10 +41,15 @@
 #include <rump/rumpus_ext.h>
 #include <rump/rumpvfs_if_pub.h>
 
+#include "bench.h"
+#include "rumpus_overlay.h"
+
 #define SEQ_BYTES	(64 << 20)
 #define SEQ_CHUNK	(64 << 10)
 #define NSMALL		10000
 #define NRENAME		2000
+#define NSETUP		200	/* instances of each kind */
+#define NFSCK		50	/* checks after an instance */
 
 /* The operations, once for the kernel and once for the host. */
 struct ops {
@@ -199,13 +217,138 @@ kmount(void)
 		die("mount");
 }
 
+/* The image of the setup figures, the zygote's mapping of it. */
+static struct {
+	char		 path[600];
+	const void	*map;
+	uint64_t	 size;
+	char		 copy[640];	/* the old way: the instance's copy */
+	int		 ovfd;		/* the overlay way */
+} setup;
+
+/* The old way's copy of the image, holes kept; 0 or -1. */
+static int
+setup_copy(void)
+{
+	static const char zero[65536];
+	char buf[65536];
+	ssize_t n;
+	off_t off = 0;
+	int in, out, rv = -1;
+
+	if ((in = open(setup.path, O_RDONLY)) == -1)
+		return -1;
+	if ((out = open(setup.copy, O_WRONLY | O_CREAT | O_EXCL, 0600)) != -1) {
+		while ((n = read(in, buf, sizeof(buf))) > 0) {
+			if (memcmp(buf, zero, (size_t)n) != 0 &&
+			    pwrite(out, buf, (size_t)n, off) != n)
+				break;
+			off += n;
+		}
+		if (n == 0 && ftruncate(out, off) == 0)
+			rv = 0;
+		close(out);
+	}
+	close(in);
+	return rv;
+}
+
+/*
+ * One forked instance: kind 0 copies the image, kind 1 attaches it to
+ * the overlay; then boot, mount, write 4 KiB, unmount, tear down.
+ * Returns 0 or the step that failed.
+ */
+static int
+setup_instance(int kind)
+{
+	static const char name[] = "/dev/null/bench-overlay";
+	static char data[4096];
+	const char *host = kind ? name : setup.copy;
+	int fd;
+
+	if (kind == 0 && setup_copy() != 0)
+		return 1;
+	if (kind == 1 && rumpus_overlay_attach(setup.ovfd, name, setup.path,
+	    setup.map, setup.size) != 0)
+		return 2;
+	if (rump_init() != 0 ||
+	    rump_pub_etfs_register("/dev/bench", host, RUMP_ETFS_BLK) != 0)
+		return 3;
+	rump_sys_mkdir("/mnt", 0755);
+	kmount();
+	if ((fd = rump_sys_open("/mnt/f", RUMP_O_CREAT | RUMP_O_RDWR, 0644)) ==
+	    -1 || rump_sys_write(fd, data, sizeof(data)) != sizeof(data) ||
+	    rump_sys_close(fd) == -1)
+		return 4;
+	if (rump_sys_unmount("/mnt", 0) == -1 || rumpus_teardown(NULL) != 0)
+		return 5;
+	return 0;
+}
+
+/*
+ * The setup figures in microseconds: old way, overlay, and the check
+ * after an overlay instance (export + e2fsck -fn).
+ */
+static void
+setup_costs(const char *base, double *r)
+{
+	int64_t *t[3], t0;
+	char cmd[800], fsck[128];
+	struct stat sb;
+	int i, fd, img;
+
+	snprintf(setup.path, sizeof(setup.path), "%s/default.img", base);
+	snprintf(setup.copy, sizeof(setup.copy), "%s/copy.img", base);
+	snprintf(cmd, sizeof(cmd), "/usr/sbin/mke2fs -q -F -t ext2 -b 1024 "
+	    "-I 128 %s 8M >/dev/null 2>&1", setup.path);
+	if (system(cmd) != 0 || (fd = open(setup.path, O_RDONLY)) == -1 ||
+	    fstat(fd, &sb) == -1 || (setup.map = mmap(NULL,
+	    (size_t)sb.st_size, PROT_READ, MAP_SHARED, fd, 0)) == MAP_FAILED)
+		die("the default image");
+	close(fd);
+	setup.size = (uint64_t)sb.st_size;
+	for (i = 0; i < 3; i++)
+		t[i] = bench_samples(NSETUP);
+	for (i = 0; i < NSETUP; i++) {
+		t0 = bench_now_ns();
+		bench_fork(setup_instance, 0);
+		unlink(setup.copy);
+		t[0][i] = bench_now_ns() - t0;
+		t0 = bench_now_ns();
+		if (rumpus_overlay_create(&setup.ovfd) != 0)
+			die("rumpus_overlay_create");
+		bench_fork(setup_instance, 1);
+		t[1][i] = bench_now_ns() - t0;
+		if (i >= NFSCK) {
+			close(setup.ovfd);
+			continue;
+		}
+		t0 = bench_now_ns();
+		if ((img = memfd_create("image", MFD_CLOEXEC)) == -1 ||
+		    rumpus_overlay_export(setup.ovfd, img) != 0)
+			die("export");
+		snprintf(fsck, sizeof(fsck), "/usr/sbin/e2fsck -fn "
+		    "/proc/%ld/fd/%d >/dev/null 2>&1", (long)getpid(), img);
+		if (system(fsck) != 0)
+			die("e2fsck -fn found the image damaged");
+		close(img);
+		t[2][i] = bench_now_ns() - t0;
+		close(setup.ovfd);
+	}
+	r[0] = bench_median_us(t[0], NSETUP);
+	r[1] = bench_median_us(t[1], NSETUP);
+	r[2] = bench_median_us(t[2], NFSCK);
+	for (i = 0; i < 3; i++)
+		free(t[i]);
+}
+
 int
 main(int argc, char **argv)
 {
 	char tmpl[] = "/tmp/ext2bench.XXXXXX", img[600], cmd[800];
 	char hdir[600];
 	const char *base;
-	double r[2][4];
+	double r[2][4], su[3];
 	int error;
 
 	if (argc > 2 && strcmp(argv[1], "-m") == 0) {
@@ -252,6 +395,9 @@ main(int argc, char **argv)
 	snprintf(hdir, sizeof(hdir), "%s/ren", base);
 	r[1][3] = rename_unlink(&hops, hdir);
 
+	/* The runner's ext2 instance, from a zygote (no kernel up). */
+	setup_costs(base, su);
+
 	printf("ext2 (4 KiB blocks, 256 MiB image; mode %s) vs host file "
 	    "system (%s)\n", getenv("RUMPUS_MODE") ? getenv("RUMPUS_MODE") :
 	    "threads", base);
@@ -266,6 +412,14 @@ main(int argc, char **argv)
 	    "rename x2 + unlink (2,000 files)", r[0][3], r[1][3]);
 	printf("(host read: from its page cache; kernel read: after a "
 	    "remount, through the buffer cache from the image file)\n");
+	printf("ext2 instance setup (8 MiB default image; fork + disk + boot "
+	    "+ mount + 4 KiB write + unmount + teardown + exit + wait), "
+	    "median of %d:\n", NSETUP);
+	printf("  image copied by the instance (old):   %8.1f us\n", su[0]);
+	printf("  overlay over the zygote's mapping:    %8.1f us (%.2fx)\n",
+	    su[1], su[1] / su[0]);
+	printf("  then the runner's check (export + e2fsck -fn), median of "
+	    "%d: %.1f us\n", NFSCK, su[2]);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", base);
 	if (argc <= 1)
 		(void)system(cmd);
