@@ -806,6 +806,36 @@ ATF_TC_BODY(kernel_dynamic, tc)
 #endif
 }
 
+ATF_TC(io_ranges);
+ATF_TC_HEAD(io_ranges, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "block= (512-byte sectors) and bytes= "
+	    "fault only the transfers that touch the range, at bio and iov "
+	    "points, three ways");
+}
+ATF_TC_BODY(io_ranges, tc)
+{
+	struct run r = { .spec = NULL };
+	char out[256];
+
+	for (r.how = 0; r.how < H_COUNT; r.how++) {
+		image_new();
+		r.spec = "bio.write:block=17:EIO";	/* inside block 2 */
+		run_ok(&r, out, sizeof(out), "bio", "write", "img", "4");
+		ATF_CHECK_STREQ_MSG(out, "4096:0 4096:0 0:EIO 4096:0", "%s",
+		    hows[r.how]);
+		image_fill();
+		r.spec = "iovread:bytes=4095-4096:EIO";	/* blocks 0 and 1 */
+		run_ok(&r, out, sizeof(out), "iov", "read", "img", "3");
+		ATF_CHECK_STREQ_MSG(out, "0:EIO 0:EIO 4096:0/0@0", "%s",
+		    hows[r.how]);
+		r.spec = "bio.read:block=100-200:EIO";	/* past the image */
+		run_ok(&r, out, sizeof(out), "bio", "read", "img", "2");
+		ATF_CHECK_STREQ_MSG(out, "4096:0/0@0 4096:0/0@0", "%s",
+		    hows[r.how]);
+	}
+}
+
 ATF_TC(every_point);
 ATF_TC_HEAD(every_point, tc)
 {
@@ -911,5 +941,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, kernel_dynamic);
 	ATF_TP_ADD_TC(tp, kernel_named);
 	ATF_TP_ADD_TC(tp, every_point);
+	ATF_TP_ADD_TC(tp, io_ranges);
 	return atf_no_error();
 }

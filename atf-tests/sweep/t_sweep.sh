@@ -81,6 +81,24 @@ filters_body() {
 	    $data/small.lua
 }
 
+atf_test_case determinism
+determinism_head() {
+	atf_set descr "serial mode: the same scenario, plan and seed give the same hypercall sequence (trace digest, calls per point); another seed with a probability rule gives another trace"
+}
+determinism_body() {
+	for s in 1 1 2; do
+		atf_check -s exit:0 -e ignore $rumpus run -m serial -s $s \
+		    -o s$s.jsonl --faults 'mutex.enter:p=0.5:delay=yield' \
+		    $data/small.lua
+		sed -n -E 's/.*("hypercalls":\{[^}]*\}).*"trace_digest":"([0-9a-f]*)".*/\1 \2/p' \
+		    s$s.jsonl >>seq$s
+	done
+	atf_check -o inline:'2\n' sh -c 'wc -l <seq1'
+	atf_check -o inline:'1\n' sh -c 'sort -u seq1 | wc -l'
+	atf_check -o inline:'1\n' sh -c 'wc -l <seq2'
+	atf_check -s exit:1 grep -F -x -f seq2 seq1
+}
+
 atf_test_case replay
 replay_head() {
 	atf_set descr "replaying a failing case's token gives the same outcome, fault site and trace digest"
@@ -225,6 +243,7 @@ atf_init_test_cases() {
 	atf_add_test_case filters
 	atf_add_test_case replay
 	atf_add_test_case replay_refuses
+	atf_add_test_case determinism
 	atf_add_test_case scenario_faults
 	atf_add_test_case replay_save
 	atf_add_test_case sweep
