@@ -86,7 +86,7 @@ rumpuser_fault_pointname(int point)
 /*
  * Ask the hook about one call at a point whose gate is open.  Counts the
  * call, sleeps for a delay, yields for a yield, cuts the power for a
- * power cut, and returns RUMPUSER_FA_ERROR, _SHORT, _TORN or _BITFLIP
+ * power cut, and returns RUMPUSER_FA_ERROR, _SHORT, _TORN, _BITFLIP or _LOST
  * with the decision in rumpuser__fault_last, or 0 to go to the host.
  * Runs with the caller's vCPU held; a delay or yield keeps it.
  */
@@ -116,6 +116,7 @@ rumpuser__fault_decide(int point, int fd, int64_t off, size_t len,
 		rumpuser__fault_cut_end(d->fd_status);
 	case RUMPUSER_FA_TORN:
 	case RUMPUSER_FA_BITFLIP:
+	case RUMPUSER_FA_LOST:
 		return d->fd_action;
 	case RUMPUSER_FA_ERROR:
 		return d->fd_error != 0 ? RUMPUSER_FA_ERROR : 0;

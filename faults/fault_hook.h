@@ -47,7 +47,9 @@ enum rumpuser_fault_action {
 	RUMPUSER_FA_BITFLIP,	/* read: then flip bit fd_bit (modulo the
 				   bits read) of the data read */
 	RUMPUSER_FA_POWERCUT,	/* this call does not happen: power cut */
-	RUMPUSER_FA_YIELD	/* sched_yield() (vCPU held), then go on */
+	RUMPUSER_FA_YIELD,	/* sched_yield() (vCPU held), then go on */
+	RUMPUSER_FA_LOST	/* bio write: reported done, host untouched
+				   (a disk that loses a write it acknowledged) */
 };
 
 struct rumpuser_fault_decision {

@@ -49,7 +49,8 @@ static int bio_nidle;			/* of which waiting for work */
 /*
  * Do one transfer: the whole length, or until an error or end of file.
  * Faults: SHORT stops after fd_length bytes; TORN writes fd_length bytes
- * and cuts the power; BITFLIP flips a bit of what was read.  Returns a
+ * and cuts the power; BITFLIP flips a bit of what was read; LOST reports
+ * a write done without making it.  Returns a
  * NetBSD errno: the host's translated, a fault's as is, EIO for a
  * transfer that came up short without one; *donep gets the bytes moved.
  * caller: rumpuser_bio's caller, for the fault point.  No lock held.
@@ -85,6 +86,11 @@ bio_transfer(int fd, int op, void *data, size_t len, int64_t off,
 	case RUMPUSER_FA_BITFLIP:
 		flip = (op & RUMPUSER_BIO_WRITE) == 0;
 		break;
+	case RUMPUSER_FA_LOST:
+		if ((op & RUMPUSER_BIO_WRITE) == 0)
+			break;
+		*donep = len;
+		return 0;
 	}
 
 	error = 0;

@@ -91,6 +91,10 @@ hcase_seed(const struct hcase *hc, const struct hopts *ho)
 	return hc->hc_hasseed ? hc->hc_seed : ho->ho_seed;
 }
 
+/* oracle.c: the power-cut oracle (image: the disk at the cut) */
+void	 oracle_powercut(const char *, const struct rumpus_result *,
+	    struct hverdict *);
+
 /* run.c */
 int	 harness_run(struct hcase *, size_t, const struct hopts *);
 

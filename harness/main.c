@@ -43,7 +43,7 @@ usage(void)
 	    "[--shard i/n]\n"
 	    "                  [-m serial|threads] [-s seed] [-t seconds] "
 	    "[-o results.jsonl]\n"
-	    "                  [-c case] file|dir ...\n"
+	    "                  [-c case] [--powercut] file|dir ...\n"
 	    "       rumpus replay [-v] [-t seconds] [-o results.jsonl] "
 	    "token\n"
 	    "       rumpus replay --save file token\n");

@@ -364,48 +364,6 @@ run_fsck(struct slot *s, int st, struct hverdict *hv)
 	}
 }
 
-/*
- * The power-cut oracle of DESIGN.md, for an instance that ended with
- * RUMPUS_POWERCUT_STATUS: without a disk image nothing can be damaged
- * (pass); with one, e2fsck repairs a copy of it, and the outcome is
- * corrupt only when it cannot (exit status 4 or more).  The check that
- * data fsync'd before the cut reads back after the repair is not made
- * yet.
- */
-static void
-run_powercut(const char *image, const struct rumpus_result *res,
-    struct hverdict *hv)
-{
-	char copy[300], cmd[1024];
-	int st;
-
-	if (image == NULL) {
-		hv->hv_outcome = RUMPUS_PASS;
-		snprintf(hv->hv_reason, sizeof(hv->hv_reason), "power cut at "
-		    "%s; no disk image to check", res->rr_site[0] ?
-		    res->rr_site : "?");
-		return;
-	}
-	snprintf(copy, sizeof(copy), "%s/rumpus-powercut.%ld", getenv("TMPDIR") ?
-	    getenv("TMPDIR") : "/tmp", (long)getpid());
-	snprintf(cmd, sizeof(cmd), "cp --sparse=always '%s' '%s' && "
-	    "e2fsck -fy '%s' >/dev/null 2>&1", image, copy, copy);
-	st = system(cmd);
-	(void)unlink(copy);
-	if (st != -1 && WIFEXITED(st) && WEXITSTATUS(st) < 4) {
-		hv->hv_outcome = RUMPUS_PASS;
-		snprintf(hv->hv_reason, sizeof(hv->hv_reason), "power cut at "
-		    "%s; e2fsck -fy repaired the image (status %d)",
-		    res->rr_site[0] ? res->rr_site : "?", WEXITSTATUS(st));
-	} else {
-		hv->hv_outcome = RUMPUS_CORRUPT;
-		snprintf(hv->hv_reason, sizeof(hv->hv_reason), "power cut at "
-		    "%s; e2fsck -fy could not repair the image (status %d)",
-		    res->rr_site[0] ? res->rr_site : "?",
-		    st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1);
-	}
-}
-
 static const char *const run_phases[] = {
 	"forked", "boot", "body", "teardown", "done"
 };
@@ -481,7 +439,7 @@ run_classify(struct slot *s, int st, struct hverdict *hv)
 		snprintf(hv->hv_reason, sizeof(hv->hv_reason), "%s",
 		    res->rr_reason);
 	} else if (WEXITSTATUS(st) == RUMPUS_POWERCUT_STATUS) {
-		run_powercut(run_image(s, NULL), res, hv);
+		oracle_powercut(run_image(s, NULL), res, hv);
 	} else if (strstr(hv->hv_console, "Sanitizer") != NULL ||
 	    strstr(hv->hv_console, "runtime error:") != NULL) {
 		hv->hv_outcome = RUMPUS_CRASH;

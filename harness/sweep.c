@@ -3,7 +3,9 @@
  * (case, point, n).  A counting run per case first (no rule armed; every
  * instance counts its calls at every point), then one instance per call
  * n of each swept point with the plan "POINT:nth=n:ERRNO" (ENOMEM at the
- * allocation points, EIO elsewhere).  Each outcome is classified (pass:
+ * allocation points, EIO elsewhere; with --powercut, "powercut" at a
+ * write point: the instance stops after write n-1 and the power-cut
+ * oracle, harness/oracle.c, decides).  Each outcome is classified (pass:
  * the fault was absorbed; clean: the injected error reached the scenario
  * and the kernel freed everything; fail, panic, crash, hang, leak,
  * corrupt, ...); everything but pass and clean is a finding, deduplicated
@@ -38,6 +40,7 @@ struct finding {
 	char	*f_plan;
 	char	*f_case;
 	char	*f_token;
+	char	*f_reason;		/* the first instance's */
 	size_t	 f_count;
 };
 
@@ -45,7 +48,7 @@ struct finding {
 struct spoint {
 	const char *sp_name;
 	size_t	 sp_idx;		/* index in rr_calls */
-	const char *sp_errno;		/* "ENOMEM" or "EIO" */
+	const char *sp_errno;		/* "ENOMEM", "EIO" or "powercut" */
 	size_t	 sp_runs;
 	size_t	 sp_by[SWEEP_NCLASSES];
 };
@@ -191,6 +194,7 @@ sweep_done(void *arg, const struct hcase *hc, const struct hverdict *hv)
 	f->f_plan = sweep_strdup(hc->hc_plan);
 	f->f_case = sweep_strdup(id);
 	f->f_token = sweep_strdup(hv->hv_token);
+	f->f_reason = sweep_strdup(hv->hv_reason);
 	f->f_count = 1;
 	fprintf(stderr, "%s%s %s %s: %s\n  at %s\n  token: %s\n",
 	    isatty(2) ? "\r\033[K" : "", sweep_class_name(c), id,
@@ -224,11 +228,12 @@ sweep_summary(struct sweep *sw, size_t ninst, double secs)
 	    secs > 0 ? ninst / secs : 0.0, sw->sw_nf);
 	for (i = 0; i < sw->sw_nf; i++) {
 		f = &sw->sw_f[i];
-		printf("finding %zu: %s x%zu, first %s with %s\n  at %s\n"
-		    "  stack %s\n  token %s\n", i + 1,
+		printf("finding %zu: %s x%zu, first %s with %s\n  why %s\n"
+		    "  at %s\n  stack %s\n  token %s\n", i + 1,
 		    sweep_class_name(f->f_class), f->f_count, f->f_case,
-		    f->f_plan, f->f_site[0] ? f->f_site : "(none)",
-		    f->f_stack[0] ? f->f_stack : "(none)", f->f_token);
+		    f->f_plan, f->f_reason, f->f_site[0] ? f->f_site :
+		    "(none)", f->f_stack[0] ? f->f_stack : "(none)",
+		    f->f_token);
 	}
 }
 
@@ -266,6 +271,28 @@ sweep_point(struct sweep *sw, const char *name)
 	    "ENOMEM" : "EIO";
 }
 
+/*
+ * --powercut: every swept point cuts the power instead of failing; only
+ * the points whose writes can be cut take it.
+ */
+static void
+sweep_powercut(struct sweep *sw)
+{
+	size_t i;
+
+	for (i = 0; i < sw->sw_npts; i++) {
+		if (strcmp(sw->sw_pts[i].sp_name, "bio.write") != 0 &&
+		    strcmp(sw->sw_pts[i].sp_name, "iovwrite") != 0 &&
+		    strcmp(sw->sw_pts[i].sp_name, "syncfd") != 0) {
+			fprintf(stderr, "rumpus: --powercut: point \"%s\" "
+			    "cannot cut the power (bio.write, iovwrite and "
+			    "syncfd can)\n", sw->sw_pts[i].sp_name);
+			usage();
+		}
+		sw->sw_pts[i].sp_errno = "powercut";
+	}
+}
+
 static double
 sweep_now(void)
 {
@@ -287,6 +314,7 @@ harness_sweep(int argc, char **argv)
 		{ "case",	required_argument,	NULL,	'c' },
 		{ "point",	required_argument,	NULL,	'P' },
 		{ "shard",	required_argument,	NULL,	'S' },
+		{ "powercut",	no_argument,		NULL,	'C' },
 		{ NULL,		0,			NULL,	0 }
 	};
 	struct sweep sw;
@@ -299,7 +327,7 @@ harness_sweep(int argc, char **argv)
 	uint64_t calls;
 	double t0;
 	long ncpu;
-	int ch, status;
+	int ch, status, powercut = 0;
 
 	memset(&sw, 0, sizeof(sw));
 	memset(&ho, 0, sizeof(ho));
@@ -322,6 +350,9 @@ harness_sweep(int argc, char **argv)
 				sweep_point(&sw, p);
 			free(pts);
 			break;
+		case 'C':
+			powercut = 1;
+			break;
 		case 'S':
 			errno = 0;
 			shard = strtoul(optarg, &end, 10);
@@ -342,6 +373,8 @@ harness_sweep(int argc, char **argv)
 		fprintf(stderr, "rumpus: sweep: no --point given\n");
 		usage();
 	}
+	if (powercut)
+		sweep_powercut(&sw);
 	if (optind == argc) {
 		fprintf(stderr, "rumpus: sweep: no scenario file or "
 		    "directory\n");
@@ -421,6 +454,7 @@ harness_sweep(int argc, char **argv)
 		free(sw.sw_f[i].f_plan);
 		free(sw.sw_f[i].f_case);
 		free(sw.sw_f[i].f_token);
+		free(sw.sw_f[i].f_reason);
 	}
 out:
 	if (ho.ho_out != NULL && fclose(ho.ho_out) != 0) {

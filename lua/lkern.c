@@ -308,6 +308,25 @@ lkern_dirfd(lua_State *L, int arg)
 	return (int)luaL_checkinteger(L, arg);
 }
 
+/*
+ * openat(2), noting the descriptor for the durable record (a truncating
+ * open is a change of the file).  Inside LKERN_SYS.
+ */
+static int
+lkern_opendur(int dfd, const char *path, int flags, uint32_t mode)
+{
+	int rv;
+
+	if (flags & RUMP_O_TRUNC)
+		ldur_change(dfd, path);
+	rv = rump_sys_openat(dfd, path, flags, mode);
+	if (flags & RUMP_O_TRUNC)
+		ldur_done();
+	if (rv != -1)
+		ldur_opened(dfd, path, rv);
+	return rv;
+}
+
 /* k.open(path, flags [, mode=0644]) -> fd */
 static int
 lkern_open(lua_State *L)
@@ -316,7 +335,7 @@ lkern_open(lua_State *L)
 	int flags = lkern_openflags(L, 2), rv;
 	uint32_t mode = lkern_mode(L, 3, 0644);
 
-	LKERN_SYS(L, rv = rump_sys_open(path, flags, mode));
+	LKERN_SYS(L, rv = lkern_opendur(RUMP_AT_FDCWD, path, flags, mode));
 	return lkern_ret(L, rv, errno);
 }
 
@@ -330,7 +349,7 @@ lkern_openat(lua_State *L)
 
 	flags = lkern_openflags(L, 3);
 	mode = lkern_mode(L, 4, 0644);
-	LKERN_SYS(L, rv = rump_sys_openat(dfd, path, flags, mode));
+	LKERN_SYS(L, rv = lkern_opendur(dfd, path, flags, mode));
 	return lkern_ret(L, rv, errno);
 }
 
@@ -340,7 +359,7 @@ lkern_close(lua_State *L)
 {
 	int fd = lkern_fd(L, 1), rv;
 
-	LKERN_SYS(L, rv = rump_sys_close(fd));
+	LKERN_SYS(L, rv = rump_sys_close(fd); if (rv == 0) ldur_closed(fd));
 	return lkern_ok(L, rv, errno);
 }
 
@@ -401,7 +420,8 @@ lkern_write(lua_State *L)
 	const char *data = luaL_checklstring(L, 2, &n);
 	ssize_t rv;
 
-	LKERN_SYS(L, rv = rump_sys_write(fd, data, n));
+	LKERN_SYS(L, ldur_fdchange(fd); rv = rump_sys_write(fd, data, n);
+	    ldur_done());
 	return lkern_ret(L, rv, errno);
 }
 
@@ -415,7 +435,8 @@ lkern_pwrite(lua_State *L)
 	int64_t off = luaL_checkinteger(L, 3);
 	ssize_t rv;
 
-	LKERN_SYS(L, rv = rump_sys_pwrite(fd, data, n, off));
+	LKERN_SYS(L, ldur_fdchange(fd); rv = rump_sys_pwrite(fd, data, n, off);
+	    ldur_done());
 	return lkern_ret(L, rv, errno);
 }
 
@@ -455,7 +476,8 @@ lkern_rwv(lua_State *L, int write)
 		}
 	}
 	if (write)
-		LKERN_SYS(L, rv = rump_sys_writev(fd, iov, n));
+		LKERN_SYS(L, ldur_fdchange(fd);
+		    rv = rump_sys_writev(fd, iov, n); ldur_done());
 	else
 		LKERN_SYS(L, rv = rump_sys_readv(fd, iov, n));
 	e = errno;
@@ -500,13 +522,15 @@ lkern_lseek(lua_State *L)
 	return lkern_ret(L, rv, errno);
 }
 
-/* k.fsync(fd), k.fdatasync(fd) -> true */
+/* k.fsync(fd), k.fdatasync(fd) -> true; the file is made durable. */
 static int
 lkern_fsync(lua_State *L)
 {
 	int fd = lkern_fd(L, 1), rv;
+	uint64_t g;
 
-	LKERN_SYS(L, rv = rump_sys_fsync(fd));
+	LKERN_SYS(L, g = ldur_gen(); rv = rump_sys_fsync(fd);
+	    if (rv == 0) ldur_fsynced(fd, g));
 	return lkern_ok(L, rv, errno);
 }
 
@@ -514,8 +538,10 @@ static int
 lkern_fdatasync(lua_State *L)
 {
 	int fd = lkern_fd(L, 1), rv;
+	uint64_t g;
 
-	LKERN_SYS(L, rv = rump_sys_fdatasync(fd));
+	LKERN_SYS(L, g = ldur_gen(); rv = rump_sys_fdatasync(fd);
+	    if (rv == 0) ldur_fsynced(fd, g));
 	return lkern_ok(L, rv, errno);
 }
 
@@ -526,7 +552,8 @@ lkern_ftruncate(lua_State *L)
 	int fd = lkern_fd(L, 1), rv;
 	int64_t len = luaL_checkinteger(L, 2);
 
-	LKERN_SYS(L, rv = rump_sys_ftruncate(fd, len));
+	LKERN_SYS(L, ldur_fdchange(fd); rv = rump_sys_ftruncate(fd, len);
+	    ldur_done());
 	return lkern_ok(L, rv, errno);
 }
 
@@ -537,7 +564,8 @@ lkern_truncate(lua_State *L)
 	int64_t len = luaL_checkinteger(L, 2);
 	int rv;
 
-	LKERN_SYS(L, rv = rump_sys_truncate(path, len));
+	LKERN_SYS(L, ldur_change(RUMP_AT_FDCWD, path);
+	    rv = rump_sys_truncate(path, len); ldur_done());
 	return lkern_ok(L, rv, errno);
 }
 
@@ -682,9 +710,22 @@ lkern_##name(lua_State *L)						\
 	LKERN_SYS(L, rv = rump_sys_##name(path));			\
 	return lkern_ok(L, rv, errno);					\
 }
-LKERN_PATH1(rmdir)
-LKERN_PATH1(unlink)
 LKERN_PATH1(chdir)
+
+/* Calls taking a path away: the durable record follows. */
+#define LKERN_REMOVE(name)						\
+static int								\
+lkern_##name(lua_State *L)						\
+{									\
+	const char *path = luaL_checkstring(L, 1);			\
+	int rv;								\
+									\
+	LKERN_SYS(L, ldur_remove(RUMP_AT_FDCWD, path, 0, NULL);		\
+	    rv = rump_sys_##name(path); ldur_done());			\
+	return lkern_ok(L, rv, errno);					\
+}
+LKERN_REMOVE(rmdir)
+LKERN_REMOVE(unlink)
 
 /* Calls taking two paths and returning 0 or -1. */
 #define LKERN_PATH2(name)						\
@@ -698,7 +739,6 @@ lkern_##name(lua_State *L)						\
 	LKERN_SYS(L, rv = rump_sys_##name(a, b));			\
 	return lkern_ok(L, rv, errno);					\
 }
-LKERN_PATH2(rename)
 LKERN_PATH2(link)
 LKERN_PATH2(symlink)
 
@@ -710,11 +750,15 @@ lkern_unlinkat(lua_State *L)
 	const char *path = luaL_checkstring(L, 2);
 
 	flags = (int)luaL_optinteger(L, 3, 0);
-	LKERN_SYS(L, rv = rump_sys_unlinkat(dfd, path, flags));
+	LKERN_SYS(L, ldur_remove(dfd, path, 0, NULL);
+	    rv = rump_sys_unlinkat(dfd, path, flags); ldur_done());
 	return lkern_ok(L, rv, errno);
 }
 
-/* k.renameat(fromdirfd, from, todirfd, to) */
+/*
+ * k.renameat(fromdirfd, from, todirfd, to), k.rename(from, to); the
+ * durable record follows.
+ */
 static int
 lkern_renameat(lua_State *L)
 {
@@ -722,8 +766,24 @@ lkern_renameat(lua_State *L)
 	const char *from = luaL_checkstring(L, 2);
 	const char *to = luaL_checkstring(L, 4);
 
-	LKERN_SYS(L, rv = rump_sys_renameat(fdf, from, fdt, to));
+	LKERN_SYS(L, ldur_remove(fdf, from, fdt, to);
+	    rv = rump_sys_renameat(fdf, from, fdt, to);
+	    if (rv == 0) ldur_renamed(fdf, from, fdt, to); ldur_done());
 	return lkern_ok(L, rv, errno);
+}
+
+static int
+lkern_rename(lua_State *L)
+{
+
+	luaL_checkstring(L, 1);
+	luaL_checkstring(L, 2);
+	lua_settop(L, 2);
+	lua_pushnil(L);
+	lua_insert(L, 1);
+	lua_pushnil(L);
+	lua_insert(L, 3);
+	return lkern_renameat(L);
 }
 
 /* k.linkat(fromdirfd, from, todirfd, to [, flags]) */
@@ -1103,7 +1163,7 @@ lkern_dup(lua_State *L)
 {
 	int fd = lkern_fd(L, 1), rv;
 
-	LKERN_SYS(L, rv = rump_sys_dup(fd));
+	LKERN_SYS(L, rv = rump_sys_dup(fd); if (rv != -1) ldur_dup(fd, rv));
 	return lkern_ret(L, rv, errno);
 }
 
@@ -1112,7 +1172,8 @@ lkern_dup2(lua_State *L)
 {
 	int fd = lkern_fd(L, 1), nfd = lkern_fd(L, 2), rv;
 
-	LKERN_SYS(L, rv = rump_sys_dup2(fd, nfd));
+	LKERN_SYS(L, rv = rump_sys_dup2(fd, nfd);
+	    if (rv != -1) ldur_dup(fd, rv));
 	return lkern_ret(L, rv, errno);
 }
 
@@ -1134,7 +1195,8 @@ lkern_fcntl(lua_State *L)
 		arg = lkern_openflags(L, 3);
 	else if (cmd == RUMP_F_SETFD || cmd == RUMP_F_DUPFD)
 		arg = (int)luaL_checkinteger(L, 3);
-	LKERN_SYS(L, rv = rump_sys_fcntl(fd, cmd, arg));
+	LKERN_SYS(L, rv = rump_sys_fcntl(fd, cmd, arg);
+	    if (rv != -1 && cmd == RUMP_F_DUPFD) ldur_dup(fd, rv));
 	return lkern_ret(L, rv, errno);
 }
 
@@ -1241,12 +1303,13 @@ lkern_fstatvfs(lua_State *L)
 	return 1;
 }
 
-/* k.sync() */
+/* k.sync(); every changed file is made durable. */
 static int
 lkern_sync(lua_State *L)
 {
+	uint64_t g;
 
-	LKERN_SYS(L, rump_sys_sync());
+	LKERN_SYS(L, g = ldur_gen(); rump_sys_sync(); ldur_synced(g));
 	return 0;
 }
 
@@ -1406,10 +1469,10 @@ lkern_ext2_attach(lua_State *L, const char *src, const char *dir,
 	ua.fspec = (char *)key;
 	if (inproc)
 		LKERN_SYS(L, rv = rump_sys_mount(RUMP_MOUNT_EXT2FS, dir, flags,
-		    &ua, sizeof(ua)));
+		    &ua, sizeof(ua)); if (rv == 0) ldur_mounted(dir));
 	else
 		LKERN_CALL(rv = rump_sys_mount(RUMP_MOUNT_EXT2FS, dir, flags,
-		    &ua, sizeof(ua)));
+		    &ua, sizeof(ua)); if (rv == 0) ldur_mounted(dir));
 	return rv == -1 ? errno : 0;
 }
 
@@ -1483,9 +1546,13 @@ static int
 lkern_unmount(lua_State *L)
 {
 	const char *dir = luaL_checkstring(L, 1);
-	int flags = lkern_mntflags(L, 2), rv;
+	int flags = lkern_mntflags(L, 2), rv, n;
+	struct ldur_file *dur;
+	uint64_t g;
 
-	LKERN_SYS(L, rv = rump_sys_unmount(dir, flags));
+	LKERN_SYS(L, g = ldur_gen(); n = ldur_unmounting(dir, &dur);
+	    rv = rump_sys_unmount(dir, flags);
+	    ldur_unmounted(rv == 0, n, dur, g));
 	return lkern_ok(L, rv, errno);
 }
 
@@ -1500,8 +1567,9 @@ lkern_write_file(lua_State *L)
 	ssize_t n = 0;
 	int fd, e = 0;
 
-	LKERN_SYS(L, fd = rump_sys_open(path, RUMP_O_WRONLY | RUMP_O_CREAT |
-	    RUMP_O_TRUNC, mode));
+	LKERN_SYS(L, ldur_change(RUMP_AT_FDCWD, path);
+	    fd = rump_sys_open(path, RUMP_O_WRONLY | RUMP_O_CREAT |
+	    RUMP_O_TRUNC, mode); if (fd == -1) ldur_done());
 	if (fd == -1)
 		return lkern_err(L, errno);
 	while (off < len) {
@@ -1512,7 +1580,7 @@ lkern_write_file(lua_State *L)
 		}
 		off += (size_t)n;
 	}
-	LKERN_SYS(L, rump_sys_close(fd));
+	LKERN_SYS(L, rump_sys_close(fd); ldur_done());
 	if (off < len)
 		return lkern_err(L, e);
 	lua_pushboolean(L, 1);
@@ -1960,6 +2028,7 @@ lkern_boot(lua_State *L, const char *fs, const char *image,
 	pthread_mutex_lock(&lkern_lua);
 	if (lfault_boot(res) != 0)
 		return -1;
+	ldur_boot(res);
 	LKERN_CALL(e = rump_init());
 	if (e != 0) {
 		lscen_setstr(res->rr_reason, sizeof(res->rr_reason),

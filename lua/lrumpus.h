@@ -82,6 +82,34 @@ void	lfault_errno(int);
 void	lfault_openlib(lua_State *);
 
 /*
+ * ldurable.c: what fsync, sync and unmount made durable on the ext2 file
+ * system, recorded in the verdict.  Every hook runs inside a kernel-call
+ * bracket (the caller's context current) and keeps errno.  Before a
+ * change: ldur_change (content, by path), ldur_remove (unlink, rmdir; with
+ * a second path, rename), ldur_fdchange (through a descriptor); after it,
+ * whatever its result, ldur_done.  After success: ldur_opened,
+ * ldur_closed, ldur_dup, ldur_renamed, ldur_mounted.  Around the calls
+ * that make data durable, ldur_gen before and ldur_fsynced, ldur_synced,
+ * ldur_unmounting ... ldur_unmounted after.
+ */
+struct ldur_file;
+void	ldur_boot(struct rumpus_result *);
+void	ldur_mounted(const char *);
+void	ldur_change(int, const char *);
+void	ldur_remove(int, const char *, int, const char *);
+void	ldur_fdchange(int);
+void	ldur_done(void);
+void	ldur_opened(int, const char *, int);
+void	ldur_closed(int);
+void	ldur_dup(int, int);
+void	ldur_renamed(int, const char *, int, const char *);
+uint64_t ldur_gen(void);
+void	ldur_fsynced(int, uint64_t);
+void	ldur_synced(uint64_t);
+int	ldur_unmounting(const char *, struct ldur_file **);
+void	ldur_unmounted(int, int, struct ldur_file *, uint64_t);
+
+/*
  * limage.c: limage_open pushes the table image; limage_path returns the
  * file of the image object at index idx, or NULL when it is not one;
  * limage_pristine returns the zygote's read-only mapping of an image file

@@ -61,6 +61,20 @@ enum rumpus_phase {
 #define RUMPUS_FAULT_MAXPOINTS	48
 
 /*
+ * A regular file of the instance's ext2 file system whose content a
+ * successful fsync, fdatasync, sync or unmount made durable (lua/
+ * ldurable.c), for the power-cut oracle.  rd_valid is set last and
+ * cleared first: a valid entry is true whenever the child stops.
+ */
+#define RUMPUS_DURABLE_MAX	64
+struct rumpus_durable {
+	volatile int	rd_valid;
+	char		rd_path[236];	/* from the file system's root */
+	uint64_t	rd_size;
+	uint64_t	rd_digest;	/* fe_hash64(content, size, 0) */
+};
+
+/*
  * The verdict a child writes.  It lives in a MAP_SHARED page the runner
  * mapped before fork; every string is NUL-terminated within its array.
  * The runner trusts rr_outcome only when rr_phase is RUMPUS_PH_DONE.
@@ -88,6 +102,10 @@ struct rumpus_result {
 	int		rr_injected;	/* errno of the first fault, or 0 */
 	int		rr_surfaced;	/* kernel calls that returned it to
 					   the scenario after the fault */
+	/* What was durable on the ext2 image; rr_durable_lost: some
+	   durable file or some change could not be followed. */
+	int		rr_durable_lost;
+	struct rumpus_durable rr_durable[RUMPUS_DURABLE_MAX];
 };
 
 /* What one scenario declared; owned by the interpreter that loaded it. */
@@ -155,6 +173,15 @@ void		 rumpus_case_faults(const char *, uint64_t, int);
 int		 rumpus_faults_check(const char *, char *, size_t);
 /* Name of point i of rr_calls, or NULL past the last point. */
 const char	*rumpus_fault_point_name(size_t);
+
+/*
+ * The power-cut oracle's check, in a child forked for it: a fresh kernel
+ * mounts image read-only and reads back every file res recorded as
+ * durable.  Returns how many differ, named in why, and sets *checked; -1
+ * with why when the check cannot be made.
+ */
+int		 rumpus_durable_verify(const char *,
+		    const struct rumpus_result *, int *, char *, size_t);
 
 /* Where built images are cached (set by the runner before loading). */
 void		 rumpus_image_cachedir(const char *);

@@ -343,6 +343,30 @@ ATF_TC_BODY(mounted_twice, tc)
 	ext2_require_fsck_clean(EXT2_IMG);
 }
 
+ATF_TC(teardown_mounted);
+ATF_TC_HEAD(teardown_mounted, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "teardown with an ext2 file system "
+	    "still mounted and a file open on it unmounts it by force and "
+	    "writes it back (found by rumpus run: a failing ext2 scenario "
+	    "with a descriptor open crashed in teardown, ext2fs_fini having "
+	    "destroyed the mounts lock before the VFS unmounted it)");
+}
+ATF_TC_BODY(teardown_mounted, tc)
+{
+	int fd;
+
+	ext2_require_tools();
+	ext2_mkimage(EXT2_IMG, 4, "-b 1024", NULL);
+	RZ(rump_init());
+	ATF_REQUIRE(ext2_mount(EXT2_IMG, 0) == 0);
+	RL(fd = rump_sys_open(EXT2_MNT "/left", RUMP_O_WRONLY |
+	    RUMP_O_CREAT, 0644));
+	ATF_REQUIRE_EQ(rump_sys_write(fd, "open", 4), 4);
+	fstest_teardown();
+	ext2_require_fsck_clean(EXT2_IMG);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 
@@ -361,5 +385,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, attrs_i256);
 	ATF_TP_ADD_TC(tp, features);
 	ATF_TP_ADD_TC(tp, mounted_twice);
+	ATF_TP_ADD_TC(tp, teardown_mounted);
 	return atf_no_error();
 }

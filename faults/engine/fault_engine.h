@@ -78,7 +78,8 @@ enum fe_action {
 	FE_TORN,	/* write the first fd_arg sectors (512 bytes), then cut */
 	FE_BITFLIP,	/* do the read, then flip bit fd_arg of the buffer */
 	FE_POWERCUT,	/* drop this write and stop the instance (power cut) */
-	FE_PANIC	/* stop the instance as a kernel panic would */
+	FE_PANIC,	/* stop the instance as a kernel panic would */
+	FE_LOST		/* report this write done; nothing reaches the disk */
 };
 
 /* The sector of torn=K and of block=A-B: NetBSD's DEV_BSIZE. */

@@ -12,7 +12,7 @@
  *
  * Every engine action has a librumpuser decision: errno, delay, yield,
  * short (capped at the length asked for), torn (K sectors of 512 bytes,
- * then a power cut), bitflip (the bit), powercut; torn and powercut end
+ * then a power cut), bitflip (the bit), powercut, lost; torn and powercut end
  * the process with RUMPUS_POWERCUT_STATUS.  panic stops the instance
  * through rumpuser_exit(RUMPUSER_PANIC).
  */
@@ -112,6 +112,10 @@ fe_rumpuser_decide(struct fe_engine *e, const struct rumpuser_fault_call *rc,
 		break;
 	case FE_PANIC:
 		fe_rumpuser_panic(e, pt, d.fd_rule);
+		break;
+	case FE_LOST:
+		rd->fd_action = RUMPUSER_FA_LOST;
+		break;
 	}
 }
 

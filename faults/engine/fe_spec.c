@@ -16,7 +16,7 @@
  *              | "block=" range | "bytes=" range
  *   action   ::= errname | "delay=" ( duration | "yield" )
  *              | "short=" uint | "torn=" count | "bitflip" [ "=" uint ]
- *              | "powercut" | "panic"
+ *              | "powercut" | "panic" | "lost"
  *   errname  ::= a NetBSD errno name: "ENOMEM", "EIO", ...
  *   range    ::= uint [ "-" uint ]	; inclusive; block= in 512-byte sectors
  *   prob     ::= uint [ "." digit { digit } ] [ "%" ]	; at most 1 (100%)
@@ -62,7 +62,7 @@ struct fe_item {
 
 #define FE_TRIGGERS	"nth, every, after, max, p, lwp, pid, block, bytes"
 #define FE_ACTIONS	"an errno name such as EIO, delay=, short=, torn=, " \
-			"bitflip, powercut, panic"
+			"bitflip, powercut, panic, lost"
 
 static const char *const fe_hyper_names[FE_PT_NHYPER] = {
 #define _FE_PT_NAME(sym, name)	name,
@@ -93,6 +93,8 @@ fe_point_caps(unsigned pt)
 	case FE_PT_IOVREAD:
 		return FE_IO_CAPS | FE_CAN(FE_BITFLIP);
 	case FE_PT_BIO_WRITE:
+		return FE_IO_CAPS | FE_CAN(FE_TORN) | FE_CAN(FE_POWERCUT) |
+		    FE_CAN(FE_LOST);
 	case FE_PT_IOVWRITE:
 		return FE_IO_CAPS | FE_CAN(FE_TORN) | FE_CAN(FE_POWERCUT);
 	case FE_PT_GETRANDOM:
@@ -470,7 +472,8 @@ static int
 fe_action_key(const struct fe_parser *p, const struct fe_item *it)
 {
 	static const char *const words[] = {
-		"delay", "short", "torn", "bitflip", "powercut", "panic"
+		"delay", "short", "torn", "bitflip", "powercut", "panic",
+		"lost"
 	};
 	size_t i;
 
@@ -518,12 +521,13 @@ fe_parse_action(struct fe_parser *p, const struct fe_item *it,
 		if (it->fi_hasval &&
 		    (error = fe_item_uint(p, it, 0, &r->fr_arg)) != 0)
 			return error;
-	} else if (fe_keyis(p, it, "powercut") || fe_keyis(p, it, "panic")) {
+	} else if (fe_keyis(p, it, "powercut") || fe_keyis(p, it, "panic") ||
+	    fe_keyis(p, it, "lost")) {
 		if (it->fi_hasval)
 			return fe_perr(p, it->fi_val - 1,
 			    "%.*s takes no value", (int)it->fi_keylen, key);
 		r->fr_action = fe_keyis(p, it, "panic") ? FE_PANIC :
-		    FE_POWERCUT;
+		    fe_keyis(p, it, "lost") ? FE_LOST : FE_POWERCUT;
 	} else
 		return ENOENT;
 	return 0;
@@ -537,7 +541,8 @@ fe_action_word(enum fe_action a)
 		[FE_PASS] = "pass", [FE_ERRNO] = "errno", [FE_DELAY] = "delay",
 		[FE_YIELD] = "delay=yield", [FE_SHORT] = "short",
 		[FE_TORN] = "torn", [FE_BITFLIP] = "bitflip",
-		[FE_POWERCUT] = "powercut", [FE_PANIC] = "panic"
+		[FE_POWERCUT] = "powercut", [FE_PANIC] = "panic",
+		[FE_LOST] = "lost"
 	};
 
 	return words[a];
@@ -551,7 +556,7 @@ fe_caps_list(unsigned pt, char *buf, size_t len)
 	size_t n = 0;
 
 	buf[0] = '\0';
-	for (a = FE_ERRNO; a <= FE_PANIC; a++) {
+	for (a = FE_ERRNO; a <= FE_LOST; a++) {
 		if (!(caps & FE_CAN(a)) || a == FE_YIELD)
 			continue;
 		n += (size_t)snprintf(buf + n, n < len ? len - n : 0, "%s%s",

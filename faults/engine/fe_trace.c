@@ -171,6 +171,9 @@ fe_trace_format(const struct fe_trace_entry *t, const struct fe_registry *reg,
 	case FE_PANIC:
 		snprintf(what, sizeof(what), "panic");
 		break;
+	case FE_LOST:
+		snprintf(what, sizeof(what), "lost");
+		break;
 	}
 	if (d->fd_rule < 0)
 		return snprintf(buf, len, "#%ju %s caller=%#jx args=%016jx %s",

@@ -576,7 +576,9 @@ ip_biodone(void *arg, size_t moved, int error)
 }
 
 /*
- * bio: ERROR completes it at once through biodone; otherwise, while any
+ * bio: ERROR completes it at once through biodone, and LOST (a write)
+ * with the whole length and no error, never reaching the host; otherwise,
+ * while any
  * gate is open, it is counted in flight until the real library's biodone
  * (ip_biodone) and SHORT, TORN or BITFLIP apply there.
  */
@@ -602,6 +604,10 @@ rumpuser_bio(int fd, int op, void *data, size_t dlen, int64_t off,
 		action = RUMPUSER_FA_PASS;
 	if (action == RUMPUSER_FA_ERROR) {
 		biodone(donearg, 0, d.fd_error);
+		return;
+	}
+	if (action == RUMPUSER_FA_LOST && pt == FE_PT_BIO_WRITE) {
+		biodone(donearg, dlen, 0);
 		return;
 	}
 	if ((ib = malloc(sizeof(*ib))) == NULL) {

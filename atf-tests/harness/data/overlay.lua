@@ -32,8 +32,7 @@ scenario {
 		local fd = expect_ok(k.open(fs.dir .. "/survivor", "w+"))
 		expect_ok(k.write(fd, "synced before SIGKILL"))
 		expect_ok(k.fsync(fd))
-		local pid = io.open("/proc/self/stat"):read("n")
-		os.execute("kill -KILL " .. pid)
+		raise("SIGKILL")
 		expect(false, "still alive after SIGKILL")
 	end
 }

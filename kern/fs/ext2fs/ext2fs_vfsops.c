@@ -399,6 +399,10 @@ ext2fs_init(void)
 	return error;
 }
 
+/*
+ * Teardown: every mount is gone by now (the "vfsroot" row after this one
+ * unmounted them while every type was attached).  No lock held.
+ */
 void
 ext2fs_fini(void)
 {
