@@ -67,6 +67,11 @@ filters_body() {
 	atf_check -o ignore grep -E '^spec: malloc@lkern_mkdir:ENOMEM$' $console
 	atf_check -o ignore grep -E '^  malloc +calls [0-9]+ faults 1$' $console
 	atf_check -o ignore grep -E '^  malloc +kmem_alloc_tagged\+0x[0-9a-f]+ calls [0-9]+ faults 1$' $console
+	# An injected panic is named as a kernel panic is.
+	atf_check -s exit:1 -e ignore \
+	    -o match:'^panic .*small.lua:small\[tmpfs\]: panic: injected by the fault engine at kmem.alloc \(rule 0\)' \
+	    $rumpus run -m serial --faults 'kmem.alloc@lkern_mkdir:panic' \
+	    $data/small.lua
 	# A pattern that names no function never fires; the case passes.
 	atf_check -s exit:0 -e ignore $rumpus run -m serial -o none.jsonl \
 	    --faults 'malloc@no_such_function*:ENOMEM' $data/small.lua

@@ -120,16 +120,18 @@ fe_rumpuser_decide(struct fe_engine *e, const struct rumpuser_fault_call *rc,
 }
 
 /*
- * A panic decided by rule at point pt of engine e: say so, then end the
- * process as a kernel panic does, through rumpuser_exit(RUMPUSER_PANIC).
+ * A panic decided by rule at point pt of engine e: say so on a line that
+ * starts "panic: " as a kernel panic's does (the runner names the outcome
+ * panic by it), then end the process as a kernel panic does, through
+ * rumpuser_exit(RUMPUSER_PANIC).
  */
 void
 fe_rumpuser_panic(struct fe_engine *e, unsigned pt, int rule)
 {
 	const char *name = fe_point_name(pt, fe_engine_registry(e));
 
-	fprintf(stderr, "rumpus: injected panic at %s (rule %d)\n",
-	    name != NULL ? name : "?", rule);
+	fprintf(stderr, "panic: injected by the fault engine at %s (rule "
+	    "%d)\n", name != NULL ? name : "?", rule);
 	rumpuser_exit(RUMPUSER_PANIC);
 }
 
