@@ -357,6 +357,28 @@ lfault_sync(struct fe_engine *e)
 }
 
 /*
+ * Counts, hits and digest of a counted instance into the verdict (at
+ * the end of teardown, or as a panic or a power cut ends the instance:
+ * fe_host_set_dumper).
+ */
+static void
+lfault_counts(const char *why)
+{
+	struct fe_engine *e = rumpus_faults_engine();
+	struct rumpus_result *res = lfault_res;
+	size_t i;
+
+	if (e == NULL || res == NULL || !lfault_tracing)
+		return;
+	for (i = 0; i < RUMPUS_FAULT_MAXPOINTS &&
+	    i < FE_PT_NHYPER + lfault_registry()->fr_count; i++)
+		res->rr_calls[i] = fe_engine_calls(e, (unsigned)i);
+	res->rr_hits = fe_engine_hits(e);
+	res->rr_digest = fe_trace_digest(e);
+	res->rr_counted = 1;
+}
+
+/*
  * In the child, before rump_init: install the engine with the plan of
  * rumpus_case_faults() (@site globs resolved first) and, when a rule is
  * armed or a trace was asked for, count and trace every call, with the
@@ -395,6 +417,7 @@ lfault_boot(struct rumpus_result *res)
 	rumpuser_fault_sethook(lfault_hyper, e);
 	rumpuser_fault_setgate(fe_engine_gate(e)->fg_mask);
 	lfault_sync(e);
+	fe_host_set_dumper(lfault_counts);
 	return 0;
 
 bad:
@@ -432,17 +455,12 @@ void
 lfault_finish(struct rumpus_result *res)
 {
 	struct fe_engine *e = rumpus_faults_engine();
-	size_t i;
 
 	rumpus_fault_set_hook(NULL, NULL);
+	fe_host_set_dumper(NULL);
 	if (e == NULL || !lfault_tracing)
 		return;
-	for (i = 0; i < RUMPUS_FAULT_MAXPOINTS &&
-	    i < FE_PT_NHYPER + lfault_registry()->fr_count; i++)
-		res->rr_calls[i] = fe_engine_calls(e, (unsigned)i);
-	res->rr_hits = fe_engine_hits(e);
-	res->rr_digest = fe_trace_digest(e);
-	res->rr_counted = 1;
+	lfault_counts("done");
 	if (res->rr_outcome != RUMPUS_NONE) {
 		fflush(stdout);
 		(void)fe_host_report(e, lfault_plan, rumpus_outcome_name(

@@ -54,7 +54,7 @@ run_faults_body() {
 
 atf_test_case filters
 filters_head() {
-	atf_set descr "@site filters at a hypercall point match any kernel frame above it; pid= and lwp= filter by the calling kernel lwp; a failing case's console ends with its trace summarized per point and call site"
+	atf_set descr "@site filters at a hypercall point match any kernel frame above it; pid= and lwp= filter by the calling kernel lwp; a failing case's console ends with its trace summarized per point and call site; an injected panic is a panic whose record keeps counts and digest"
 }
 filters_body() {
 	atf_check -s exit:1 -o match:'^fail .*small.lua:small\[tmpfs\]: .*ENOMEM' \
@@ -67,11 +67,19 @@ filters_body() {
 	atf_check -o ignore grep -E '^spec: malloc@lkern_mkdir:ENOMEM$' $console
 	atf_check -o ignore grep -E '^  malloc +calls [0-9]+ faults 1$' $console
 	atf_check -o ignore grep -E '^  malloc +kmem_alloc_tagged\+0x[0-9a-f]+ calls [0-9]+ faults 1$' $console
+	# bio.write on behalf of ext2 (serial mode: decided in the caller).
+	atf_check -s exit:1 -o match:'unexpected error EIO' -e ignore \
+	    $rumpus run -m serial -o bio.jsonl -c 'persist[ext2]' \
+	    --faults 'bio.write@ext2_*:nth=1:EIO' $scenarios/ext2/persist.lua
+	atf_check -o ignore grep -E '"faults_hit":1,' bio.jsonl
+	atf_check -o ignore grep -E '"fault_stack":"[^"]* rumpuser_bio [^"]* ext2_' bio.jsonl
 	# An injected panic is named as a kernel panic is.
 	atf_check -s exit:1 -e ignore \
 	    -o match:'^panic .*small.lua:small\[tmpfs\]: panic: injected by the fault engine at kmem.alloc \(rule 0\)' \
-	    $rumpus run -m serial --faults 'kmem.alloc@lkern_mkdir:panic' \
-	    $data/small.lua
+	    $rumpus run -m serial -o panic.jsonl \
+	    --faults 'kmem.alloc@lkern_mkdir:panic' $data/small.lua
+	# Its record keeps the counts and the digest.
+	atf_check -o ignore grep -E '"hypercalls":\{"malloc":[1-9].*"faults_hit":1,"trace_digest":"[0-9a-f]{16}"' panic.jsonl
 	# A pattern that names no function never fires; the case passes.
 	atf_check -s exit:0 -e ignore $rumpus run -m serial -o none.jsonl \
 	    --faults 'malloc@no_such_function*:ENOMEM' $data/small.lua

@@ -288,6 +288,11 @@ struct fe_engine *rumpus_faults_engine(void);
 int	 rumpus_faults_named(unsigned, const struct fe_call *);
 /* Write the trace file now (why: "exit", "powercut", ...); 0 or errno. */
 int	 rumpus_faults_dump(const char *);
+/*
+ * Call fn(why) at every dump (exit with a trace file, power cut, panic),
+ * before the trace file is written; NULL: no more.
+ */
+void	 fe_host_set_dumper(void (*)(const char *));
 /* Uninstall and free librumpuser's engine (no dump). */
 void	 rumpus_faults_unconfigure(void);
 
