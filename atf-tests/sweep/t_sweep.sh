@@ -188,7 +188,7 @@ replay_save_body() {
 
 atf_test_case replay_refuses
 replay_refuses_head() {
-	atf_set descr "replay refuses a changed scenario and a damaged token, saying why"
+	atf_set descr "replay refuses a changed scenario, another build and a damaged token, saying why"
 }
 replay_refuses_body() {
 	cp $data/small.lua mine.lua
@@ -202,6 +202,21 @@ replay_refuses_body() {
 	atf_check -s exit:2 -e match:'replay: refused: scenario mine.lua' \
 	    $rumpus replay "$token"
 	atf_check -s exit:2 -e match:'replay: ' $rumpus replay rumpus1.garbage
+	# Another build: rumpus with one byte of its build id changed.
+	objcopy -O binary --only-section=.note.gnu.build-id $rumpus id.bin
+	b=$(od -An -tu1 -j16 -N1 id.bin)
+	printf "\\$(printf %03o $((255 - b)))" |
+	    dd of=id.bin bs=1 seek=16 conv=notrunc 2>/dev/null
+	atf_check objcopy --update-section .note.gnu.build-id=id.bin \
+	    $rumpus other-rumpus
+	cp $data/small.lua mine.lua
+	atf_check -s exit:1 -o ignore -e ignore ./other-rumpus run -o other.jsonl \
+	    --faults 'kmem.alloc:nth=9:ENOMEM' mine.lua
+	token=$(field token other.jsonl)
+	atf_check -s exit:2 -e match:'replay: refused: build differs: the token has' \
+	    $rumpus replay "$token"
+	# Keeping it as a regression scenario is for later builds.
+	atf_check $rumpus replay --save kept.lua "$token"
 }
 
 atf_test_case sweep
