@@ -14,6 +14,17 @@
 #include "fe_rumpuser.h"
 #include "rumpuser_int.h"
 
+/*
+ * A rumpus kernel's extension entry points, when the program has that
+ * kernel (statically, or a shared object that exports them): weak, so
+ * that librumpuser still links under any other kernel or none.
+ */
+extern size_t rumpus_fault_points(const struct rumpus_fault_point **,
+    size_t) __attribute__((__weak__));
+extern void rumpus_fault_set_hook(rumpus_fault_hook_t, void *)
+    __attribute__((__weak__));
+extern int rumpus_curlwp_ident(int *, int *) __attribute__((__weak__));
+
 /* rumpus_faults_configure was called: the environment is not read. */
 static int faults_configured;
 
@@ -72,40 +83,18 @@ rumpus_faults_unconfigure(void)
 	fe_host_unconfigure(faults_install);
 }
 
-/*
- * fault_engine.h: decide call c at the kernel's named point idx (its
- * index in the registry given to rumpus_faults_configure).  Serves a
- * delay or a yield here (the caller's vCPU held), ends the process for a
- * panic; returns a NetBSD errno to fail the operation with, or 0.  With
- * no engine, or no rule at the point, only the gate is tested.
- */
+/* fault_engine.h: decide call c at the kernel's named point idx. */
 int
 rumpus_faults_named(unsigned idx, const struct fe_call *c)
 {
-	struct fe_engine *e = fe_host_engine();
-	struct fe_decision d;
-	unsigned pt = FE_PT_NHYPER + idx;
 
-	if (e == NULL || !fe_gate_open(fe_engine_gate(e), pt))
-		return 0;
-	fe_decide(e, pt, c, &d);
-	switch (d.fd_action) {
-	case FE_ERRNO:
-		return d.fd_errno;
-	case FE_DELAY:
-	case FE_YIELD:
-		fe_rumpuser_pause(d.fd_action == FE_YIELD, d.fd_arg);
-		return 0;
-	case FE_PANIC:
-		fe_rumpuser_panic(e, pt, d.fd_rule);
-	default:
-		return 0;
-	}
+	return fe_host_named(idx, c);
 }
 
 /*
  * rumpuser_init's part, with the seed it read: configure from
- * RUMPUS_FAULTS and RUMPUS_TRACE, once per process, unless the harness
+ * RUMPUS_FAULTS and RUMPUS_TRACE, with the named points of the kernel
+ * that called (rumpus_fault_points, when it has them), once per process, unless the harness
  * configured the engine itself or the LD_PRELOAD interposer (which
  * defines rumpus_faults_interposer) owns those variables.  Returns 0, or
  * EINVAL (NetBSD's) after a message naming the position in the spec.
@@ -113,12 +102,17 @@ rumpus_faults_named(unsigned idx, const struct fe_call *c)
 int
 rumpuser__faults_init(uint64_t seed)
 {
+	struct fe_kernel kern;
 	int error;
 
 	if (faults_configured || dlsym(RTLD_DEFAULT,
 	    "rumpus_faults_interposer") != NULL)
 		return 0;
-	error = fe_host_configure_env("librumpuser", seed, faults_install);
+	kern.fk_points = rumpus_fault_points;
+	kern.fk_sethook = rumpus_fault_set_hook;
+	kern.fk_ident = rumpus_curlwp_ident;
+	error = fe_host_configure_env("librumpuser", seed,
+	    fe_kernel_attach(&kern), faults_install);
 	if (error != 0)
 		return error == EINVAL ? RUMP_EINVAL : RUMP_ENOMEM;
 	faults_configured = 1;

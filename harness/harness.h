@@ -20,6 +20,10 @@ struct hcase {
 	double			 hc_timeout;	/* seconds */
 	char			 hc_loaderr[1024]; /* why the file did not load */
 	const char		*hc_plan;	/* fault plan, or NULL */
+	int			 hc_declplan;	/* hc_plan is the scenario's */
+	const char		*hc_mode;	/* declared mode, or NULL */
+	int			 hc_hasseed;	/* a seed is declared: */
+	uint64_t		 hc_seed;
 	char			 hc_hash[17];	/* scenario content hash (hex) */
 };
 
@@ -64,6 +68,7 @@ struct hopts {
 	const char	*ho_atf_result;		/* ATF result file, or NULL */
 	const char	*ho_artifacts;		/* keep not-ok cases here */
 	int		 ho_quiet;		/* no line per case */
+	int		 ho_trace;		/* count and trace every case */
 	/* Called for every case that ended, after its record. */
 	void		(*ho_done)(void *, const struct hcase *,
 			    const struct hverdict *);
@@ -71,6 +76,21 @@ struct hopts {
 };
 
 #define HARNESS_DEFAULT_TIMEOUT	60.0
+
+/* The mode and seed case hc runs with: its scenario's, or the run's. */
+static inline const char *
+hcase_mode(const struct hcase *hc, const struct hopts *ho)
+{
+
+	return hc->hc_mode != NULL ? hc->hc_mode : ho->ho_mode;
+}
+
+static inline uint64_t
+hcase_seed(const struct hcase *hc, const struct hopts *ho)
+{
+
+	return hc->hc_hasseed ? hc->hc_seed : ho->ho_seed;
+}
 
 /* oracle.c: the power-cut oracle (image: the disk at the cut) */
 void	 oracle_powercut(const char *, const struct rumpus_result *,
@@ -91,8 +111,11 @@ void	 harness_unload(void);
 int	 harness_hash(const char *, char *);
 
 /* sweep.c, replay */
+int	 harness_clean(const char *, const struct hverdict *);
 int	 harness_sweep(int, char **);
 int	 harness_replay(int, char **);
+struct fe_token;
+int	 harness_save(const struct fe_token *, const char *, const char *);
 
 /* record.c */
 int	 record_token(const struct hcase *, const struct hopts *, char *,

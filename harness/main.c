@@ -36,8 +36,8 @@ usage(void)
 	fprintf(stderr,
 	    "usage: rumpus run [-v] [-j jobs] [-m serial|threads] [-s seed]\n"
 	    "                  [-t seconds] [-o results.jsonl] [-c case]\n"
-	    "                  [-k artifacts] [--atf-result file] file|dir ...\n"
-	    "                  [--faults spec] file|dir ...\n"
+	    "                  [-k artifacts] [--atf-result file]\n"
+	    "                  [--faults spec] [--trace] file|dir ...\n"
 	    "       rumpus list [-p] [-c case] file|dir ...\n"
 	    "       rumpus sweep --point point[,point...] [-j jobs] "
 	    "[--shard i/n]\n"
@@ -45,7 +45,8 @@ usage(void)
 	    "[-o results.jsonl]\n"
 	    "                  [-c case] [--powercut] file|dir ...\n"
 	    "       rumpus replay [-v] [-t seconds] [-o results.jsonl] "
-	    "token\n");
+	    "token\n"
+	    "       rumpus replay --save file token\n");
 	exit(2);
 }
 
@@ -177,6 +178,11 @@ cases_load(struct files *f, const char *sel, double timeout, size_t *np)
 			hc->hc_name = rc->rc_name;
 			hc->hc_fs = rc->rc_fs;
 			hc->hc_expect = rc->rc_expect;
+			hc->hc_plan = rc->rc_faults;
+			hc->hc_declplan = rc->rc_faults != NULL;
+			hc->hc_mode = rc->rc_mode;
+			hc->hc_hasseed = rc->rc_hasseed;
+			hc->hc_seed = rc->rc_seed;
 			if (timeout <= 0 && rc->rc_timeout > 0)
 				hc->hc_timeout = rc->rc_timeout;
 			if (case_selected(hc, sel))
@@ -386,6 +392,7 @@ main(int argc, char **argv)
 		{ "atf-result",	required_argument,	NULL,	'A' },
 		{ "artifacts",	required_argument,	NULL,	'k' },
 		{ "faults",	required_argument,	NULL,	'F' },
+		{ "trace",	no_argument,		NULL,	'T' },
 		{ NULL,		0,			NULL,	0 }
 	};
 	struct hcase *cases;
@@ -432,6 +439,9 @@ main(int argc, char **argv)
 		case 'F':
 			plan = optarg;
 			break;
+		case 'T':
+			ho.ho_trace = 1;
+			break;
 		default:
 			if (!harness_opt(ch, optarg, &ho, &out, &sel))
 				usage();
@@ -451,8 +461,10 @@ main(int argc, char **argv)
 		status = 2;
 		goto out;
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; plan != NULL && i < n; i++) {
 		cases[i].hc_plan = plan;
+		cases[i].hc_declplan = 0;
+	}
 
 	if (strcmp(cmd, "list") == 0) {
 		for (i = 0; i < n; i++) {

@@ -116,8 +116,8 @@ record_token(const struct hcase *hc, const struct hopts *ho, char *buf,
 	tok.ft_scenhash = (char *)hc->hc_hash;
 	tok.ft_variant = variant;
 	tok.ft_plan = (char *)(hc->hc_plan != NULL ? hc->hc_plan : "");
-	tok.ft_mode = (char *)ho->ho_mode;
-	tok.ft_seed = ho->ho_seed;
+	tok.ft_mode = (char *)hcase_mode(hc, ho);
+	tok.ft_seed = hcase_seed(hc, ho);
 	return fe_token_encode(&tok, buf, len);
 }
 
@@ -174,8 +174,8 @@ record_write(FILE *f, const struct hcase *hc, const struct hverdict *hv,
 	fputs(",\"plan\":", f);
 	record_json_string(f, hc->hc_plan);
 	fprintf(f, ",\"seed\":%llu,\"mode\":",
-	    (unsigned long long)ho->ho_seed);
-	record_json_string(f, ho->ho_mode);
+	    (unsigned long long)hcase_seed(hc, ho));
+	record_json_string(f, hcase_mode(hc, ho));
 	fputs(",\"token\":", f);
 	record_json_string(f, hv->hv_token[0] ? hv->hv_token : NULL);
 	fputs(",\"build\":", f);

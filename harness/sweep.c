@@ -113,27 +113,39 @@ sweep_counted(void *arg, const struct hcase *hc, const struct hverdict *hv)
 }
 
 /*
+ * Did a case run under plan end "clean": a failure or error after the
+ * injected errno (the plan's last action) reached the scenario (a kernel
+ * call returned it, or the reason names it), with the books empty?
+ */
+int
+harness_clean(const char *plan, const struct hverdict *hv)
+{
+	const char *e = strrchr(plan, ':');
+
+	return (hv->hv_outcome == RUMPUS_FAIL ||
+	    hv->hv_outcome == RUMPUS_ERROR) && e != NULL &&
+	    (hv->hv_books == NULL || hv->hv_books[0] == '\0') &&
+	    (hv->hv_surfaced > 0 || strstr(hv->hv_reason, e + 1) != NULL);
+}
+
+/*
  * The class of one instance: pass when the case ended as it wants to (a
  * pass, or the outcome it declares) with empty books; else its outcome,
- * except that a failure or error
- * after the injected errno reached the scenario (a kernel call returned
- * it, or the reason names it), with books empty, is "clean", and books
- * that are not empty make any failure a leak.
+ * except that a clean end (harness_clean) is "clean", and books that
+ * are not empty make a failure or error a leak.
  */
 static int
 sweep_classify(const struct hcase *hc, const struct hverdict *hv)
 {
-	const char *e = strrchr(hc->hc_plan, ':') + 1;
 
 	/* The case's own wanted outcome (a declared "fail" too). */
 	if (hv->hv_ok && (hv->hv_books == NULL || hv->hv_books[0] == '\0'))
 		return RUMPUS_PASS;
-	if (hv->hv_outcome != RUMPUS_FAIL && hv->hv_outcome != RUMPUS_ERROR)
-		return hv->hv_outcome;
-	if (hv->hv_books != NULL && hv->hv_books[0] != '\0')
-		return RUMPUS_LEAK;
-	if (hv->hv_surfaced > 0 || strstr(hv->hv_reason, e) != NULL)
+	if (harness_clean(hc->hc_plan, hv))
 		return SWEEP_CLEAN;
+	if ((hv->hv_outcome == RUMPUS_FAIL || hv->hv_outcome == RUMPUS_ERROR) &&
+	    hv->hv_books != NULL && hv->hv_books[0] != '\0')
+		return RUMPUS_LEAK;
 	return hv->hv_outcome;
 }
 
@@ -373,6 +385,11 @@ harness_sweep(int argc, char **argv)
 		status = 2;
 		goto out;
 	}
+	/* A sweep's plans replace the scenarios' own. */
+	for (i = 0; i < sw.sw_ncases; i++) {
+		sw.sw_cases[i].hc_plan = NULL;
+		sw.sw_cases[i].hc_declplan = 0;
+	}
 	sw.sw_calls = sweep_alloc(sw.sw_ncases * sizeof(*sw.sw_calls));
 	sw.sw_counted = sweep_alloc(sw.sw_ncases * sizeof(int));
 	if (out != NULL && (ho.ho_out = fopen(out, "w")) == NULL) {
@@ -384,6 +401,7 @@ harness_sweep(int argc, char **argv)
 	/* Count: every case once, nothing armed. */
 	t0 = sweep_now();
 	ho.ho_quiet = 1;
+	ho.ho_trace = 1;		/* the counting runs count */
 	ho.ho_done = sweep_counted;
 	ho.ho_donearg = &sw;
 	fprintf(stderr, "rumpus: sweep: counting runs of %zu cases\n",
@@ -465,7 +483,9 @@ harness_replay_done(void *arg, const struct hcase *hc,
 /*
  * rumpus replay TOKEN: decode, refuse another build or a changed
  * scenario (saying what differs), then run the case with the token's
- * plan, seed and mode, and print its outcome and trace digest.
+ * plan, seed and mode, and print its outcome and trace digest.  With
+ * --save FILE, write the token's case as a scenario file instead
+ * (harness_save).
  */
 int
 harness_replay(int argc, char **argv)
@@ -474,13 +494,14 @@ harness_replay(int argc, char **argv)
 		{ "timeout",	required_argument,	NULL,	't' },
 		{ "output",	required_argument,	NULL,	'o' },
 		{ "verbose",	no_argument,		NULL,	'v' },
+		{ "save",	required_argument,	NULL,	'S' },
 		{ NULL,		0,			NULL,	0 }
 	};
 	struct fe_token tok, now;
 	struct hcase *cases;
 	struct hopts ho;
 	struct hverdict *last;
-	const char *out = NULL;
+	const char *out = NULL, *save = NULL;
 	char err[512], hash[17];
 	size_t n;
 	int ch, status;
@@ -488,6 +509,7 @@ harness_replay(int argc, char **argv)
 	memset(&ho, 0, sizeof(ho));
 	ho.ho_jobs = 1;
 	ho.ho_verbose = 1;
+	ho.ho_trace = 1;
 	while ((ch = getopt_long(argc, argv, "t:o:v", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 't':
@@ -497,6 +519,9 @@ harness_replay(int argc, char **argv)
 			out = optarg;
 			break;
 		case 'v':
+			break;
+		case 'S':
+			save = optarg;
 			break;
 		default:
 			usage();
@@ -509,6 +534,10 @@ harness_replay(int argc, char **argv)
 	if (fe_token_decode(argv[optind], &tok, err, sizeof(err)) != 0) {
 		fprintf(stderr, "rumpus: replay: %s\n", err);
 		return 2;
+	}
+	if (save != NULL) {
+		status = harness_save(&tok, argv[optind], save);
+		goto out;
 	}
 	/* The token as this build and this scenario file would make it. */
 	now = tok;
@@ -540,7 +569,12 @@ harness_replay(int argc, char **argv)
 		harness_unload();
 		goto out;
 	}
+	/* The token's plan, seed and mode, whatever the scenario declares. */
+	cases[0].hc_declplan = cases[0].hc_declplan &&
+	    strcmp(cases[0].hc_plan, tok.ft_plan) == 0;
 	cases[0].hc_plan = *tok.ft_plan != '\0' ? tok.ft_plan : NULL;
+	cases[0].hc_mode = NULL;
+	cases[0].hc_hasseed = 0;
 	if (out != NULL && (ho.ho_out = fopen(out, "w")) == NULL) {
 		fprintf(stderr, "rumpus: %s: %s\n", out, strerror(errno));
 		status = 2;

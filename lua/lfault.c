@@ -33,7 +33,6 @@
 #include "fe_rumpuser.h"
 #include "lrumpus.h"
 
-#define LFAULT_MAXNAMED	(RUMPUS_FAULT_MAXPOINTS - FE_PT_NHYPER)
 #define LFAULT_STACK	32	/* return addresses walked at most */
 #define LFAULT_GLOBS	16	/* globs resolved at most */
 #define LFAULT_RING	64	/* trace entries kept (the digest covers all) */
@@ -53,35 +52,32 @@ struct lfault_glob {
 	uintptr_t	(*g_range)[2];
 };
 
-static const struct rumpus_fault_point *lfault_pts[LFAULT_MAXNAMED];
-static const char *lfault_names[LFAULT_MAXNAMED];
-static struct fe_registry lfault_reg;
-static int lfault_regdone;
+static const struct fe_registry *lfault_reg;
 static struct lfault_glob lfault_globs[LFAULT_GLOBS];
 static size_t lfault_nglobs;
 
 /* The next case's plan, and the verdict of the running one. */
 static const char *lfault_plan;
 static uint64_t lfault_seed;
+static int lfault_trace;		/* a trace was asked for */
+static int lfault_tracing;		/* counting and tracing are on */
 static struct rumpus_result *lfault_res;
 
-/* The kernel's named points, read once (no kernel needs to be up). */
+/*
+ * The kernel's named points and who calls (fe_kernel.c), read once (no
+ * kernel needs to be up); the hook on the named points is ours.
+ */
 static const struct fe_registry *
 lfault_registry(void)
 {
-	size_t i, n;
+	static const struct fe_kernel kern = {
+		.fk_points = rumpus_fault_points,
+		.fk_ident = rumpus_curlwp_ident
+	};
 
-	if (!lfault_regdone) {
-		n = rumpus_fault_points(lfault_pts, LFAULT_MAXNAMED);
-		if (n > LFAULT_MAXNAMED)
-			n = LFAULT_MAXNAMED;
-		for (i = 0; i < n; i++)
-			lfault_names[i] = lfault_pts[i]->fp_name;
-		lfault_reg.fr_names = lfault_names;
-		lfault_reg.fr_count = n;
-		lfault_regdone = 1;
-	}
-	return &lfault_reg;
+	if (lfault_reg == NULL)
+		lfault_reg = fe_kernel_attach(&kern);
+	return lfault_reg;
 }
 
 const char *
@@ -90,7 +86,7 @@ rumpus_fault_point_name(size_t i)
 
 	if (i >= FE_PT_NHYPER + lfault_registry()->fr_count)
 		return NULL;
-	return fe_point_name((unsigned)i, &lfault_reg);
+	return fe_point_name((unsigned)i, lfault_reg);
 }
 
 int
@@ -108,11 +104,12 @@ rumpus_faults_check(const char *plan, char *err, size_t len)
 }
 
 void
-rumpus_case_faults(const char *plan, uint64_t seed)
+rumpus_case_faults(const char *plan, uint64_t seed, int trace)
 {
 
 	lfault_plan = plan;
 	lfault_seed = seed;
+	lfault_trace = trace;
 }
 
 /* Collect the return addresses of st's frames inside this executable. */
@@ -124,45 +121,90 @@ lfault_walk(struct lfault_stack *st)
 	st->st_n = lsym_walk(st->st_fp, st->st_pc, LFAULT_STACK);
 }
 
-/*
- * The ranges of glob g, resolved at its first use.  Called with the
- * engine's lock held (through fc_match); calls nothing of the engine but
- * its pure glob matcher.
- */
+/* The ranges of glob g, resolved already (lfault_resolve), or NULL. */
 static struct lfault_glob *
 lfault_glob(const char *g)
 {
-	struct lfault_glob *lg;
-	uintptr_t start, end;
-	const char *name;
-	size_t i, cap = 0;
-	void *nr;
+	size_t i;
 
 	for (i = 0; i < lfault_nglobs; i++)
 		if (strcmp(lfault_globs[i].g_glob, g) == 0)
 			return &lfault_globs[i];
-	if (lfault_nglobs == LFAULT_GLOBS)
-		return NULL;
-	lg = &lfault_globs[lfault_nglobs];
-	memset(lg, 0, sizeof(*lg));
-	if ((lg->g_glob = strdup(g)) == NULL)
-		return NULL;
-	for (i = 0; (name = lsym_entry(i, &start, &end)) != NULL; i++) {
-		if (!fe_site_match(g, &name, 1))
+	return NULL;
+}
+
+/*
+ * Resolve every @site glob of plan to the address ranges of the kernel
+ * functions it names (from .symtab), once, before the plan is armed, so
+ * that a match under the engine's lock only compares addresses.  0, or
+ * -1 with msg saying why.
+ */
+static int
+lfault_resolve(const struct fe_plan *plan, char *msg, size_t len)
+{
+	struct lfault_glob *lg;
+	uintptr_t start, end;
+	const char *g, *name;
+	size_t r, i, cap;
+	void *nr;
+
+	for (r = 0; r < fe_plan_nrules(plan); r++) {
+		if ((g = fe_plan_rule_site(plan, r)) == NULL ||
+		    lfault_glob(g) != NULL)
 			continue;
-		if (lg->g_n == cap) {
-			cap = cap ? 2 * cap : 16;
-			if ((nr = realloc(lg->g_range, cap *
-			    sizeof(*lg->g_range))) == NULL)
-				break;
-			lg->g_range = nr;
+		if (lfault_nglobs == LFAULT_GLOBS) {
+			snprintf(msg, len, "more than %d distinct @site "
+			    "patterns in one instance", LFAULT_GLOBS);
+			return -1;
 		}
-		lg->g_range[lg->g_n][0] = start;
-		lg->g_range[lg->g_n][1] = end;
-		lg->g_n++;
+		lg = &lfault_globs[lfault_nglobs];
+		memset(lg, 0, sizeof(*lg));
+		if ((lg->g_glob = strdup(g)) == NULL)
+			goto nomem;
+		for (cap = 0, i = 0; (name = lsym_entry(i, &start, &end)) !=
+		    NULL; i++) {
+			if (!fe_site_match(g, &name, 1))
+				continue;
+			if (lg->g_n == cap) {
+				cap = cap ? 2 * cap : 16;
+				if ((nr = realloc(lg->g_range, cap *
+				    sizeof(*lg->g_range))) == NULL)
+					goto nomem;
+				lg->g_range = nr;
+			}
+			lg->g_range[lg->g_n][0] = start;
+			lg->g_range[lg->g_n][1] = end;
+			lg->g_n++;
+		}
+		lfault_nglobs++;
 	}
-	lfault_nglobs++;
-	return lg;
+	return 0;
+
+nomem:
+	free(lfault_globs[lfault_nglobs].g_range);
+	free(lfault_globs[lfault_nglobs].g_glob);
+	snprintf(msg, len, "%s", strerror(ENOMEM));
+	return -1;
+}
+
+/*
+ * Parse spec against the kernel's points and resolve its @site globs:
+ * the plan into *planp, or -1 with msg (the position and what is wrong).
+ */
+static int
+lfault_parse(const char *spec, struct fe_plan **planp, char *msg, size_t len)
+{
+	struct fe_error fe;
+
+	if (fe_plan_parse(spec, lfault_registry(), planp, &fe) != 0) {
+		fe_error_format(&fe, spec, msg, len);
+		return -1;
+	}
+	if (lfault_resolve(*planp, msg, len) != 0) {
+		fe_plan_free(*planp);
+		return -1;
+	}
+	return 0;
 }
 
 /* fc_match: does any frame of the stack lie in a function glob names? */
@@ -173,10 +215,10 @@ lfault_match(void *arg, const char *g)
 	struct lfault_glob *lg;
 	size_t i, j;
 
-	if (!st->st_walked)
-		lfault_walk(st);
 	if ((lg = lfault_glob(g)) == NULL)
 		return 0;
+	if (!st->st_walked)
+		lfault_walk(st);
 	for (i = 0; i < st->st_n; i++)
 		for (j = 0; j < lg->g_n; j++)
 			if (st->st_pc[i] >= lg->g_range[j][0] &&
@@ -237,19 +279,12 @@ lfault_named(void *arg, const struct rumpus_fault_point *fp,
 {
 	struct lfault_stack st;
 	struct fe_call c;
-	size_t i;
-	int error;
+	int i, error;
 
-	for (i = 0; i < lfault_reg.fr_count && lfault_pts[i] != fp; i++)
-		continue;
-	if (i == lfault_reg.fr_count)
+	if ((i = fe_kernel_call(fp, fs, &c)) < 0)
 		return 0;
 	memset(&st, 0, sizeof(st));
 	st.st_fp = __builtin_frame_address(0);
-	memset(&c, 0, sizeof(c));
-	c.fc_caller = fs->fs_caller;
-	c.fc_len = fs->fs_size;
-	c.fc_aux = (uint64_t)fs->fs_flags;
 	c.fc_match = lfault_match;
 	c.fc_matcharg = &st;
 	if ((error = rumpus_faults_named((unsigned)i, &c)) != 0)
@@ -260,24 +295,32 @@ lfault_named(void *arg, const struct rumpus_fault_point *fp,
 }
 
 /*
- * librumpuser's hook, wrapped: the engine decides (fe_rumpuser_hook); a
- * fault other than a pause is noted with its caller and stack.
+ * librumpuser's hook (called only at a point whose gate is open): the
+ * engine decides (fe_rumpuser_decide) with the calling lwp and process
+ * and, for @site rules, a matcher over the kernel frames above the
+ * hypercall; a fault other than a pause is noted with its caller and
+ * stack.
  */
 static void
 lfault_hyper(const struct rumpuser_fault_call *rc,
     struct rumpuser_fault_decision *rd, void *arg)
 {
 	struct lfault_stack st;
+	struct fe_call c;
 	const char *name;
 	uintptr_t off = 0;
 
-	fe_rumpuser_hook(rc, rd, arg);
+	memset(&st, 0, sizeof(st));
+	st.st_fp = __builtin_frame_address(0);
+	memset(&c, 0, sizeof(c));
+	c.fc_match = lfault_match;
+	c.fc_matcharg = &st;
+	fe_kernel_ident(&c);
+	fe_rumpuser_decide(arg, rc, &c, rd);
 	if (rd->fd_action == RUMPUSER_FA_PASS ||
 	    rd->fd_action == RUMPUSER_FA_DELAY ||
 	    rd->fd_action == RUMPUSER_FA_YIELD)
 		return;
-	memset(&st, 0, sizeof(st));
-	st.st_fp = __builtin_frame_address(0);
 	name = lsym_lookup((uintptr_t)rc->fc_caller, &off);
 	lfault_note(&st, rd->fd_action == RUMPUSER_FA_ERROR ? rd->fd_error :
 	    0, "%s in %s+0x%lx", fe_point_name(
@@ -286,36 +329,102 @@ lfault_hyper(const struct rumpuser_fault_call *rc,
 }
 
 /*
+ * Count and trace every call at every point from now on (a rule is
+ * armed, or a trace was asked for).  0 or an errno.
+ */
+static int
+lfault_count(struct fe_engine *e)
+{
+	int error;
+
+	if (lfault_tracing)
+		return 0;
+	if ((error = fe_engine_set(e, FE_COUNT | FE_TRACE, LFAULT_RING)) == 0)
+		lfault_tracing = 1;
+	return error;
+}
+
+/*
+ * Make the kernel's named points ask the engine while its gate has one
+ * open (a rule at a named point, or tracing), and only then.
+ */
+static void
+lfault_sync(struct fe_engine *e)
+{
+
+	rumpus_fault_set_hook(fe_engine_gate(e)->fg_mask >> FE_PT_NHYPER ?
+	    lfault_named : NULL, NULL);
+}
+
+/*
+ * Counts, hits and digest of a counted instance into the verdict (at
+ * the end of teardown, or as a panic or a power cut ends the instance:
+ * fe_host_set_dumper).
+ */
+static void
+lfault_counts(const char *why)
+{
+	struct fe_engine *e = rumpus_faults_engine();
+	struct rumpus_result *res = lfault_res;
+	size_t i;
+
+	if (e == NULL || res == NULL || !lfault_tracing)
+		return;
+	for (i = 0; i < RUMPUS_FAULT_MAXPOINTS &&
+	    i < FE_PT_NHYPER + lfault_registry()->fr_count; i++)
+		res->rr_calls[i] = fe_engine_calls(e, (unsigned)i);
+	res->rr_hits = fe_engine_hits(e);
+	res->rr_digest = fe_trace_digest(e);
+	res->rr_counted = 1;
+}
+
+/*
  * In the child, before rump_init: install the engine with the plan of
- * rumpus_case_faults(), counting and tracing, and hook the kernel's named
- * points to it.  0, or -1 with the verdict filled ("error").
+ * rumpus_case_faults() (@site globs resolved first) and, when a rule is
+ * armed or a trace was asked for, count and trace every call, with the
+ * hypercall points and the kernel's named points hooked to it.  With no
+ * rule and no trace nothing is hooked: every point costs its one branch.
+ * 0, or -1 with the verdict filled ("error").
  */
 int
 lfault_boot(struct rumpus_result *res)
 {
+	struct fe_plan *plan = NULL;
 	struct fe_engine *e;
 	struct fe_error fe;
 	char msg[512];
-	int error;
+	int error = 0;
 
 	lfault_res = res;
-	error = rumpus_faults_configure(lfault_plan, lfault_seed,
-	    lfault_registry(), NULL, &fe);
-	if (error == 0 && (e = rumpus_faults_engine()) != NULL)
-		error = fe_engine_set(e, FE_COUNT | FE_TRACE, LFAULT_RING);
-	if (error != 0) {
-		if (error == EINVAL && lfault_plan != NULL)
-			fe_error_format(&fe, lfault_plan, msg, sizeof(msg));
-		else
-			snprintf(msg, sizeof(msg), "%s", strerror(error));
-		lscen_setstr(res->rr_reason, sizeof(res->rr_reason),
-		    "fault plan: %s", msg);
-		res->rr_outcome = RUMPUS_ERROR;
-		return -1;
+	lfault_tracing = 0;
+	if (lfault_plan != NULL && lfault_parse(lfault_plan, &plan, msg,
+	    sizeof(msg)) != 0)
+		goto bad;
+	if ((error = rumpus_faults_configure(NULL, lfault_seed,
+	    lfault_registry(), NULL, &fe)) == 0 &&
+	    (e = rumpus_faults_engine()) != NULL) {
+		if (lfault_trace || (plan != NULL && fe_plan_nrules(plan) != 0))
+			error = lfault_count(e);
+		if (error == 0 && plan != NULL)
+			error = fe_engine_arm(e, plan);	/* takes plan */
+		plan = NULL;
 	}
-	rumpuser_fault_sethook(lfault_hyper, rumpus_faults_engine());
-	rumpus_fault_set_hook(lfault_named, NULL);
+	fe_plan_free(plan);
+	if (error != 0) {
+		snprintf(msg, sizeof(msg), "%s", strerror(error));
+		goto bad;
+	}
+	rumpuser_fault_sethook(lfault_hyper, e);
+	rumpuser_fault_setgate(fe_engine_gate(e)->fg_mask);
+	lfault_sync(e);
+	fe_host_set_dumper(lfault_counts);
 	return 0;
+
+bad:
+	lscen_setstr(res->rr_reason, sizeof(res->rr_reason), "fault plan: %s",
+	    msg);
+	res->rr_outcome = RUMPUS_ERROR;
+	return -1;
 }
 
 /* A file k.image_copy() made, for the runner to remove at the end. */
@@ -328,25 +437,36 @@ lfault_snapshot(const char *path)
 		    sizeof(lfault_res->rr_snapshot), "%s", path);
 }
 
+/* lsym_lookup as the engine's symbolizer. */
+static const char *
+lfault_symbol(uintptr_t pc, uintptr_t *offp)
+{
+
+	return lsym_lookup(pc, offp);
+}
+
 /*
- * After teardown (no kernel call in flight): counts, hits and digest into
- * the verdict; unhook.
+ * After teardown (no kernel call in flight): unhook; when the instance
+ * counted, counts, hits and digest into the verdict, and for a verdict
+ * other than pass the trace, summarized per point and call site, on the
+ * console (kept with the case's artifacts).
  */
 void
 lfault_finish(struct rumpus_result *res)
 {
 	struct fe_engine *e = rumpus_faults_engine();
-	size_t i;
 
 	rumpus_fault_set_hook(NULL, NULL);
-	if (e == NULL)
+	fe_host_set_dumper(NULL);
+	if (e == NULL || !lfault_tracing)
 		return;
-	for (i = 0; i < RUMPUS_FAULT_MAXPOINTS &&
-	    i < FE_PT_NHYPER + lfault_reg.fr_count; i++)
-		res->rr_calls[i] = fe_engine_calls(e, (unsigned)i);
-	res->rr_hits = fe_engine_hits(e);
-	res->rr_digest = fe_trace_digest(e);
-	res->rr_counted = 1;
+	lfault_counts("done");
+	if (res->rr_outcome != RUMPUS_NONE) {
+		fflush(stdout);
+		(void)fe_host_report(e, lfault_plan, rumpus_outcome_name(
+		    res->rr_outcome), lfault_symbol, stdout);
+		fflush(stdout);
+	}
 }
 
 /* The point named by argument 1, or a Lua error. */
@@ -406,7 +526,6 @@ lfault_inject(lua_State *L)
 	    "p", "lwp", "pid", "block", "bytes", NULL };
 	struct fe_engine *e = lfault_engine(L);
 	struct fe_plan *p;
-	struct fe_error fe;
 	luaL_Buffer b;
 	const char *spec;
 	char msg[512];
@@ -433,13 +552,15 @@ lfault_inject(lua_State *L)
 		lua_replace(L, 1);
 	}
 	spec = luaL_checkstring(L, 1);
-	if (fe_plan_parse(spec, lfault_registry(), &p, &fe) != 0) {
-		fe_error_format(&fe, spec, msg, sizeof(msg));
+	if (lfault_parse(spec, &p, msg, sizeof(msg)) != 0)
 		return luaL_error(L, "fault.inject: %s", msg);
-	}
-	error = fe_engine_arm(e, p);	/* takes p */
+	if ((error = lfault_count(e)) != 0)
+		fe_plan_free(p);
+	else
+		error = fe_engine_arm(e, p);	/* takes p */
 	if (error != 0)
 		return luaL_error(L, "fault.inject: %s", strerror(error));
+	lfault_sync(e);
 	lua_settop(L, 1);
 	return 1;
 }
@@ -448,14 +569,19 @@ lfault_inject(lua_State *L)
 static int
 lfault_clear(lua_State *L)
 {
+	struct fe_engine *e = lfault_engine(L);
 
-	fe_engine_clear(lfault_engine(L));
+	fe_engine_clear(e);
+	lfault_sync(e);
 	return 0;
 }
 
-/* fault.count(point): calls at the point since the instance started. */
+/*
+ * fault.count(point): calls at the point since counting began (the first
+ * armed rule, or the start of a traced instance).
+ */
 static int
-lfault_count(lua_State *L)
+lfault_calls(lua_State *L)
 {
 	struct fe_engine *e = lfault_engine(L);
 
@@ -485,7 +611,7 @@ lfault_openlib(lua_State *L)
 	static const luaL_Reg funcs[] = {
 		{ "inject",	lfault_inject },
 		{ "clear",	lfault_clear },
-		{ "count",	lfault_count },
+		{ "count",	lfault_calls },
 		{ "hits",	lfault_hits },
 		{ NULL,		NULL }
 	};

@@ -303,7 +303,8 @@ static void
 lscen_known_fields(lua_State *L)
 {
 	static const char *const known[] = { "name", "description",
-	    "timeout", "tags", "fs", "outcome", "image", NULL };
+	    "timeout", "tags", "fs", "outcome", "image", "faults", "seed",
+	    "mode", NULL };
 	const char *key;
 	int i;
 
@@ -323,7 +324,7 @@ lscen_known_fields(lua_State *L)
 		if (known[i] == NULL)
 			luaL_error(L, "scenario: unknown field \"%s\" (known: "
 			    "name, description, timeout, tags, fs, outcome, "
-			    "image)", key);
+			    "image, faults, seed, mode)", key);
 	}
 }
 
@@ -393,9 +394,37 @@ lscen_default_image(lua_State *L)
 }
 
 /*
- * scenario{name=, description=, timeout=, tags=, fs=, function(k, fs) end}:
- * validate the declaration and append it to the file's list.  Only the
- * top level of a scenario file may declare.
+ * The fault fields of the declaration at index 1: faults= (a
+ * rumpus-faults(7) plan, checked against this build's points), seed= (an
+ * integer from 0) and mode= ("serial" or "threads").
+ */
+static void
+lscen_fault_fields(lua_State *L)
+{
+	char err[512];
+
+	lscen_field(L, "faults", LUA_TSTRING);
+	if (!lua_isnil(L, -1) && rumpus_faults_check(lua_tostring(L, -1), err,
+	    sizeof(err)) != 0)
+		luaL_error(L, "scenario: field \"faults\": %s", err);
+	lscen_field(L, "seed", LUA_TNUMBER);
+	if (!lua_isnil(L, -1) && (!lua_isinteger(L, -1) ||
+	    lua_tointeger(L, -1) < 0))
+		luaL_error(L, "scenario: field \"seed\" must be an integer "
+		    "from 0");
+	lscen_field(L, "mode", LUA_TSTRING);
+	if (!lua_isnil(L, -1) && strcmp(lua_tostring(L, -1), "serial") != 0 &&
+	    strcmp(lua_tostring(L, -1), "threads") != 0)
+		luaL_error(L, "scenario: field \"mode\" is neither \"serial\" "
+		    "nor \"threads\"");
+	lua_pop(L, 3);
+}
+
+/*
+ * scenario{name=, description=, timeout=, tags=, fs=, outcome=, image=,
+ * faults=, seed=, mode=, function(k, fs) end}: validate the declaration
+ * and append it to the file's list.  Only the top level of a scenario
+ * file may declare.
  */
 static int
 lscen_scenario(lua_State *L)
@@ -418,6 +447,7 @@ lscen_scenario(lua_State *L)
 		luaL_error(L, "scenario: outcome \"%s\" is not one of pass, "
 		    "fail, error, panic, crash, hang, deadlock, leak, corrupt, "
 		    "sandbox, limit", lua_tostring(L, -1));
+	lscen_fault_fields(L);
 	lscen_field(L, "tags", LUA_TTABLE);
 	lscen_field(L, "fs", LUA_TTABLE);
 	if (!lua_isnil(L, -1)) {
@@ -636,6 +666,16 @@ lscen_cases(struct rumpus_file *rf, char *err, size_t errlen)
 			lua_pop(L, 1);
 			lua_getfield(L, -2, "outcome");
 			rc->rc_expect = lua_tostring(L, -1);
+			lua_pop(L, 1);
+			lua_getfield(L, -2, "faults");
+			rc->rc_faults = lua_tostring(L, -1);
+			lua_pop(L, 1);
+			lua_getfield(L, -2, "mode");
+			rc->rc_mode = lua_tostring(L, -1);
+			lua_pop(L, 1);
+			lua_getfield(L, -2, "seed");
+			rc->rc_hasseed = lua_isinteger(L, -1);
+			rc->rc_seed = (uint64_t)lua_tointeger(L, -1);
 			lua_pop(L, 1);
 		}
 		lua_pop(L, 2);

@@ -118,6 +118,10 @@ struct rumpus_case {
 	const char	*rc_fs;		/* fs variant, or "" for none */
 	double		 rc_timeout;	/* seconds; 0 when not declared */
 	const char	*rc_expect;	/* declared outcome (self-tests), or NULL */
+	const char	*rc_faults;	/* declared fault plan, or NULL */
+	const char	*rc_mode;	/* declared mode, or NULL */
+	int		 rc_hasseed;	/* a seed is declared: */
+	uint64_t	 rc_seed;
 };
 
 struct rumpus_file;
@@ -157,10 +161,13 @@ void		 rumpus_sandbox_reason(const struct rumpus_result *, char *,
 
 /*
  * The fault engine of the next case this child runs (before
- * rumpus_case_run): plan (a rumpus-faults(7) spec, NULL or "" for none)
- * and seed.  Every instance counts and traces its calls at every point.
+ * rumpus_case_run): plan (a rumpus-faults(7) spec, NULL or "" for none),
+ * seed, and whether a trace is asked for.  An instance counts and traces
+ * its calls at every point when its plan arms a rule, a trace is asked
+ * for, or the body arms a rule (from then on); otherwise nothing about
+ * faults runs.
  */
-void		 rumpus_case_faults(const char *, uint64_t);
+void		 rumpus_case_faults(const char *, uint64_t, int);
 /*
  * Check plan against the points this build has: 0, or -1 with err
  * (the position and what is wrong).

@@ -16,6 +16,10 @@
  *	h_hyper sync FILE N		N syncfd calls
  *	h_hyper random N		N getrandom calls of 64 bytes
  *	h_hyper yield N			N mutex_enter calls: "yields K"
+ *	h_hyper each N			N rounds of open, thread_create,
+ *					clock_sleep, cv_timedwait and
+ *					rw_enter: "open:E,E ... rw.enter:
+ *					yields K" (the errors of each round)
  *
  * With H_HYPER_OVERLAY=FD in the environment, bio and iov work on FILE
  * attached as an image (rumpus_overlay.h) whose overlay is descriptor
@@ -189,6 +193,72 @@ transfers(int bio, int write, const char *file, int n)
 	rumpuser_close(fd);
 }
 
+/* A thread that does nothing (thread_create). */
+static void *
+nothing(void *arg)
+{
+
+	return arg;
+}
+
+/*
+ * n rounds of the hypercall points h_hyper has no command of its own for,
+ * each printed with the error of every round; then the host yields of
+ * n rw_enter calls.
+ */
+static void
+each(int n)
+{
+	struct rumpuser_mtx *mtx;
+	struct rumpuser_cv *cv;
+	struct rumpuser_rw *rw;
+	void *cookie;
+	int i, k, fd, error;
+
+	for (k = 0; k < 4; k++) {
+		printf("%s%s:", k > 0 ? " " : "", k == 0 ? "open" : k == 1 ?
+		    "thread_create" : k == 2 ? "clock_sleep" : "cv_timedwait");
+		for (i = 0; i < n; i++) {
+			switch (k) {
+			case 0:
+				error = rumpuser_open("/dev/null",
+				    RUMPUSER_OPEN_RDONLY, &fd);
+				if (error == 0)
+					rumpuser_close(fd);
+				break;
+			case 1:
+				error = rumpuser_thread_create(nothing, NULL,
+				    "each", 1, -1, -1, &cookie);
+				if (error == 0)
+					rumpuser_thread_join(cookie);
+				break;
+			case 2:
+				error = rumpuser_clock_sleep(
+				    RUMPUSER_CLOCK_RELWALL, 0, 1000);
+				break;
+			default:
+				rumpuser_mutex_init(&mtx, 0);
+				rumpuser_cv_init(&cv);
+				rumpuser_mutex_enter(mtx);
+				error = rumpuser_cv_timedwait(cv, mtx, 0,
+				    1000000);
+				rumpuser_mutex_exit(mtx);
+				rumpuser_cv_destroy(cv);
+				rumpuser_mutex_destroy(mtx);
+			}
+			printf("%s%s", i > 0 ? "," : "", ename(error));
+		}
+	}
+	rumpuser_rw_init(&rw);
+	nyields = 0;
+	for (i = 0; i < n; i++) {
+		rumpuser_rw_enter(RUMPUSER_RW_WRITER, rw);
+		rumpuser_rw_exit(rw);
+	}
+	rumpuser_rw_destroy(rw);
+	printf(" rw.enter:yields %lu\n", nyields);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -248,7 +318,9 @@ main(int argc, char **argv)
 		}
 		printf("yields %lu\n", nyields);
 		rumpuser_mutex_destroy(mtx);
-	} else {
+	} else if (strcmp(argv[1], "each") == 0)
+		each(n);
+	else {
 		fprintf(stderr, "h_hyper: bad command\n");
 		return 1;
 	}

@@ -73,7 +73,8 @@ records_head() {
 records_body() {
 	atf_check -s exit:1 -e match:'2 of 2 cases done: 1 pass, 1 fail; 1 not ok' \
 	    -o match:'^fail +.*mixed.lua:bad: .*mixed.lua:12: expectation failed: one is not two' \
-	    $rumpus run -j 2 --mode serial --seed 7 -o out.jsonl $data/mixed.lua
+	    $rumpus run -j 2 --mode serial --seed 7 --trace -o out.jsonl \
+	    $data/mixed.lua
 	atf_check -o inline:'2\n' sh -c 'wc -l <out.jsonl'
 	for f in '"case":{"file":"[^"]*mixed.lua","name":"good","fs":""}' \
 	    '"outcome":"pass"' '"seed":7' '"mode":"serial"' '"plan":null' \

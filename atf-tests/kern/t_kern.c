@@ -26,7 +26,6 @@
 #include <rump/rump_syscalls.h>
 #include <rump/rumpus_vfs.h>
 
-#include "fault_hook.h"
 #include "h_macros.h"
 #include "h_kern.h"
 
@@ -520,57 +519,6 @@ ATF_TC_BODY(fault_point_registry, tc)
 	rumpus_fault_set_hook(NULL, NULL);
 	ATF_REQUIRE_EQ(ktest_fault_point(), 0);
 	teardown_clean();
-}
-
-/* Fail the next *arg host mallocs. */
-static void
-malloc_hook(const struct rumpuser_fault_call *fc,
-    struct rumpuser_fault_decision *fd, void *arg)
-{
-	int *left = arg;
-
-	if (fc->fc_point == RUMPUSER_FP_MALLOC && *left > 0) {
-		(*left)--;
-		fd->fd_action = RUMPUSER_FA_ERROR;
-		fd->fd_error = RUMP_ENOMEM;
-	}
-}
-
-static void
-child_implicit_nomem(void)
-{
-	static int left = 1000;
-
-	if (rump_init() != 0)
-		_exit(98);
-	rumpuser_fault_sethook(malloc_hook, &left);
-	(void)rump_sys_getpid();
-	_exit(97);
-}
-
-ATF_TC(implicit_lwp_malloc_fault);
-ATF_TC_HEAD(implicit_lwp_malloc_fault, tc)
-{
-	atf_tc_set_md_var(tc, "descr", "a bare thread's kernel entry "
-	    "survives failed host mallocs for its implicit lwp, and panics "
-	    "with a clear message when they never succeed");
-}
-ATF_TC_BODY(implicit_lwp_malloc_fault, tc)
-{
-	char out[4096];
-	int left = 3, status;
-
-	RZ(rump_init());
-	rumpuser_fault_sethook(malloc_hook, &left);
-	ATF_REQUIRE_EQ(rump_sys_getpid(), 1);
-	rumpuser_fault_sethook(NULL, NULL);
-	ATF_REQUIRE_EQ(left, 0);
-	teardown_clean();
-
-	status = run_child(child_implicit_nomem, out, sizeof(out));
-	ATF_REQUIRE(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
-	ATF_REQUIRE(strstr(out, "panic: rump_schedule: no memory for the "
-	    "implicit lwp") != NULL);
 }
 
 ATF_TC(kmem_nosleep_fault);
@@ -1308,7 +1256,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, callout_order);
 	ATF_TP_ADD_TC(tp, lwproc_creds);
 	ATF_TP_ADD_TC(tp, fault_point_registry);
-	ATF_TP_ADD_TC(tp, implicit_lwp_malloc_fault);
 	ATF_TP_ADD_TC(tp, kmem_nosleep_fault);
 	ATF_TP_ADD_TC(tp, books_leak);
 	ATF_TP_ADD_TC(tp, books_bio_held);

@@ -11,7 +11,8 @@ scenarios=@SCENARIOS@
 
 # Writes the scenario makes (bio.write), from a counting run.
 writes() {
-	$rumpus run -m serial -o count.jsonl $data/durable.lua >/dev/null 2>&1 ||
+	$rumpus run -m serial --trace -o count.jsonl $data/durable.lua \
+	    >/dev/null 2>&1 ||
 	    atf_fail "the counting run did not pass"
 	sed -n -E 's/.*"bio.write":([0-9]+).*/\1/p' count.jsonl
 }

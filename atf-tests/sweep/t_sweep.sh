@@ -40,13 +40,76 @@ run_faults_body() {
 	    '"fault_site":"kmem.alloc in tmpfs_'; do
 		atf_check -o ignore grep -E "$f" out.jsonl
 	done
-	# Without a plan nothing is hit.
+	# Without a plan nothing is counted or traced; --trace asks for it.
 	atf_check -s exit:0 -e ignore $rumpus run -o clean.jsonl $data/small.lua
-	atf_check -o ignore grep -E '"plan":null.*"faults_hit":0,' clean.jsonl
+	atf_check -o ignore grep -E '"plan":null.*"hypercalls":null,"faults_hit":null,"trace_digest":null,' clean.jsonl
+	atf_check -s exit:0 -e ignore $rumpus run --trace -o trace.jsonl \
+	    $data/small.lua
+	atf_check -o ignore grep -E '"plan":null.*"hypercalls":\{"malloc":[1-9].*"faults_hit":0,"trace_digest":"[0-9a-f]{16}",' trace.jsonl
 	# A bad plan is refused before anything runs, with its position.
 	atf_check -s exit:2 -e match:'--faults: spec:1:12: unknown trigger "nht"' \
 	    -e match:'\^' $rumpus run --faults 'kmem.alloc:nht=1:ENOMEM' \
 	    $data/small.lua
+}
+
+atf_test_case filters
+filters_head() {
+	atf_set descr "@site filters at a hypercall point match any kernel frame above it; pid= and lwp= filter by the calling kernel lwp; a failing case's console ends with its trace summarized per point and call site; an injected panic is a panic whose record keeps counts and digest"
+}
+filters_body() {
+	atf_check -s exit:1 -o match:'^fail .*small.lua:small\[tmpfs\]: .*ENOMEM' \
+	    -e ignore $rumpus run -m serial -o out.jsonl -k art \
+	    --faults 'malloc@lkern_mkdir:ENOMEM' $data/small.lua
+	atf_check -o ignore grep -E '"faults_hit":1,' out.jsonl
+	atf_check -o ignore grep -E '"fault_site":"malloc in kmem_alloc_tagged' out.jsonl
+	atf_check -o ignore grep -E '"fault_stack":"[^"]* rumpuser_malloc [^"]* lkern_mkdir' out.jsonl
+	console=$(echo art/*/console.txt)
+	atf_check -o ignore grep -E '^spec: malloc@lkern_mkdir:ENOMEM$' $console
+	atf_check -o ignore grep -E '^  malloc +calls [0-9]+ faults 1$' $console
+	atf_check -o ignore grep -E '^  malloc +kmem_alloc_tagged\+0x[0-9a-f]+ calls [0-9]+ faults 1$' $console
+	# bio.write on behalf of ext2 (serial mode: decided in the caller).
+	atf_check -s exit:1 -o match:'unexpected error EIO' -e ignore \
+	    $rumpus run -m serial -o bio.jsonl -c 'persist[ext2]' \
+	    --faults 'bio.write@ext2_*:nth=1:EIO' $scenarios/ext2/persist.lua
+	atf_check -o ignore grep -E '"faults_hit":1,' bio.jsonl
+	atf_check -o ignore grep -E '"fault_stack":"[^"]* rumpuser_bio [^"]* ext2_' bio.jsonl
+	# An injected panic is named as a kernel panic is.
+	atf_check -s exit:1 -e ignore \
+	    -o match:'^panic .*small.lua:small\[tmpfs\]: panic: injected by the fault engine at kmem.alloc \(rule 0\)' \
+	    $rumpus run -m serial -o panic.jsonl \
+	    --faults 'kmem.alloc@lkern_mkdir:panic' $data/small.lua
+	# Its record keeps the counts and the digest.
+	atf_check -o ignore grep -E '"hypercalls":\{"malloc":[1-9].*"faults_hit":1,"trace_digest":"[0-9a-f]{16}"' panic.jsonl
+	# A pattern that names no function never fires; the case passes.
+	atf_check -s exit:0 -e ignore $rumpus run -m serial -o none.jsonl \
+	    --faults 'malloc@no_such_function*:ENOMEM' $data/small.lua
+	atf_check -o ignore grep -E '"faults_hit":0,"trace_digest":"[0-9a-f]{16}"' none.jsonl
+	# The body's process is pid 2 (its first allocation sets up /mnt);
+	# no allocation is made by a pid 3.
+	atf_check -s exit:1 -o match:'setting up fs variant tmpfs at /mnt: ENOMEM' \
+	    -e ignore $rumpus run -m serial -o pid.jsonl \
+	    --faults 'kmem.alloc:pid=2:lwp=1:nth=1:ENOMEM' $data/small.lua
+	atf_check -s exit:0 -e ignore $rumpus run -m serial -o pid.jsonl \
+	    --faults 'kmem.alloc:pid=3:ENOMEM; malloc:pid=2:lwp=2:ENOMEM' \
+	    $data/small.lua
+}
+
+atf_test_case determinism
+determinism_head() {
+	atf_set descr "serial mode: the same scenario, plan and seed give the same hypercall sequence (trace digest, calls per point); another seed with a probability rule gives another trace"
+}
+determinism_body() {
+	for s in 1 1 2; do
+		atf_check -s exit:0 -e ignore $rumpus run -m serial -s $s \
+		    -o s$s.jsonl --faults 'mutex.enter:p=0.5:delay=yield' \
+		    $data/small.lua
+		sed -n -E 's/.*("hypercalls":\{[^}]*\}).*"trace_digest":"([0-9a-f]*)".*/\1 \2/p' \
+		    s$s.jsonl >>seq$s
+	done
+	atf_check -o inline:'2\n' sh -c 'wc -l <seq1'
+	atf_check -o inline:'1\n' sh -c 'sort -u seq1 | wc -l'
+	atf_check -o inline:'1\n' sh -c 'wc -l <seq2'
+	atf_check -s exit:1 grep -F -x -f seq2 seq1
 }
 
 atf_test_case replay
@@ -70,9 +133,62 @@ replay_body() {
 	atf_check test "$(field trace_digest other.jsonl)" != "$digest"
 }
 
+atf_test_case scenario_faults
+scenario_faults_head() {
+	atf_set descr "scenario{} carries faults=, seed= and mode= (over -m and -s; --faults replaces the plan); a clean error meets a declared plan; bad fields are refused at declaration with the position"
+}
+scenario_faults_body() {
+	atf_check -s exit:0 -e match:'1 fail; 0 not ok' $rumpus run -m threads \
+	    -s 9 -o out.jsonl $data/declared.lua
+	for f in '"outcome":"fail"' '"ok":true' \
+	    '"plan":"kmem.alloc@lkern_mkdir:ENOMEM","seed":42,"mode":"serial"' \
+	    '"faults_hit":1,'; do
+		atf_check -o ignore grep -E "$f" out.jsonl
+	done
+	# A plan from the command line is not the scenario's own.
+	atf_check -s exit:1 -o match:'^fail .*unexpected error ENOMEM' -e ignore \
+	    $rumpus run --faults 'kmem.alloc@lkern_mkdir:ENOMEM' $data/declared.lua
+	atf_check -s exit:0 -e ignore $rumpus run -o none.jsonl \
+	    --faults 'kmem.alloc@no_such_function:ENOMEM' $data/declared.lua
+	atf_check -o ignore grep -E '"outcome":"pass".*"faults_hit":0,' none.jsonl
+	for bad in 'faults = "kmem.alloc:nht=1:ENOMEM"' 'seed = -1' \
+	    'seed = 1.5' 'mode = "fast"'; do
+		printf 'scenario { name = "b", %s, function(k) end }\n' \
+		    "$bad" >bad.lua
+		atf_check -s exit:1 -o save:bad.out -e ignore $rumpus run bad.lua
+		atf_check -o ignore grep -E '^error +bad.lua: bad.lua:1: scenario: field' bad.out
+		cat bad.out >>all.out
+	done
+	atf_check -o ignore grep -F 'field "faults": spec:1:12: unknown trigger "nht"' all.out
+	atf_check -o ignore grep -F 'field "mode" is neither' all.out
+}
+
+atf_test_case replay_save
+replay_save_head() {
+	atf_set descr "replay --save writes a token's case as a scenario file that runs the same plan, seed and mode to the same trace; a changed scenario is refused"
+}
+replay_save_body() {
+	cp $data/small.lua mine.lua
+	atf_check -s exit:1 -o ignore -e ignore $rumpus run -m serial -s 3 \
+	    -o out.jsonl --faults 'kmem.alloc:nth=9:ENOMEM' mine.lua
+	token=$(field token out.jsonl)
+	digest=$(field trace_digest out.jsonl)
+	atf_check $rumpus replay --save saved.lua "$token"
+	atf_check -o match:'^-- rumpus1\.' -o match:'t.faults = "kmem.alloc:nth=9:ENOMEM"' \
+	    -o match:'t.seed = 3' -o match:'t.mode = "serial"' cat saved.lua
+	atf_check -s exit:0 -e match:'1 of 1 cases done: 1 error; 0 not ok' \
+	    $rumpus run -m threads -o again.jsonl saved.lua
+	atf_check_equal "$digest" "$(field trace_digest again.jsonl)"
+	atf_check -o ignore grep -E '"case":\{"file":"saved.lua","name":"small","fs":"tmpfs"\}.*"plan":"kmem.alloc:nth=9:ENOMEM","seed":3,"mode":"serial"' again.jsonl
+	echo '-- changed' >>mine.lua
+	atf_check -s exit:2 -e match:'replay --save: refused: scenario mine.lua has changed' \
+	    $rumpus replay --save other.lua "$token"
+	atf_check test ! -e other.lua
+}
+
 atf_test_case replay_refuses
 replay_refuses_head() {
-	atf_set descr "replay refuses a changed scenario and a damaged token, saying why"
+	atf_set descr "replay refuses a changed scenario, another build and a damaged token, saying why"
 }
 replay_refuses_body() {
 	cp $data/small.lua mine.lua
@@ -86,6 +202,21 @@ replay_refuses_body() {
 	atf_check -s exit:2 -e match:'replay: refused: scenario mine.lua' \
 	    $rumpus replay "$token"
 	atf_check -s exit:2 -e match:'replay: ' $rumpus replay rumpus1.garbage
+	# Another build: rumpus with one byte of its build id changed.
+	objcopy -O binary --only-section=.note.gnu.build-id $rumpus id.bin
+	b=$(od -An -tu1 -j16 -N1 id.bin)
+	printf "\\$(printf %03o $((255 - b)))" |
+	    dd of=id.bin bs=1 seek=16 conv=notrunc 2>/dev/null
+	atf_check objcopy --update-section .note.gnu.build-id=id.bin \
+	    $rumpus other-rumpus
+	cp $data/small.lua mine.lua
+	atf_check -s exit:1 -o ignore -e ignore ./other-rumpus run -o other.jsonl \
+	    --faults 'kmem.alloc:nth=9:ENOMEM' mine.lua
+	token=$(field token other.jsonl)
+	atf_check -s exit:2 -e match:'replay: refused: build differs: the token has' \
+	    $rumpus replay "$token"
+	# Keeping it as a regression scenario is for later builds.
+	atf_check $rumpus replay --save kept.lua "$token"
 }
 
 atf_test_case sweep
@@ -93,8 +224,8 @@ sweep_head() {
 	atf_set descr "a sweep of kmem.alloc over a small tmpfs scenario: one counting run, one instance per call, each classified, a summary"
 }
 sweep_body() {
-	atf_check -s exit:0 -e ignore $rumpus run -m serial -o count.jsonl \
-	    $data/small.lua
+	atf_check -s exit:0 -e ignore $rumpus run -m serial --trace \
+	    -o count.jsonl $data/small.lua
 	n=$(sed -n -E 's/.*"kmem.alloc":([0-9]+).*/\1/p' count.jsonl)
 	atf_check test "$n" -gt 10
 	atf_check -s ignore -e match:"sweep: $n instances \(shard 1/1 of $n\)" \
@@ -125,56 +256,24 @@ shards_body() {
 	for i in 1 2 3; do
 		atf_check -s ignore -o ignore -e ignore $rumpus sweep \
 		    --point kmem.alloc --shard $i/3 -o s$i.jsonl $data/small.lua
-		grep -o 'nth=[0-9]*:' s$i.jsonl | sort >p$i
+		grep -o '"plan":"kmem.alloc:nth=[0-9]*:' s$i.jsonl | sort >p$i
 		atf_check test -s p$i
 	done
-	grep -o 'nth=[0-9]*:' all.jsonl | sort >all
+	grep -o '"plan":"kmem.alloc:nth=[0-9]*:' all.jsonl | sort >all
 	sort p1 p2 p3 >union
 	atf_check cmp all union
 	atf_check -o inline:'0\n' sh -c 'sort p1 p2 p3 | uniq -d | wc -l'
 }
 
-# Regressions: findings of "rumpus sweep", each run again with its plan
-# (narrowed by a call-site filter where the sweep's nth would shift with
-# any kernel change) and expected clean: the error reaches the scenario,
-# the books are empty.
-
-atf_test_case regress_process_cred
-regress_process_cred_head() {
-	atf_set descr "sweep kmem.alloc, at.lua fd_metadata[tmpfs] nth=40: k.process{} whose setgid failed left its process behind"
-}
-regress_process_cred_body() {
-	cd $scenarios/..
-	atf_check -s exit:1 -o match:'k.process: ENOMEM' -o ignore -e ignore \
-	    $rumpus run -m serial -o $OLDPWD/out.jsonl -c 'fd_metadata[tmpfs]' \
-	    --faults 'kmem.alloc@rump___sysimpl_setgid:ENOMEM' scenarios/fs/at.lua
-	cd $OLDPWD
-	atf_check -o match:'"faults_hit":1,' -o match:'"books":null' \
-	    -o match:'"fault_site":"kmem.alloc in kauth_cred_dup' cat out.jsonl
-}
-
-atf_test_case regress_barrier
-regress_barrier_head() {
-	atf_set descr "sweep kmem.alloc, lwps.lua create_rename_unlink[tmpfs] nth=29: a spawned lwp that could not start left the others at the barrier (hang)"
-}
-regress_barrier_body() {
-	cd $scenarios/..
-	atf_check -s exit:1 -o match:'^error .*k.spawn: newlwp: ENOMEM' -e ignore \
-	    $rumpus run -m serial -t 20 -o $OLDPWD/out.jsonl \
-	    -c 'create_rename_unlink[tmpfs]' \
-	    --faults 'kmem.alloc@rump_pub_lwproc_newlwp:max=1:ENOMEM' \
-	    scenarios/fs/lwps.lua
-	cd $OLDPWD
-	atf_check -o match:'"faults_hit":1,' -o match:'"books":null' cat out.jsonl
-}
-
 atf_init_test_cases() {
-	atf_add_test_case regress_process_cred
-	atf_add_test_case regress_barrier
 	atf_add_test_case lua_wiring
 	atf_add_test_case run_faults
+	atf_add_test_case filters
 	atf_add_test_case replay
 	atf_add_test_case replay_refuses
+	atf_add_test_case determinism
+	atf_add_test_case scenario_faults
+	atf_add_test_case replay_save
 	atf_add_test_case sweep
 	atf_add_test_case shards
 }

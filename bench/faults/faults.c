@@ -16,7 +16,9 @@
  * totals over the difference of the counts is the Ir per call (start-up
  * cancels out).  Without valgrind that column says so.
  *
- *	faults [iterations]		the table
+ *	faults [iterations [instances]]	the table, then sweep
+ *					throughput (faults-sweep, about
+ *					instances instances, at -j1 and -j2)
  *	faults -d STATE N		N calls in STATE (callgrind's driver)
  *	faults -t STATE N		ns per call of N calls in STATE
  *	faults -e -d|-t STATE N		the same, the engine from RUMPUS_FAULTS
@@ -267,6 +269,7 @@ int
 main(int argc, char **argv)
 {
 	long iters = 2000000, n;
+	char cmd[1024];
 	int vg, dyn;
 	size_t i;
 
@@ -289,8 +292,9 @@ main(int argc, char **argv)
 		}
 		return 0;
 	}
-	if (argc > 1 && (iters = strtol(argv[1], NULL, 10)) <= 0) {
-		fprintf(stderr, "usage: faults [iterations]\n");
+	if ((argc > 1 && (iters = strtol(argv[1], NULL, 10)) <= 0) ||
+	    (argc > 2 && strtol(argv[2], NULL, 10) <= 0)) {
+		fprintf(stderr, "usage: faults [iterations [instances]]\n");
 		return 1;
 	}
 	vg = have_valgrind();
@@ -311,5 +315,8 @@ main(int argc, char **argv)
 	}
 	if (!vg)
 		printf("(Ir/call skipped: valgrind is not installed)\n");
-	return 0;
+	fflush(stdout);
+	snprintf(cmd, sizeof(cmd), "%s %ld", FAULTS_SWEEP,
+	    argc > 2 ? strtol(argv[2], NULL, 10) : 1000);
+	return system(cmd) == 0 ? 0 : 1;
 }

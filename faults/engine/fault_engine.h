@@ -139,6 +139,8 @@ int	 fe_error_format(const struct fe_error *, const char *, char *,
 
 /* Site filters: does glob match any of the frame names? */
 int	 fe_site_match(const char *, const char *const *, size_t);
+/* Rule i's @site glob, or NULL. */
+const char *fe_plan_rule_site(const struct fe_plan *, size_t);
 
 /*
  * The engine.
@@ -286,6 +288,11 @@ struct fe_engine *rumpus_faults_engine(void);
 int	 rumpus_faults_named(unsigned, const struct fe_call *);
 /* Write the trace file now (why: "exit", "powercut", ...); 0 or errno. */
 int	 rumpus_faults_dump(const char *);
+/*
+ * Call fn(why) at every dump (exit with a trace file, power cut, panic),
+ * before the trace file is written; NULL: no more.
+ */
+void	 fe_host_set_dumper(void (*)(const char *));
 /* Uninstall and free librumpuser's engine (no dump). */
 void	 rumpus_faults_unconfigure(void);
 
@@ -297,11 +304,20 @@ typedef void	(*fe_install_fn)(struct fe_engine *);
 int	 fe_host_configure(const char *, uint64_t, const struct fe_registry *,
 	    const char *, fe_install_fn, struct fe_error *);
 /* From RUMPUS_FAULTS, RUMPUS_TRACE and seed; errors on stderr after who. */
-int	 fe_host_configure_env(const char *, uint64_t, fe_install_fn);
+int	 fe_host_configure_env(const char *, uint64_t,
+	    const struct fe_registry *, fe_install_fn);
 struct fe_engine *fe_host_engine(void);
+/* The kernel's named point i, decided by the installed engine. */
+int	 fe_host_named(unsigned, const struct fe_call *);
 int	 fe_host_dump(const char *);
 void	 fe_host_unconfigure(fe_install_fn);
-/* The trace and the summaries, as the trace file holds them. */
-int	 fe_host_report(struct fe_engine *, const char *, const char *, FILE *);
+/*
+ * The trace and the summaries, as the trace file holds them; call sites
+ * named by the symbolizer (an address to a function name and the offset
+ * into it, or NULL), or by object and offset.
+ */
+typedef const char *(*fe_symbolizer_fn)(uintptr_t, uintptr_t *);
+int	 fe_host_report(struct fe_engine *, const char *, const char *,
+	    fe_symbolizer_fn, FILE *);
 
 #endif /* _FAULTS_ENGINE_FAULT_ENGINE_H_ */

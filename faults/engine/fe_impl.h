@@ -22,6 +22,7 @@
 struct fe_rule {
 	unsigned	fr_point;	/* FE_PT_* or FE_PT_NHYPER + registry */
 	char		*fr_site;	/* @glob over frame names, or NULL */
+	size_t		fr_siteoff;	/* offset of its "@" in the spec */
 	uint64_t	fr_nth;		/* fire on the nth eligible call; 0 off */
 	uint64_t	fr_every;	/* fire on every kth; 0 off */
 	uint64_t	fr_after;	/* skip the first n eligible calls */
@@ -78,6 +79,10 @@ struct fe_engine {
 /* Record one decision in the ring (fe_trace.c); fe_lock held. */
 void		fe_trace_record(struct fe_engine *, unsigned,
 		    const struct fe_call *, const struct fe_decision *);
+
+/* Refuse rule i at its @site filter (fe_spec.c); EINVAL. */
+int		fe_plan_error(const struct fe_plan *, size_t, const char *,
+		    struct fe_error *, const char *);
 
 /* Which actions and filters a point accepts (fe_spec.c). */
 unsigned	fe_point_caps(unsigned);

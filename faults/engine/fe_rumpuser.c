@@ -30,37 +30,52 @@
 #include "fe_rumpuser.h"
 
 /*
- * Decide one librumpuser call with the engine given as arg.  Called by
- * librumpuser with the caller's vCPU held, from any thread; takes the
- * engine's lock inside fe_decide().
+ * Decide one librumpuser call with the engine given as arg; the calling
+ * lwp and process come from the kernel when it tells them
+ * (fe_kernel_ident).  Called by librumpuser with the caller's vCPU held,
+ * from any thread; takes the engine's lock inside fe_decide().
  */
 void
 fe_rumpuser_hook(const struct rumpuser_fault_call *rc,
     struct rumpuser_fault_decision *rd, void *arg)
 {
-	struct fe_engine *e = arg;
-	struct fe_decision d;
 	struct fe_call c;
-	unsigned pt = (unsigned)rc->fc_point;
 
-	if (rc->fc_point < 0 || !fe_gate_open(fe_engine_gate(e), pt))
+	if (rc->fc_point < 0 || !fe_gate_open(fe_engine_gate(arg),
+	    (unsigned)rc->fc_point))
 		return;
 	memset(&c, 0, sizeof(c));
-	c.fc_caller = (uintptr_t)rc->fc_caller;
-	c.fc_len = rc->fc_len;
+	fe_kernel_ident(&c);
+	fe_rumpuser_decide(arg, rc, &c, rd);
+}
+
+/*
+ * Decide librumpuser call rc with engine e, c holding what the caller
+ * knows beyond rc (lwp, process, frame matcher), into *rd.  The gate is
+ * the caller's to test.
+ */
+void
+fe_rumpuser_decide(struct fe_engine *e, const struct rumpuser_fault_call *rc,
+    struct fe_call *c, struct rumpuser_fault_decision *rd)
+{
+	struct fe_decision d;
+	unsigned pt = (unsigned)rc->fc_point;
+
+	c->fc_caller = (uintptr_t)rc->fc_caller;
+	c->fc_len = rc->fc_len;
 	switch (pt) {
 	case FE_PT_BIO_READ:
 	case FE_PT_BIO_WRITE:
 	case FE_PT_IOVREAD:
 	case FE_PT_IOVWRITE:
-		c.fc_hasio = rc->fc_off >= 0;
-		c.fc_off = (uint64_t)rc->fc_off;
+		c->fc_hasio = rc->fc_off >= 0;
+		c->fc_off = (uint64_t)rc->fc_off;
 		break;
 	}
 	/* The name opened, not the host descriptor: stable across runs. */
 	if (rc->fc_name != NULL)
-		c.fc_aux = fe_hash64(rc->fc_name, strlen(rc->fc_name), 0);
-	fe_decide(e, pt, &c, &d);
+		c->fc_aux = fe_hash64(rc->fc_name, strlen(rc->fc_name), 0);
+	fe_decide(e, pt, c, &d);
 
 	switch (d.fd_action) {
 	case FE_PASS:
@@ -105,16 +120,18 @@ fe_rumpuser_hook(const struct rumpuser_fault_call *rc,
 }
 
 /*
- * A panic decided by rule at point pt of engine e: say so, then end the
- * process as a kernel panic does, through rumpuser_exit(RUMPUSER_PANIC).
+ * A panic decided by rule at point pt of engine e: say so on a line that
+ * starts "panic: " as a kernel panic's does (the runner names the outcome
+ * panic by it), then end the process as a kernel panic does, through
+ * rumpuser_exit(RUMPUSER_PANIC).
  */
 void
 fe_rumpuser_panic(struct fe_engine *e, unsigned pt, int rule)
 {
 	const char *name = fe_point_name(pt, fe_engine_registry(e));
 
-	fprintf(stderr, "rumpus: injected panic at %s (rule %d)\n",
-	    name != NULL ? name : "?", rule);
+	fprintf(stderr, "panic: injected by the fault engine at %s (rule "
+	    "%d)\n", name != NULL ? name : "?", rule);
 	rumpuser_exit(RUMPUSER_PANIC);
 }
 

@@ -14,12 +14,20 @@
 #include <stdint.h>
 
 #include <rump/rumpuser.h>
+#include <rump/rumpus_ext.h>
 
 #include "fault_engine.h"
 #include "fault_hook.h"
 
 void	fe_rumpuser_hook(const struct rumpuser_fault_call *,
 	    struct rumpuser_fault_decision *, void *);
+/*
+ * The same with engine e and the call c as the hook's caller has begun
+ * it (lwp, pid, a frame matcher; the rest is filled here).
+ */
+void	fe_rumpuser_decide(struct fe_engine *,
+	    const struct rumpuser_fault_call *, struct fe_call *,
+	    struct rumpuser_fault_decision *);
 
 /* Ask a hook; serve delay and yield (see fe_rumpuser.c). */
 int	fe_rumpuser_ask(rumpuser_fault_hook_fn, void *,
@@ -35,5 +43,21 @@ void	fe_rumpuser_flip(const struct rumpuser_iovec *, size_t, size_t,
 	    uint64_t);
 size_t	fe_rumpuser_clip(const struct rumpuser_iovec *, size_t,
 	    struct rumpuser_iovec *, size_t);
+
+/*
+ * The kernel's rumpus_ext entry points (fe_kernel.c), each NULL when the
+ * kernel lacks it.
+ */
+struct fe_kernel {
+	size_t	(*fk_points)(const struct rumpus_fault_point **, size_t);
+	void	(*fk_sethook)(rumpus_fault_hook_t, void *);
+	int	(*fk_ident)(int *, int *);
+};
+
+const struct fe_registry *fe_kernel_attach(const struct fe_kernel *);
+void	fe_kernel_ident(struct fe_call *);
+int	fe_kernel_call(const struct rumpus_fault_point *,
+	    const struct rumpus_fault_site *, struct fe_call *);
+void	fe_kernel_hook(int);
 
 #endif /* _FAULTS_ENGINE_FE_RUMPUSER_H_ */

@@ -608,7 +608,8 @@ static int
 fe_parse_point(struct fe_parser *p, struct fe_rule *r)
 {
 	const char *s = p->fps_s;
-	size_t start = p->fps_pos, off = start, len, i, gstart;
+	size_t start = p->fps_pos, off = start, len, i, gstart, n;
+	char named[96];
 
 	for (;;) {
 		if (!fe_isword(s[off], 1))
@@ -635,14 +636,22 @@ fe_parse_point(struct fe_parser *p, struct fe_rule *r)
 		i = i < p->fps_reg->fr_count ? FE_PT_NHYPER + i : SIZE_MAX;
 	} else if (i == FE_PT_NHYPER)
 		i = SIZE_MAX;
-	if (i == SIZE_MAX)
+	if (i == SIZE_MAX) {
+		named[0] = '\0';
+		for (i = 0, n = 0; p->fps_reg != NULL && i <
+		    p->fps_reg->fr_count && n < sizeof(named); i++)
+			n += (size_t)snprintf(named + n, sizeof(named) - n,
+			    "%s%s", i ? ", " : "", p->fps_reg->fr_names[i]);
 		return fe_perr(p, start, "unknown point \"%.*s\" (expected "
 		    "malloc, bio.read, bio.write, iovread, iovwrite, open, "
 		    "syncfd, thread_create, getrandom, clock_sleep, "
-		    "cv_timedwait, mutex.enter, rw.enter, cv.wait, or %s)",
+		    "cv_timedwait, mutex.enter, rw.enter, cv.wait, or %s%s)",
 		    (int)len, s + start, p->fps_reg == NULL ?
 		    "a named kernel point once the kernel's registry is known" :
-		    "a named point the kernel registers");
+		    p->fps_reg->fr_count == 0 ? "a named kernel point, but "
+		    "this kernel registers none" :
+		    "a named point of the kernel's: ", named);
+	}
 	r->fr_point = (unsigned)i;
 
 	if (s[off] == '@') {
@@ -654,6 +663,7 @@ fe_parse_point(struct fe_parser *p, struct fe_rule *r)
 			    "pattern after \"@\" (such as ext2_*)");
 		if ((r->fr_site = strndup(s + gstart, off - gstart)) == NULL)
 			return ENOMEM;
+		r->fr_siteoff = gstart - 1;
 	}
 	if (s[off] != ':')
 		return fe_perr(p, off, fe_isitemend(s[off]) ?
@@ -823,6 +833,30 @@ fe_plan_rule_text(const struct fe_plan *plan, size_t i)
 {
 
 	return i < plan->fp_nrules ? plan->fp_rules[i].fr_text : NULL;
+}
+
+/* Rule i's @site glob, or NULL (none, or no such rule). */
+const char *
+fe_plan_rule_site(const struct fe_plan *plan, size_t i)
+{
+
+	return i < plan->fp_nrules ? plan->fp_rules[i].fr_site : NULL;
+}
+
+/*
+ * Refuse rule i of plan (parsed from spec) at its @site filter with msg:
+ * err as a parse error there would be.  Returns EINVAL.
+ */
+int
+fe_plan_error(const struct fe_plan *plan, size_t i, const char *spec,
+    struct fe_error *err, const char *msg)
+{
+	struct fe_parser p;
+
+	memset(&p, 0, sizeof(p));
+	p.fps_s = spec;
+	p.fps_err = err;
+	return fe_perr(&p, plan->fp_rules[i].fr_siteoff, "%s", msg);
 }
 
 /*

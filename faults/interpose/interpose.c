@@ -273,14 +273,19 @@ ip_decide(int pt, int fd, int64_t off, size_t len, const char *name,
 
 /*
  * The kernel starts (before any other hypercall): keep its upcalls,
- * configure the engine from the environment (once per process), then
- * start the real library.  A bad
+ * configure the engine from the environment (once per process) with the
+ * kernel's named points when its rumpus_ext entry points are in the
+ * dynamic symbol table (a kernel that is a shared object, or a program
+ * that exports them: a static kernel in a program linked without
+ * -rdynamic and without rumpus's librumpuser.so is not), then start the
+ * real library.  A bad
  * spec fails with EINVAL after a message naming the position.
  */
 int
 rumpuser_init(int version, const struct rumpuser_hyperup *hyp)
 {
 	const char *s = getenv("RUMPUS_SEED");
+	struct fe_kernel kern;
 	uint64_t seed = 0;
 	int error;
 
@@ -297,8 +302,11 @@ rumpuser_init(int version, const struct rumpuser_hyperup *hyp)
 			    "not a decimal number below 2^64\n", s);
 			return RUMP_EINVAL;
 		}
+		kern.fk_points = dlsym(RTLD_DEFAULT, "rumpus_fault_points");
+		kern.fk_sethook = dlsym(RTLD_DEFAULT, "rumpus_fault_set_hook");
+		kern.fk_ident = dlsym(RTLD_DEFAULT, "rumpus_curlwp_ident");
 		error = fe_host_configure_env("librumpus_faults", seed,
-		    ip_install);
+		    fe_kernel_attach(&kern), ip_install);
 		if (error != 0)
 			return error == EINVAL ? RUMP_EINVAL : RUMP_ENOMEM;
 		ip_configured = 1;

@@ -198,6 +198,18 @@ rumpus_backtrace(uintptr_t *pcs, size_t max)
 	    pcs, max);
 }
 
+int
+rumpus_curlwp_ident(int *pid, int *lid)
+{
+	struct lwp *l = rumpuser_curlwp();
+
+	if (l == NULL)
+		return -1;
+	*pid = l->l_proc->p_pid;
+	*lid = l->l_lid;
+	return 0;
+}
+
 /* Print a backtrace from fp on the console, one "#n 0xADDR" per line. */
 void
 backtrace_print(void *fp, void *top)

@@ -166,6 +166,12 @@ size_t	rumpus_fault_points(const struct rumpus_fault_point **, size_t);
  * to match call sites.
  */
 size_t	rumpus_backtrace(uintptr_t *, size_t);
+/*
+ * The calling thread's lwp: its process id into *pid and lwp id into
+ * *lid; returns 0, or -1 on a thread with no lwp.  Reads only: a fault
+ * hook may call it (the engine's lwp= and pid= filters).
+ */
+int	rumpus_curlwp_ident(int *, int *);
 #define RUMPUS_FAULT_KMEM_ALLOC	"kmem.alloc"
 #define RUMPUS_KMEM_NOSLEEP	0x2	/* fs_flags bit of kmem.alloc */
 
