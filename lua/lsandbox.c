@@ -249,9 +249,14 @@ lsandbox_build(void)
 	    (rv = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 	    SCMP_A1(SCMP_CMP_EQ, TCGETS))) != 0)
 		goto out;
-	/* A thread's name (pthread_setname_np on itself). */
+	/*
+	 * A thread's name (pthread_setname_np on itself), and the dumpable
+	 * flag, which LeakSanitizer reads at exit.
+	 */
 	if ((rv = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
 	    SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME))) != 0 ||
+	    (rv = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
+	    SCMP_A0(SCMP_CMP_EQ, PR_GET_DUMPABLE))) != 0 ||
 	    (rv = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
 	    SCMP_A0(SCMP_CMP_EQ, PR_GET_NAME))) != 0)
 		goto out;
