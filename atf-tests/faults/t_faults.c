@@ -840,8 +840,8 @@ ATF_TC(every_point);
 ATF_TC_HEAD(every_point, tc)
 {
 	atf_tc_set_md_var(tc, "descr", "an errno reaches the caller of open, "
-	    "thread_create, clock_sleep and cv_timedwait exactly at the call "
-	    "the spec names, and a yield at rw.enter, through librumpuser's "
+	    "thread_create, clock_sleep, cv_timedwait and syncfd exactly at "
+	    "the call the spec names, and a yield at rw.enter, through librumpuser's "
 	    "engine (shared, static) and the interposer; nothing without a "
 	    "spec");
 }
@@ -864,6 +864,12 @@ ATF_TC_BODY(every_point, tc)
 	run_ok(&r, out, sizeof(out), "each", "2", NULL, NULL);
 	ATF_CHECK_STREQ(out, "open:0,0 thread_create:0,0 clock_sleep:0,0 "
 	    "cv_timedwait:ETIMEDOUT,ETIMEDOUT rw.enter:yields 0");
+	r.spec = "syncfd:nth=2:EIO";
+	for (r.how = 0; r.how < H_COUNT; r.how++) {
+		image_new();
+		run_ok(&r, out, sizeof(out), "sync", "img", "3", NULL);
+		ATF_CHECK_STREQ_MSG(out, "0 EIO 0", "%s", hows[r.how]);
+	}
 }
 
 ATF_TC(kernel_named);
