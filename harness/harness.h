@@ -97,6 +97,7 @@ void	 oracle_powercut(const char *, const struct rumpus_result *,
 	    struct hverdict *);
 
 /* run.c */
+double	 harness_now(void);
 int	 harness_run(struct hcase *, size_t, const struct hopts *);
 
 /* main.c: shared by the commands */
@@ -106,6 +107,14 @@ const char *harness_mode(const char *);
 uint64_t harness_seed(const char *);
 int	 harness_opt(int, const char *, struct hopts *, const char **,
 	    const char **);
+/* The long options of what harness_opt parses, for a getopt_long table. */
+#define HARNESS_LONGOPTS \
+	{ "jobs",	required_argument,	NULL,	'j' }, \
+	{ "mode",	required_argument,	NULL,	'm' }, \
+	{ "seed",	required_argument,	NULL,	's' }, \
+	{ "timeout",	required_argument,	NULL,	't' }, \
+	{ "output",	required_argument,	NULL,	'o' }, \
+	{ "case",	required_argument,	NULL,	'c' }
 struct hcase *harness_load(char **, int, const char *, double, size_t *);
 void	 harness_unload(void);
 int	 harness_hash(const char *, char *);

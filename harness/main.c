@@ -381,12 +381,7 @@ int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "jobs",	required_argument,	NULL,	'j' },
-		{ "mode",	required_argument,	NULL,	'm' },
-		{ "seed",	required_argument,	NULL,	's' },
-		{ "timeout",	required_argument,	NULL,	't' },
-		{ "output",	required_argument,	NULL,	'o' },
-		{ "case",	required_argument,	NULL,	'c' },
+		HARNESS_LONGOPTS,
 		{ "verbose",	no_argument,		NULL,	'v' },
 		{ "parseable",	no_argument,		NULL,	'p' },
 		{ "atf-result",	required_argument,	NULL,	'A' },

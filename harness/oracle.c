@@ -38,16 +38,6 @@ struct oracle_check {
 	char	oc_why[1024];
 };
 
-/* Run the shell command cmd; its exit status, or -1 when it did not exit. */
-static int
-oracle_sh(const char *cmd)
-{
-	int st;
-
-	st = system(cmd);
-	return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /*
  * In a child: check the recorded files on the repaired image with a
  * fresh kernel, into *oc.  Never returns.
@@ -120,7 +110,8 @@ oracle_powercut(const char *image, const struct rumpus_result *res,
 {
 	struct oracle_check oc;
 	const char *site = res->rr_site[0] ? res->rr_site : "?";
-	char copy[1024], cmd[3 * 1024 + 128];
+	static char out[65536];		/* e2fsck -fy may list much */
+	char copy[1024];
 	int i, st, n;
 
 	if (image == NULL || image[0] == '\0' || access(image, F_OK) != 0) {
@@ -131,9 +122,7 @@ oracle_powercut(const char *image, const struct rumpus_result *res,
 	}
 	snprintf(copy, sizeof(copy), "%s/rumpus-powercut.%ld.img",
 	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp", (long)getpid());
-	snprintf(cmd, sizeof(cmd), "cp --sparse=always '%s' '%s' && "
-	    "e2fsck -fy '%s' >/dev/null 2>&1", image, copy, copy);
-	st = oracle_sh(cmd);
+	st = rumpus_image_repair(image, copy, out, sizeof(out));
 	n = snprintf(hv->hv_reason, sizeof(hv->hv_reason), "power cut at %s",
 	    site);
 	if (st == -1 || st >= 4) {

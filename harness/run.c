@@ -68,8 +68,9 @@ struct tally {
 
 static pid_t run_parent;
 
-static double
-run_now(void)
+/* Seconds on the monotonic clock. */
+double
+harness_now(void)
 {
 	struct timespec ts;
 
@@ -170,7 +171,7 @@ run_start(struct slot *s, struct hcase *hc, const struct hopts *ho)
 		goto bad;
 	}
 	fflush(NULL);
-	s->s_start = run_now();
+	s->s_start = harness_now();
 	s->s_deadline = s->s_start + hc->hc_timeout;
 	if ((s->s_pid = fork()) == -1) {
 		fprintf(stderr, "rumpus: fork: %s\n", strerror(errno));
@@ -381,7 +382,7 @@ run_classify(struct slot *s, int st, struct hverdict *hv)
 	char line[512];
 
 	memset(hv, 0, sizeof(*hv));
-	hv->hv_duration = run_now() - s->s_start;
+	hv->hv_duration = harness_now() - s->s_start;
 	hv->hv_phase = phase >= 0 && phase <= RUMPUS_PH_DONE ?
 	    run_phases[phase] : "?";
 	run_console_tail(s->s_console, hv->hv_console,
@@ -506,7 +507,7 @@ run_progress_clear(struct tally *t)
 static void
 run_progress(struct tally *t, size_t running)
 {
-	double now = run_now();
+	double now = harness_now();
 
 	if (!t->t_tty || now - t->t_lastprogress < 0.1)
 		return;
@@ -739,7 +740,7 @@ harness_run(struct hcase *cases, size_t ncases, const struct hopts *ho)
 			break;
 
 		/* Sleep until a child ends, a signal, or the next deadline. */
-		now = run_now();
+		now = harness_now();
 		wake = now + 1.0;
 		for (i = 0; i < ho->ho_jobs; i++) {
 			if (slots[i].s_pid == 0)

@@ -293,25 +293,11 @@ sweep_powercut(struct sweep *sw)
 	}
 }
 
-static double
-sweep_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 int
 harness_sweep(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "jobs",	required_argument,	NULL,	'j' },
-		{ "mode",	required_argument,	NULL,	'm' },
-		{ "seed",	required_argument,	NULL,	's' },
-		{ "timeout",	required_argument,	NULL,	't' },
-		{ "output",	required_argument,	NULL,	'o' },
-		{ "case",	required_argument,	NULL,	'c' },
+		HARNESS_LONGOPTS,
 		{ "point",	required_argument,	NULL,	'P' },
 		{ "shard",	required_argument,	NULL,	'S' },
 		{ "powercut",	no_argument,		NULL,	'C' },
@@ -399,7 +385,7 @@ harness_sweep(int argc, char **argv)
 	}
 
 	/* Count: every case once, nothing armed. */
-	t0 = sweep_now();
+	t0 = harness_now();
 	ho.ho_quiet = 1;
 	ho.ho_trace = 1;		/* the counting runs count */
 	ho.ho_done = sweep_counted;
@@ -443,7 +429,7 @@ harness_sweep(int argc, char **argv)
 	    "%zu)\n", ninst, shard, nshards, global);
 	ho.ho_done = sweep_done;
 	status = harness_run(inst, ninst, &ho);
-	sweep_summary(&sw, ninst, sweep_now() - t0);
+	sweep_summary(&sw, ninst, harness_now() - t0);
 	if (status != 130)
 		status = sw.sw_nf > 0 ? 1 : 0;
 	for (i = 0; i < ninst; i++)

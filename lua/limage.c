@@ -366,6 +366,19 @@ rumpus_image_fsck(const char *path, char *out, size_t outlen)
 	return lhost_run(argv, out, outlen);
 }
 
+int
+rumpus_image_repair(const char *src, const char *dst, char *out,
+    size_t outlen)
+{
+	char *const cp[] = { "cp", "--sparse=always", (char *)src,
+	    (char *)dst, NULL };
+	char *const fsck[] = { "e2fsck", "-fy", (char *)dst, NULL };
+
+	if (lhost_run(cp, out, outlen) != 0)
+		return -1;
+	return lhost_run(fsck, out, outlen);
+}
+
 /*
  * img:fsck([path]): e2fsck -fn on the image (or on a copy at path).
  * Returns true when clean; false and what e2fsck listed otherwise.

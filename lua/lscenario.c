@@ -610,6 +610,21 @@ lscen_pcall(lua_State *L, int nargs, struct rumpus_result *res)
 }
 
 /*
+ * String field key of the declaration table at idx, or NULL when nil
+ * (scenario{} checked its type); the table anchors the string.
+ */
+static const char *
+lscen_decl_str(lua_State *L, int idx, const char *key)
+{
+	const char *v;
+
+	lua_getfield(L, idx, key);
+	v = lua_tostring(L, -1);
+	lua_pop(L, 1);
+	return v;
+}
+
+/*
  * Turn the declared scenarios (registry list) into the file's cases: one
  * per scenario and fs variant, or one with fs "" when none is declared.
  */
@@ -654,24 +669,15 @@ lscen_cases(struct rumpus_file *rf, char *err, size_t errlen)
 				rc->rc_fs = lua_tostring(L, -1);
 				lua_pop(L, 1);
 			}
-			lua_getfield(L, -2, "name");
-			rc->rc_name = lua_tostring(L, -1);
-			lua_pop(L, 1);
-			lua_getfield(L, -2, "description");
-			rc->rc_descr = lua_isstring(L, -1) ?
-			    lua_tostring(L, -1) : "";
-			lua_pop(L, 1);
+			rc->rc_name = lscen_decl_str(L, -2, "name");
+			rc->rc_descr = lscen_decl_str(L, -2, "description");
+			if (rc->rc_descr == NULL)
+				rc->rc_descr = "";
+			rc->rc_expect = lscen_decl_str(L, -2, "outcome");
+			rc->rc_faults = lscen_decl_str(L, -2, "faults");
+			rc->rc_mode = lscen_decl_str(L, -2, "mode");
 			lua_getfield(L, -2, "timeout");
 			rc->rc_timeout = lua_tonumber(L, -1);
-			lua_pop(L, 1);
-			lua_getfield(L, -2, "outcome");
-			rc->rc_expect = lua_tostring(L, -1);
-			lua_pop(L, 1);
-			lua_getfield(L, -2, "faults");
-			rc->rc_faults = lua_tostring(L, -1);
-			lua_pop(L, 1);
-			lua_getfield(L, -2, "mode");
-			rc->rc_mode = lua_tostring(L, -1);
 			lua_pop(L, 1);
 			lua_getfield(L, -2, "seed");
 			rc->rc_hasseed = lua_isinteger(L, -1);

@@ -193,6 +193,12 @@ void		 rumpus_image_cachedir(const char *);
  */
 int		 rumpus_image_fsck(const char *, char *, size_t);
 /*
+ * Copy the image file src to dst (sparse) and let e2fsck -fy repair the
+ * copy: e2fsck's exit status, or -1; out as for rumpus_image_fsck.
+ */
+int		 rumpus_image_repair(const char *, const char *, char *,
+		    size_t);
+/*
  * Before rumpus_case_run, in the child: the overlay (rumpus_overlay.h)
  * that the instance's disk image writes go to, made by the runner before
  * the fork so that it outlives the instance; with -1 (none), an image

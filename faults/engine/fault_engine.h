@@ -99,13 +99,17 @@ struct fe_decision {
  * innermost first) or fc_match, a callback that answers whether any frame
  * matches a glob.  Either is consulted only when a rule with an @site
  * filter reaches that filter, so symbolizing stays off the fast path.
- * fc_match is called with the engine's lock held: it must not call back
+ * The same for the caller's kernel lwp and process: fc_lwp/fc_pid as
+ * given, or, when fc_who is set, what fc_who(&pid, &lid) answers, asked
+ * only when a rule with an lwp= or pid= filter reaches it.  fc_match and
+ * fc_who are called with the engine's lock held: they must not call back
  * into the engine.
  */
 struct fe_call {
 	uintptr_t	fc_caller;	/* return address of the hypercall */
 	uint64_t	fc_lwp;		/* kernel lwp id (lwp=) */
 	uint64_t	fc_pid;		/* kernel process id (pid=) */
+	int		(*fc_who)(int *, int *);	/* or NULL */
 	uint64_t	fc_off;		/* I/O: byte offset (block=, bytes=) */
 	uint64_t	fc_len;		/* I/O: byte count; malloc: size */
 	uint64_t	fc_aux;		/* any other argument worth digesting */

@@ -251,12 +251,18 @@ fe_engine_set(struct fe_engine *e, unsigned modes, size_t ringcap)
 static int
 fe_rule_eligible(const struct fe_rule *r, const struct fe_call *c)
 {
-	uint64_t last;
+	uint64_t last, lwp = c->fc_lwp, pid = c->fc_pid;
+	int p, l;
 
-	if (r->fr_haslwp && c->fc_lwp != r->fr_lwp)
-		return 0;
-	if (r->fr_haspid && c->fc_pid != r->fr_pid)
-		return 0;
+	if (r->fr_haslwp || r->fr_haspid) {
+		if (c->fc_who != NULL && c->fc_who(&p, &l) == 0) {
+			pid = (uint64_t)p;
+			lwp = (uint64_t)l;
+		}
+		if ((r->fr_haslwp && lwp != r->fr_lwp) ||
+		    (r->fr_haspid && pid != r->fr_pid))
+			return 0;
+	}
 	if (r->fr_hasrange) {
 		if (!c->fc_hasio)
 			return 0;

@@ -52,16 +52,15 @@ fe_kernel_attach(const struct fe_kernel *k)
 	return &fe_kern_reg;
 }
 
-/* Fill c's lwp and process from the calling thread's kernel lwp. */
+/*
+ * Let c's lwp and process come from the calling thread's kernel lwp,
+ * asked only when a rule filters on them (fc_who).
+ */
 void
 fe_kernel_ident(struct fe_call *c)
 {
-	int pid, lid;
 
-	if (fe_kern.fk_ident != NULL && fe_kern.fk_ident(&pid, &lid) == 0) {
-		c->fc_pid = (uint64_t)pid;
-		c->fc_lwp = (uint64_t)lid;
-	}
+	c->fc_who = fe_kern.fk_ident;
 }
 
 /*
