@@ -101,9 +101,9 @@ struct fe_decision {
  * filter reaches that filter, so symbolizing stays off the fast path.
  * The same for the caller's kernel lwp and process: fc_lwp/fc_pid as
  * given, or, when fc_who is set, what fc_who(&pid, &lid) answers, asked
- * only when a rule with an lwp= or pid= filter reaches it.  fc_match and
- * fc_who are called with the engine's lock held: they must not call back
- * into the engine.
+ * once per decision and only while a rule with an lwp= or pid= filter is
+ * armed.  fc_match and fc_who are called with the engine's lock held:
+ * they must not call back into the engine.
  */
 struct fe_call {
 	uintptr_t	fc_caller;	/* return address of the hypercall */

@@ -51,17 +51,25 @@ fe_rng_seed(uint64_t s[4], uint64_t key)
 	}
 }
 
-/* Recompute the gate from the armed rules and the modes; fe_lock held. */
+/*
+ * Recompute the gate (and whether a rule filters by lwp or process) from
+ * the armed rules and the modes; fe_lock held.
+ */
 static void
 fe_gate_update(struct fe_engine *e)
 {
+	const struct fe_rule *r;
 	uint64_t mask = 0;
 	size_t i;
 
 	if (e->fe_modes != 0)
 		mask = ~(uint64_t)0;
-	for (i = 0; i < e->fe_nrules; i++)
-		mask |= fe_point_bit(e->fe_rules[i].fa_rule.fr_point);
+	e->fe_needwho = 0;
+	for (i = 0; i < e->fe_nrules; i++) {
+		r = &e->fe_rules[i].fa_rule;
+		mask |= fe_point_bit(r->fr_point);
+		e->fe_needwho |= r->fr_haslwp || r->fr_haspid;
+	}
 	__atomic_store_n(&e->fe_gate.fg_mask, mask, __ATOMIC_RELAXED);
 	if (e->fe_gatefn != NULL)
 		e->fe_gatefn(e->fe_gatearg, mask);
@@ -251,18 +259,12 @@ fe_engine_set(struct fe_engine *e, unsigned modes, size_t ringcap)
 static int
 fe_rule_eligible(const struct fe_rule *r, const struct fe_call *c)
 {
-	uint64_t last, lwp = c->fc_lwp, pid = c->fc_pid;
-	int p, l;
+	uint64_t last;
 
-	if (r->fr_haslwp || r->fr_haspid) {
-		if (c->fc_who != NULL && c->fc_who(&p, &l) == 0) {
-			pid = (uint64_t)p;
-			lwp = (uint64_t)l;
-		}
-		if ((r->fr_haslwp && lwp != r->fr_lwp) ||
-		    (r->fr_haspid && pid != r->fr_pid))
-			return 0;
-	}
+	if (r->fr_haslwp && c->fc_lwp != r->fr_lwp)
+		return 0;
+	if (r->fr_haspid && c->fc_pid != r->fr_pid)
+		return 0;
 	if (r->fr_hasrange) {
 		if (!c->fc_hasio)
 			return 0;
@@ -339,6 +341,8 @@ fe_decide(struct fe_engine *e, unsigned pt, const struct fe_call *c,
     struct fe_decision *d)
 {
 	struct fe_decision mine;
+	struct fe_call who;
+	int p, l;
 	struct fe_armed *a;
 	size_t i;
 
@@ -349,6 +353,13 @@ fe_decide(struct fe_engine *e, unsigned pt, const struct fe_call *c,
 	if (pt >= e->fe_npoints)
 		goto out;
 	e->fe_calls[pt]++;
+	/* Who calls is asked only when a rule filters on it. */
+	if (e->fe_needwho && c->fc_who != NULL && c->fc_who(&p, &l) == 0) {
+		who = *c;
+		who.fc_pid = (uint64_t)p;
+		who.fc_lwp = (uint64_t)l;
+		c = &who;
+	}
 	for (i = 0; i < e->fe_nrules; i++) {
 		a = &e->fe_rules[i];
 		if (a->fa_rule.fr_point != pt || !fe_rule_eligible(&a->fa_rule,

@@ -65,6 +65,7 @@ struct fe_engine {
 	unsigned	fe_modes;	/* FE_COUNT | FE_TRACE */
 	struct fe_armed	*fe_rules;	/* in arming order */
 	size_t		fe_nrules;
+	int		fe_needwho;	/* a rule has lwp= or pid= */
 	uint64_t	*fe_calls;	/* per point: calls decided */
 	uint64_t	*fe_pthits;	/* per point: calls faulted */
 	uint64_t	fe_hits;	/* decisions other than FE_PASS */
