@@ -94,6 +94,21 @@ filters_body() {
 	    $data/small.lua
 }
 
+atf_test_case ends
+ends_head() {
+	atf_set descr "a crash and a hang (killed at the timeout) record the hypercall counts up to their end and a trace digest: the crash, 19 mkdirs further on, counted more"
+}
+ends_body() {
+	atf_check -s exit:0 -e match:'2 of 2 cases done: 1 crash, 1 hang; 0 not ok' \
+	    $rumpus run -m serial --trace -o out.jsonl $data/ends.lua
+	for c in crash hang; do
+		grep "\"name\":\"$c\"" out.jsonl >$c.jsonl
+		atf_check -o ignore grep -E '"hypercalls":\{[^}]*"kmem.alloc":[1-9][0-9]*[,}].*"faults_hit":0,"trace_digest":"[0-9a-f]{16}"' $c.jsonl
+		sed -n -E 's/.*"kmem.alloc":([0-9]+).*/\1/p' $c.jsonl >$c.n
+	done
+	atf_check test "$(cat crash.n)" -ge $(($(cat hang.n) + 19))
+}
+
 atf_test_case determinism
 determinism_head() {
 	atf_set descr "serial mode: the same scenario, plan and seed give the same hypercall sequence (trace digest, calls per point); another seed with a probability rule gives another trace"
@@ -269,6 +284,7 @@ atf_init_test_cases() {
 	atf_add_test_case lua_wiring
 	atf_add_test_case run_faults
 	atf_add_test_case filters
+	atf_add_test_case ends
 	atf_add_test_case replay
 	atf_add_test_case replay_refuses
 	atf_add_test_case determinism
