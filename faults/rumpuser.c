@@ -37,9 +37,8 @@
 struct rumpuser_hyperup rumpuser__hyp;
 int rumpuser__serial;
 
-/* Serial mode clocks: the epochs, and the host monotonic time at init. */
+/* Serial mode's wall clock: the schedule's virtual time from this epoch. */
 #define SERIAL_WALL_EPOCH	946684800	/* 2000-01-01 00:00:00 UTC */
-static struct timespec serial_hostmono0;
 
 /* Serial mode PRNG (xoshiro256**), seeded by RUMPUS_SEED. */
 static uint64_t prng_state[4];
@@ -83,11 +82,20 @@ prng_rotl(uint64_t x, int k)
 	return (x << k) | (x >> (64 - k));
 }
 
-/* Next 64 bits of xoshiro256**.  Must be called with prng_lock held. */
-static uint64_t
-prng_next(void)
+/* Seed the state s[4] of a generator: splitmix64 spreads seed over it. */
+void
+rumpuser__prng_seed(uint64_t *s, uint64_t seed)
 {
-	uint64_t *s = prng_state;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		s[i] = prng_splitmix(&seed);
+}
+
+/* Next 64 bits of xoshiro256** from state s[4]. */
+uint64_t
+rumpuser__prng_next(uint64_t *s)
+{
 	uint64_t result, t;
 
 	result = prng_rotl(s[1] * 5, 7) * 9;
@@ -111,7 +119,7 @@ prng_fill(void *buf, size_t len)
 
 	pthread_mutex_lock(&prng_lock);
 	while (len > 0) {
-		v = prng_next();
+		v = rumpuser__prng_next(prng_state);
 		n = len < sizeof(v) ? len : sizeof(v);
 		memcpy(p, &v, n);
 		p += n;
@@ -129,7 +137,6 @@ rumpuser_mode_init(uint64_t *seedp)
 {
 	const char *mode, *seedstr;
 	uint64_t seed;
-	int i;
 
 	mode = getenv("RUMPUS_MODE");
 	if (mode == NULL || strcmp(mode, "threads") == 0)
@@ -150,9 +157,7 @@ rumpuser_mode_init(uint64_t *seedp)
 		return RUMP_EINVAL;
 	}
 	*seedp = seed;
-	for (i = 0; i < 4; i++)
-		prng_state[i] = prng_splitmix(&seed);
-	clock_gettime(CLOCK_MONOTONIC, &serial_hostmono0);
+	rumpuser__prng_seed(prng_state, seed);
 	return 0;
 }
 
@@ -185,6 +190,8 @@ rumpuser_init(int version, const struct rumpuser_hyperup *hyp)
 	    (error = rumpuser__faults_init(seed)) != 0)
 		return error;
 	rumpuser__hyp = *hyp;
+	if (rumpuser__serial)
+		rumpuser__sched_init(seed);
 	return 0;
 }
 
@@ -418,8 +425,8 @@ rumpuser_getrandom(void *buf, size_t buflen, int flags, size_t *retp)
 
 /*
  * Read a clock.  Threads mode: CLOCK_REALTIME and CLOCK_MONOTONIC.
- * Serial mode: the host's monotonic time elapsed since rumpuser_init,
- * added to 2000-01-01 (RELWALL) or to 0 (ABSMONO).
+ * Serial mode: the schedule's virtual time since rumpuser_init, added to
+ * 2000-01-01 (RELWALL) or to 0 (ABSMONO).
  */
 int
 rumpuser_clock_gettime(int which, int64_t *sec, long *nsec)
@@ -434,13 +441,7 @@ rumpuser_clock_gettime(int which, int64_t *sec, long *nsec)
 		return RUMP_EINVAL;
 	}
 	if (rumpuser__serial) {
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_sec -= serial_hostmono0.tv_sec;
-		ts.tv_nsec -= serial_hostmono0.tv_nsec;
-		if (ts.tv_nsec < 0) {
-			ts.tv_sec--;
-			ts.tv_nsec += 1000000000L;
-		}
+		rumpuser__ns2ts(rumpuser__sched_now(), &ts);
 		if (which == RUMPUSER_CLOCK_RELWALL)
 			ts.tv_sec += SERIAL_WALL_EPOCH;
 	} else if (clock_gettime(which == RUMPUSER_CLOCK_RELWALL ?
@@ -453,13 +454,13 @@ rumpuser_clock_gettime(int which, int64_t *sec, long *nsec)
 
 /*
  * Sleep without a vCPU: RELWALL for a relative duration, ABSMONO until a
- * deadline on the monotonic clock (serial mode: the kernel's monotonic
- * clock, which rumpuser_clock_gettime reports).
+ * deadline on the monotonic clock (serial mode: on the virtual clock that
+ * rumpuser_clock_gettime reports, in the schedule).
  */
 int
 rumpuser_clock_sleep(int which, int64_t sec, long nsec)
 {
-	struct timespec ts;
+	struct timespec ts, now;
 	int rv, flags;
 
 	if (nsec < 0 || nsec >= 1000000000L || sec < 0)
@@ -474,17 +475,22 @@ rumpuser_clock_sleep(int which, int64_t sec, long nsec)
 		flags = 0;
 		break;
 	case RUMPUSER_CLOCK_ABSMONO:
-		if (rumpuser__serial) {
-			ts = serial_hostmono0;
-			rumpuser__timespec_add(&ts, sec, nsec);
-		} else {
-			ts.tv_sec = (time_t)sec;
-			ts.tv_nsec = nsec;
-		}
+		ts.tv_sec = (time_t)sec;
+		ts.tv_nsec = nsec;
 		flags = TIMER_ABSTIME;
 		break;
 	default:
 		return RUMP_EINVAL;
+	}
+	if (rumpuser__serial) {
+		if (flags == 0) {
+			rumpuser__ns2ts(rumpuser__sched_now(), &now);
+			rumpuser__timespec_add(&ts, now.tv_sec, now.tv_nsec);
+		}
+		/* A wait on its own stack: nothing but the deadline ends it. */
+		RUMPUSER_BLOCKING(NULL, (void)rumpuser__sched_wait(&ts, NULL,
+		    0, rumpuser__ts2ns(&ts)));
+		return 0;
 	}
 	RUMPUSER_BLOCKING(NULL,
 	    while ((rv = clock_nanosleep(CLOCK_MONOTONIC, flags, &ts, &ts))

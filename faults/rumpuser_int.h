@@ -8,6 +8,7 @@
 
 #include <sys/types.h>
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -27,6 +28,76 @@ extern struct rumpuser_hyperup rumpuser__hyp;
 
 /* Non-zero in serial mode (RUMPUS_MODE=serial); set once by rumpuser_init. */
 extern int rumpuser__serial;
+
+/*
+ * Serial mode's schedule (rumpuser_sched.c; rumpus_sched.h is its face
+ * for the harness): one participating host thread runs at a time, and
+ * where one would block (a contended lock, a cv wait, a sleep, a join)
+ * it hands the turn to a runnable one drawn from the seed.  Time is
+ * virtual (ns from rumpuser_init): it stands still while a thread runs
+ * and jumps to the earliest deadline when every thread waits.
+ *
+ * sched_lock/unlock and sched_wait/wakeup are the host mutex and cv
+ * operations of serial mode (a wait sleeps on any address, chan; m is
+ * released meanwhile and taken back if relock; 0, ETIMEDOUT at the
+ * deadline, or the host's error).  The rumpuser__h* inlines pick them or
+ * the pthread call by mode: one predictable branch in threads mode.
+ */
+#define RUMPUSER_SCHED_NEVER	INT64_MAX	/* no deadline */
+
+void	rumpuser__sched_init(uint64_t);
+int64_t	rumpuser__sched_now(void);
+int	rumpuser__sched_lock(pthread_mutex_t *);
+int	rumpuser__sched_unlock(pthread_mutex_t *);
+int	rumpuser__sched_wait(const void *, pthread_mutex_t *, int, int64_t);
+void	rumpuser__sched_wakeup(const void *, int);
+int	rumpuser__sched_create(pthread_t *, int, void *(*)(void *), void *);
+int	rumpuser__sched_join(pthread_t);
+void	rumpuser__sched_exit(void);
+void	rumpuser__sched_yield(void);
+
+#define _RUMPUSER_SERIAL	__builtin_expect(rumpuser__serial, 0)
+
+static inline int
+rumpuser__hlock(pthread_mutex_t *m)
+{
+
+	return _RUMPUSER_SERIAL ? rumpuser__sched_lock(m) :
+	    pthread_mutex_lock(m);
+}
+
+static inline int
+rumpuser__hunlock(pthread_mutex_t *m)
+{
+
+	return _RUMPUSER_SERIAL ? rumpuser__sched_unlock(m) :
+	    pthread_mutex_unlock(m);
+}
+
+/* pthread_cond_wait, and _signal or _broadcast (all). */
+static inline int
+rumpuser__hwait(pthread_cond_t *cv, pthread_mutex_t *m)
+{
+
+	return _RUMPUSER_SERIAL ?
+	    rumpuser__sched_wait(cv, m, 1, RUMPUSER_SCHED_NEVER) :
+	    pthread_cond_wait(cv, m);
+}
+
+static inline int
+rumpuser__hsignal(pthread_cond_t *cv, int all)
+{
+
+	if (_RUMPUSER_SERIAL) {
+		rumpuser__sched_wakeup(cv, all);
+		return 0;
+	}
+	return all ? pthread_cond_broadcast(cv) : pthread_cond_signal(cv);
+}
+
+/* The seeded generator (xoshiro256**) of getrandom and the schedule. */
+void	rumpuser__prng_seed(uint64_t *, uint64_t);
+uint64_t rumpuser__prng_next(uint64_t *);
 
 /*
  * RUMPUSER_BLOCKING(interlock, stmt): run stmt, which may block on the
@@ -127,6 +198,24 @@ rumpuser__timespec_add(struct timespec *ts, int64_t sec, long nsec)
 		ts->tv_sec++;
 		ts->tv_nsec -= 1000000000L;
 	}
+}
+
+/* Nanoseconds as a timespec, and back (saturating at SCHED_NEVER). */
+static inline void
+rumpuser__ns2ts(int64_t ns, struct timespec *ts)
+{
+
+	ts->tv_sec = (time_t)(ns / 1000000000);
+	ts->tv_nsec = (long)(ns % 1000000000);
+}
+
+static inline int64_t
+rumpuser__ts2ns(const struct timespec *ts)
+{
+
+	if (ts->tv_sec >= RUMPUSER_SCHED_NEVER / 1000000000 - 1)
+		return RUMPUSER_SCHED_NEVER;
+	return (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
 }
 
 /* Console flush, before the process ends. */

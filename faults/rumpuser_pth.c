@@ -12,6 +12,10 @@
  *    the vCPU (so the thread never holds the mutex while waiting for a
  *    CPU, which the CPU's holder may need); any other interlock is taken
  *    back first (pthread_cond_wait does it) and the vCPU after.
+ *
+ * Serial mode: every host wait here (a contended mutex, a cv or rw wait,
+ * a join) is the schedule's (rumpuser__h*, rumpuser_sched.c), and made
+ * threads take part in it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -91,12 +95,17 @@ rumpuser_thread_create(void *(*f)(void *), void *arg, const char *thrname,
 		return rumpuser__fault_last.fd_error;
 	if ((pt = malloc(sizeof(*pt))) == NULL)
 		return RUMP_ENOMEM;
-	rumpuser__nofail(pthread_attr_init(&attr), "pthread_attr_init");
-	rumpuser__nofail(pthread_attr_setdetachstate(&attr, mustjoin ?
-	    PTHREAD_CREATE_JOINABLE : PTHREAD_CREATE_DETACHED),
-	    "pthread_attr_setdetachstate");
-	rv = pthread_create(pt, &attr, f, arg);
-	pthread_attr_destroy(&attr);
+	if (_RUMPUSER_SERIAL)
+		rv = rumpuser__sched_create(pt, mustjoin, f, arg);
+	else {
+		rumpuser__nofail(pthread_attr_init(&attr),
+		    "pthread_attr_init");
+		rumpuser__nofail(pthread_attr_setdetachstate(&attr, mustjoin ?
+		    PTHREAD_CREATE_JOINABLE : PTHREAD_CREATE_DETACHED),
+		    "pthread_attr_setdetachstate");
+		rv = pthread_create(pt, &attr, f, arg);
+		pthread_attr_destroy(&attr);
+	}
 	if (rv != 0) {
 		free(pt);
 		return rumpuser__errtrans(rv);
@@ -119,6 +128,8 @@ void
 rumpuser_thread_exit(void)
 {
 
+	if (_RUMPUSER_SERIAL)
+		rumpuser__sched_exit();
 	pthread_exit(NULL);
 }
 
@@ -129,7 +140,8 @@ rumpuser_thread_join(void *cookie)
 	pthread_t *pt = cookie;
 	int rv;
 
-	RUMPUSER_BLOCKING(NULL, rv = pthread_join(*pt, NULL));
+	RUMPUSER_BLOCKING(NULL, rv = _RUMPUSER_SERIAL ?
+	    rumpuser__sched_join(*pt) : pthread_join(*pt, NULL));
 	if (rv == 0)
 		free(pt);
 	return rumpuser__errtrans(rv);
@@ -228,7 +240,7 @@ static void
 mtx_lock_nowrap(struct rumpuser_mtx *mtx)
 {
 
-	rumpuser__nofail(pthread_mutex_lock(&mtx->m_pthmtx),
+	rumpuser__nofail(rumpuser__hlock(&mtx->m_pthmtx),
 	    "pthread_mutex_lock");
 	mtx_own(mtx);
 }
@@ -258,7 +270,7 @@ rumpuser_mutex_enter(struct rumpuser_mtx *mtx)
 	}
 	if ((rv = pthread_mutex_trylock(&mtx->m_pthmtx)) == EBUSY)
 		RUMPUSER_BLOCKING(NULL,
-		    rv = pthread_mutex_lock(&mtx->m_pthmtx));
+		    rv = rumpuser__hlock(&mtx->m_pthmtx));
 	rumpuser__nofail(rv, "pthread_mutex_lock");
 	mtx_own(mtx);
 }
@@ -281,7 +293,7 @@ rumpuser_mutex_exit(struct rumpuser_mtx *mtx)
 {
 
 	mtx_disown(mtx);
-	rumpuser__nofail(pthread_mutex_unlock(&mtx->m_pthmtx),
+	rumpuser__nofail(rumpuser__hunlock(&mtx->m_pthmtx),
 	    "pthread_mutex_unlock");
 }
 
@@ -355,13 +367,13 @@ rw_wait_take(struct rumpuser_rw *rw, int op)
 	if (op == RUMPUSER_RW_WRITER) {
 		rw->rw_wwaiting++;
 		while (rw->rw_wheld || rw->rw_readers != 0)
-			pthread_cond_wait(&rw->rw_wcv, &rw->rw_lock);
+			rumpuser__hwait(&rw->rw_wcv, &rw->rw_lock);
 		rw->rw_wwaiting--;
 		rw->rw_wheld = 1;
 		rw->rw_writer = rumpuser_curlwp_tls;
 	} else {
 		while (!rw_take_locked(rw, op))
-			pthread_cond_wait(&rw->rw_rcv, &rw->rw_lock);
+			rumpuser__hwait(&rw->rw_rcv, &rw->rw_lock);
 	}
 	pthread_mutex_unlock(&rw->rw_lock);
 }
@@ -422,7 +434,7 @@ rumpuser_rw_downgrade(struct rumpuser_rw *rw)
 	rw->rw_writer = NULL;
 	rw->rw_readers = 1;
 	if (rw->rw_wwaiting == 0)
-		pthread_cond_broadcast(&rw->rw_rcv);
+		rumpuser__hsignal(&rw->rw_rcv, 1);
 	pthread_mutex_unlock(&rw->rw_lock);
 }
 
@@ -443,9 +455,9 @@ rumpuser_rw_exit(struct rumpuser_rw *rw)
 		abort();
 	}
 	if (rw->rw_readers == 0 && rw->rw_wwaiting != 0)
-		pthread_cond_signal(&rw->rw_wcv);
+		rumpuser__hsignal(&rw->rw_wcv, 0);
 	else if (rw->rw_wwaiting == 0)
-		pthread_cond_broadcast(&rw->rw_rcv);
+		rumpuser__hsignal(&rw->rw_rcv, 1);
 	pthread_mutex_unlock(&rw->rw_lock);
 }
 
@@ -506,25 +518,32 @@ rumpuser_cv_destroy(struct rumpuser_cv *cv)
 
 /*
  * Sleep on cv, releasing mtx, until signalled or (ts != NULL) until the
- * monotonic deadline ts; the vCPU is not held.  On return mtx is held
- * again, except for a SPIN+KMUTEX interlock: that one is released again
- * so the caller takes it back after its vCPU.  Returns the host's result.
+ * monotonic deadline ts (serial mode: virtual); the vCPU is not held.  On
+ * return mtx is held again, except for a SPIN+KMUTEX interlock: that one
+ * is released again so the caller takes it back after its vCPU.  Returns
+ * the host's result.
  */
 static int
 cv_sleep(struct rumpuser_cv *cv, struct rumpuser_mtx *mtx,
     const struct timespec *ts)
 {
-	int rv;
+	int rv, late = mtx_relock_late(mtx);
 
 	mtx_disown(mtx);
-	if (ts == NULL)
-		rv = pthread_cond_wait(&cv->cv_pthcv, &mtx->m_pthmtx);
-	else
-		rv = pthread_cond_timedwait(&cv->cv_pthcv, &mtx->m_pthmtx, ts);
-	if (mtx_relock_late(mtx))
-		rumpuser__nofail(pthread_mutex_unlock(&mtx->m_pthmtx),
-		    "pthread_mutex_unlock");
-	else
+	if (_RUMPUSER_SERIAL)
+		rv = rumpuser__sched_wait(&cv->cv_pthcv, &mtx->m_pthmtx, !late,
+		    ts == NULL ? RUMPUSER_SCHED_NEVER : rumpuser__ts2ns(ts));
+	else {
+		if (ts == NULL)
+			rv = pthread_cond_wait(&cv->cv_pthcv, &mtx->m_pthmtx);
+		else
+			rv = pthread_cond_timedwait(&cv->cv_pthcv,
+			    &mtx->m_pthmtx, ts);
+		if (late)
+			rumpuser__nofail(pthread_mutex_unlock(&mtx->m_pthmtx),
+			    "pthread_mutex_unlock");
+	}
+	if (!late)
 		mtx_own(mtx);
 	return rv;
 }
@@ -564,7 +583,7 @@ rumpuser_cv_wait_nowrap(struct rumpuser_cv *cv, struct rumpuser_mtx *mtx)
 
 	cv->cv_nwaiters++;
 	mtx_disown(mtx);
-	rumpuser__nofail(pthread_cond_wait(&cv->cv_pthcv, &mtx->m_pthmtx),
+	rumpuser__nofail(rumpuser__hwait(&cv->cv_pthcv, &mtx->m_pthmtx),
 	    "pthread_cond_wait");
 	mtx_own(mtx);
 	cv->cv_nwaiters--;
@@ -573,7 +592,8 @@ rumpuser_cv_wait_nowrap(struct rumpuser_cv *cv, struct rumpuser_mtx *mtx)
 /*
  * Wait on cv with interlock mtx (held) for at most sec + nsec from now,
  * without the vCPU: 0 when woken, ETIMEDOUT when the time ran out.  The
- * deadline is taken before the vCPU is given up.
+ * deadline is taken before the vCPU is given up; serial mode: on the
+ * virtual clock.
  */
 int
 rumpuser_cv_timedwait(struct rumpuser_cv *cv, struct rumpuser_mtx *mtx,
@@ -584,7 +604,10 @@ rumpuser_cv_timedwait(struct rumpuser_cv *cv, struct rumpuser_mtx *mtx,
 
 	if (sec < 0 || nsec < 0 || nsec >= 1000000000L)
 		return RUMP_EINVAL;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (_RUMPUSER_SERIAL)
+		rumpuser__ns2ts(rumpuser__sched_now(), &ts);
+	else
+		clock_gettime(CLOCK_MONOTONIC, &ts);
 	if (RUMPUSER_FAULT(RUMPUSER_FP_CV_TIMEDWAIT, -1, 0, 0, NULL)
 	    == RUMPUSER_FA_ERROR)
 		return rumpuser__fault_last.fd_error;
@@ -600,7 +623,7 @@ void
 rumpuser_cv_signal(struct rumpuser_cv *cv)
 {
 
-	rumpuser__nofail(pthread_cond_signal(&cv->cv_pthcv),
+	rumpuser__nofail(rumpuser__hsignal(&cv->cv_pthcv, 0),
 	    "pthread_cond_signal");
 }
 
@@ -609,7 +632,7 @@ void
 rumpuser_cv_broadcast(struct rumpuser_cv *cv)
 {
 
-	rumpuser__nofail(pthread_cond_broadcast(&cv->cv_pthcv),
+	rumpuser__nofail(rumpuser__hsignal(&cv->cv_pthcv, 1),
 	    "pthread_cond_broadcast");
 }
 

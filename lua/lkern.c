@@ -12,6 +12,9 @@
  * (LKERN_CALL), as do join and barrier waits, so spawned lwps run in the
  * kernel in parallel.  Lock order: lkern_lua, then kernel locks (never the
  * other way: the kernel is never entered with a Lua callback pending).
+ * Every wait here goes through rumpus_sched.h, so that in serial mode it
+ * takes part in the seeded schedule; each kernel call is a point where
+ * the schedule may switch lwps (rumpus_sched_yield).
  *
  * Contexts.  Every system call is a closure over a context: nil for the
  * calling thread's current lwp (the table k), or a process object (the
@@ -40,6 +43,7 @@
 
 #include "lrumpus.h"
 #include "rumpus_overlay.h"
+#include "rumpus_sched.h"
 
 #define LKERN_PROC_MT	"rumpus.process"
 #define LKERN_LWP_MT	"rumpus.lwp"
@@ -51,14 +55,18 @@
 /* The interpreter lock; see above. */
 static pthread_mutex_t lkern_lua = PTHREAD_MUTEX_INITIALIZER;
 
-/* Run stmt with the interpreter lock released; errno survives. */
+/*
+ * Run stmt with the interpreter lock released, after a turn through the
+ * schedule (serial mode); errno survives.
+ */
 #define LKERN_CALL(stmt) do {						\
 	int _lk_e;							\
-	pthread_mutex_unlock(&lkern_lua);				\
+	rumpus_sched_unlock(&lkern_lua);				\
+	rumpus_sched_yield();						\
 	errno = 0;							\
 	stmt;								\
 	_lk_e = errno;							\
-	pthread_mutex_lock(&lkern_lua);					\
+	rumpus_sched_lock(&lkern_lua);					\
 	errno = _lk_e;							\
 } while (0)
 
@@ -170,9 +178,9 @@ lkern_enter(lua_State *L, struct lkern_proc **pp)
 	if (lua_isnil(L, lua_upvalueindex(1)))
 		return NULL;
 	p = lua_touserdata(L, lua_upvalueindex(1));
-	LKERN_CALL(pthread_mutex_lock(&p->p_mtx));
+	LKERN_CALL(rumpus_sched_lock(&p->p_mtx));
 	if (p->p_lwp == NULL) {
-		pthread_mutex_unlock(&p->p_mtx);
+		rumpus_sched_unlock(&p->p_mtx);
 		luaL_error(L, "process %d has ended", (int)p->p_pid);
 	}
 	prev = rump_pub_lwproc_curlwp();
@@ -189,7 +197,7 @@ lkern_leave(struct lkern_proc *p, struct lwp *prev)
 	if (p == NULL)
 		return;
 	rump_pub_lwproc_switch(prev);
-	pthread_mutex_unlock(&p->p_mtx);
+	rumpus_sched_unlock(&p->p_mtx);
 }
 
 /* Bracket a system call: context switch and interpreter lock. */
@@ -1830,7 +1838,7 @@ lkern_lwp_main(void *arg)
 	struct lkern_lwp *l = arg;
 	int nargs, e;
 
-	pthread_mutex_lock(&lkern_lua);
+	rumpus_sched_lock(&lkern_lua);
 	LKERN_CALL(e = rump_pub_lwproc_newlwp(l->l_pid));
 	if (e != 0) {
 		lua_settop(l->l_co, 0);
@@ -1847,10 +1855,10 @@ lkern_lwp_main(void *arg)
 			snprintf(lkern_bar_why, sizeof(lkern_bar_why), ": %s",
 			    lua_tostring(l->l_co, -1));
 		lkern_bar_broken = 1;
-		pthread_cond_broadcast(&lkern_bar_cv);
+		rumpus_sched_broadcast(&lkern_bar_cv);
 		pthread_mutex_unlock(&lkern_bar_mtx);
 	}
-	pthread_mutex_unlock(&lkern_lua);
+	rumpus_sched_unlock(&lkern_lua);
 	return NULL;
 }
 
@@ -1880,7 +1888,7 @@ lkern_spawn(lua_State *L)
 	prev = lkern_enter(L, &pp);
 	l->l_pid = rump_sys_getpid();
 	lkern_leave(pp, prev);
-	if ((e = pthread_create(&l->l_thread, NULL, lkern_lwp_main, l)) != 0)
+	if ((e = rumpus_sched_create(&l->l_thread, lkern_lwp_main, l)) != 0)
 		return luaL_error(L, "k.spawn: pthread_create: %s",
 		    strerror(e));
 	l->l_started = 1;
@@ -1902,7 +1910,7 @@ lkern_lwp_wait(struct lkern_lwp *l)
 
 	if (!l->l_started || l->l_joined)
 		return;
-	LKERN_CALL(pthread_join(l->l_thread, NULL));
+	LKERN_CALL(rumpus_sched_join(l->l_thread));
 	l->l_joined = 1;
 	lkern.nlwps--;
 }
@@ -1964,10 +1972,10 @@ lkern_barrier_wait(lua_State *L)
 		if (++b->b_count == b->b_n) {
 			b->b_count = 0;
 			b->b_gen++;
-			pthread_cond_broadcast(&lkern_bar_cv);
+			rumpus_sched_broadcast(&lkern_bar_cv);
 		}
 		while (b->b_gen == gen && !lkern_bar_broken)
-			pthread_cond_wait(&lkern_bar_cv, &lkern_bar_mtx);
+			rumpus_sched_wait(&lkern_bar_cv, &lkern_bar_mtx);
 		broken = b->b_gen == gen;
 		pthread_mutex_unlock(&lkern_bar_mtx);
 	);
@@ -2039,7 +2047,7 @@ lkern_boot(lua_State *L, const char *fs, const char *image,
 {
 	int e, rv;
 
-	pthread_mutex_lock(&lkern_lua);
+	rumpus_sched_lock(&lkern_lua);
 	if (lfault_boot(res) != 0)
 		return -1;
 	ldur_boot(res);
@@ -2238,7 +2246,7 @@ lkern_teardown(lua_State *L, struct rumpus_result *res)
 	if (res->rr_outcome != RUMPUS_NONE) {
 		pthread_mutex_lock(&lkern_bar_mtx);
 		lkern_bar_broken = 1;
-		pthread_cond_broadcast(&lkern_bar_cv);
+		rumpus_sched_broadcast(&lkern_bar_cv);
 		pthread_mutex_unlock(&lkern_bar_mtx);
 	}
 	lua_getfield(L, LUA_REGISTRYINDEX, LKERN_REG);
@@ -2290,5 +2298,5 @@ out:
 	lfault_finish(res);
 	if (lkern.snapshot[0] != '\0')
 		unlink(lkern.snapshot);
-	pthread_mutex_unlock(&lkern_lua);
+	rumpus_sched_unlock(&lkern_lua);
 }

@@ -1338,9 +1338,10 @@ serial_workload(int out)
 	_exit(0);
 }
 
-/* Run the workload in a child with mode and seed; its log into buf. */
+/* Run work in a child with mode and seed; what it writes into buf. */
 static size_t
-serial_run(const char *mode, const char *seed, char *buf, size_t len)
+serial_run(void (*work)(int), const char *mode, const char *seed, char *buf,
+    size_t len)
 {
 	size_t got = 0;
 	ssize_t n;
@@ -1354,7 +1355,7 @@ serial_run(const char *mode, const char *seed, char *buf, size_t len)
 		close(p[0]);
 		setenv("RUMPUS_MODE", mode, 1);
 		setenv("RUMPUS_SEED", seed, 1);
-		serial_workload(p[1]);
+		work(p[1]);
 	}
 	close(p[1]);
 	while ((n = read(p[0], buf + got, len - got)) > 0)
@@ -1379,18 +1380,120 @@ ATF_TC_BODY(serial_same_sequence, tc)
 	static char b[TK_LOGMAX * sizeof(struct tk_record)];
 	size_t na, nb;
 
-	na = serial_run("serial", "42", a, sizeof(a));
-	nb = serial_run("serial", "42", b, sizeof(b));
+	na = serial_run(serial_workload, "serial", "42", a, sizeof(a));
+	nb = serial_run(serial_workload, "serial", "42", b, sizeof(b));
 	ATF_REQUIRE(na > 16 * sizeof(struct tk_record));
 	ATF_REQUIRE_EQ_MSG(na, nb, "%zu and %zu log bytes", na, nb);
 	ATF_REQUIRE_MSG(memcmp(a, b, na) == 0, "the two runs differ");
 
-	nb = serial_run("serial", "43", b, sizeof(b));
+	nb = serial_run(serial_workload, "serial", "43", b, sizeof(b));
 	ATF_REQUIRE_MSG(na != nb || memcmp(a, b, na) != 0,
 	    "seed 43 made the same sequence as seed 42");
-	nb = serial_run("threads", "42", b, sizeof(b));
+	nb = serial_run(serial_workload, "threads", "42", b, sizeof(b));
 	ATF_REQUIRE_MSG(na != nb || memcmp(a, b, na) != 0,
 	    "threads mode made the serial sequence");
+}
+
+/*
+ * The schedule workload: SW_NTHR threads each run SW_ROUNDS rounds of:
+ * a stretch with no lock (checking that no other thread runs meanwhile),
+ * its number appended to sw_order under sw_mtx, and a 1 ms cv_timedwait
+ * that nobody signals.  The child writes what came out.
+ */
+#define SW_NTHR		4
+#define SW_ROUNDS	3
+static struct rumpuser_mtx *sw_mtx;
+static struct rumpuser_cv *sw_cv;
+static char sw_order[SW_NTHR * SW_ROUNDS + 1];
+static int sw_len, sw_running, sw_overlap, sw_timeouts;
+
+static void *
+sw_thread(void *arg)
+{
+	int id = (int)(intptr_t)arg, r, i;
+
+	tk_setcpu(1);
+	for (r = 0; r < SW_ROUNDS; r++) {
+		if (__atomic_add_fetch(&sw_running, 1, __ATOMIC_SEQ_CST) != 1)
+			__atomic_store_n(&sw_overlap, 1, __ATOMIC_SEQ_CST);
+		for (i = 0; i < 200; i++)
+			sched_yield();
+		__atomic_sub_fetch(&sw_running, 1, __ATOMIC_SEQ_CST);
+		rumpuser_mutex_enter(sw_mtx);
+		sw_order[sw_len++] = (char)('0' + id);
+		if (rumpuser_cv_timedwait(sw_cv, sw_mtx, 0, 1000000) ==
+		    RUMP_ETIMEDOUT)
+			sw_timeouts++;
+		rumpuser_mutex_exit(sw_mtx);
+	}
+	tk_setcpu(0);
+	return NULL;
+}
+
+static void
+sched_workload(int out)
+{
+	void *cookie[SW_NTHR];
+	char rec[128];
+	int64_t sec, t0;
+	long nsec;
+	int i, n;
+
+	if (tk_boot() != 0)
+		_exit(2);
+	rumpuser_mutex_init(&sw_mtx, RUMPUSER_MTX_KMUTEX);
+	rumpuser_cv_init(&sw_cv);
+	t0 = tk_msec();
+	for (i = 0; i < SW_NTHR; i++)
+		if (rumpuser_thread_create(sw_thread, (void *)(intptr_t)i,
+		    "sw", 1, 0, -1, &cookie[i]) != 0)
+			_exit(2);
+	for (i = 0; i < SW_NTHR; i++)
+		if (rumpuser_thread_join(cookie[i]) != 0)
+			_exit(2);
+	rumpuser_clock_gettime(RUMPUSER_CLOCK_ABSMONO, &sec, &nsec);
+	n = snprintf(rec, sizeof(rec), "%s clock %jd.%09ld timeouts %d "
+	    "overlap %d took %s", sw_order, (intmax_t)sec, nsec, sw_timeouts,
+	    sw_overlap, tk_msec() - t0 < 2000 ? "<2s" : ">=2s");
+	if (write(out, rec, (size_t)n) != n)
+		_exit(2);
+	_exit(0);
+}
+
+ATF_TC(serial_schedule);
+ATF_TC_HEAD(serial_schedule, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "serial mode: one thread runs at a "
+	    "time; timed waits nobody ends time out on the virtual clock, "
+	    "which jumps to their deadline; the same seed gives the same "
+	    "interleaving, other seeds others");
+}
+ATF_TC_BODY(serial_schedule, tc)
+{
+	char a[128], b[128], seed[8];
+	size_t na, nb;
+	int s, other = 0;
+
+	memset(a, 0, sizeof(a));
+	na = serial_run(sched_workload, "serial", "42", a, sizeof(a) - 1);
+	printf("seed 42: %s\n", a);
+	ATF_REQUIRE_MSG(na > SW_NTHR * SW_ROUNDS &&
+	    strcmp(a + SW_NTHR * SW_ROUNDS, " clock 0.003000000 timeouts 12 "
+	    "overlap 0 took <2s") == 0, "seed 42: %s", a);
+	/* Seed 42 again, then seeds 1 to 5. */
+	for (s = 0; s < 6; s++) {
+		snprintf(seed, sizeof(seed), "%d", s == 0 ? 42 : s);
+		memset(b, 0, sizeof(b));
+		nb = serial_run(sched_workload, "serial", seed, b,
+		    sizeof(b) - 1);
+		printf("seed %s: %s\n", seed, b);
+		if (s == 0)
+			ATF_REQUIRE_MSG(na == nb && strcmp(a, b) == 0,
+			    "seed 42 again: %s", b);
+		else if (strncmp(a, b, SW_NTHR * SW_ROUNDS) != 0)
+			other++;
+	}
+	ATF_REQUIRE_MSG(other > 0, "seeds 1 to 5 all gave seed 42's order");
 }
 
 ATF_TC(serial_clocks);
@@ -1943,6 +2046,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, bio_fork);
 	ATF_TP_ADD_TC(tp, bio_serial);
 	ATF_TP_ADD_TC(tp, serial_same_sequence);
+	ATF_TP_ADD_TC(tp, serial_schedule);
 	ATF_TP_ADD_TC(tp, serial_clocks);
 	ATF_TP_ADD_TC(tp, getrandom);
 	ATF_TP_ADD_TC(tp, memory);

@@ -149,6 +149,41 @@ determinism_body() {
 	atf_check -s exit:1 grep -F -x -f seq2 seq1
 }
 
+atf_test_case lwp_schedule
+lwp_schedule_head() {
+	atf_set descr "serial mode with spawned lwps: ten runs of lwps.lua (create_rename_unlink, same_name_race, on tmpfs and ext2) with one seed give one outcome and trace digest per case; other seeds give other interleavings: other digests, other winners of an O_EXCL race"
+}
+lwp_schedule_body() {
+	# case[fs] outcome digest, one line per case of a run.
+	cases='s/.*"name":"([^"]*)","fs":"([^"]*)".*"outcome":"([a-z]*)".*"trace_digest":"([0-9a-f]*)".*/\1[\2] \3 \4/p'
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		atf_check -s exit:0 -e ignore -o ignore $rumpus run -m serial \
+		    -s 1 --trace -o r$i.jsonl $scenarios/fs/lwps.lua
+		sed -n -E "$cases" r$i.jsonl >>seed1
+	done
+	atf_check -o inline:'50\n' sh -c 'wc -l <seed1'
+	atf_check -o inline:'5\n' sh -c 'sort -u seed1 | wc -l'
+	for s in 2 3 4; do
+		atf_check -s exit:0 -e ignore -o ignore $rumpus run -m serial \
+		    -s $s --trace -o s$s.jsonl -c 'create_rename_unlink' \
+		    $scenarios/fs/lwps.lua
+		sed -n -E "$cases" s$s.jsonl >>others
+	done
+	for fs in tmpfs ext2; do
+		atf_check -o match:'^[2-4]$' sh -c "grep -h -F \
+		    'create_rename_unlink[$fs]' seed1 others | sort -u | wc -l"
+	done
+	# The race's winner: the same for one seed, not for every seed.
+	for s in 1 1 1 2 3 4 5 6 7 8; do
+		atf_check -s exit:1 -e ignore -o ignore $rumpus run -m serial \
+		    -s $s -o w.jsonl $data/race.lua
+		echo "$s $(field reason w.jsonl)" >>winners
+	done
+	atf_check -o inline:'1\n' sh -c 'grep "^1 " winners | sort -u | wc -l'
+	atf_check -o not-inline:'1\n' sh -c 'cut -d " " -f 2- winners | \
+	    sort -u | wc -l'
+}
+
 atf_test_case replay
 replay_head() {
 	atf_set descr "replaying a failing case's token gives the same outcome, fault site and trace digest"
@@ -311,6 +346,7 @@ atf_init_test_cases() {
 	atf_add_test_case replay
 	atf_add_test_case replay_refuses
 	atf_add_test_case determinism
+	atf_add_test_case lwp_schedule
 	atf_add_test_case scenario_faults
 	atf_add_test_case replay_save
 	atf_add_test_case sweep
