@@ -2,7 +2,8 @@
  * The power-cut oracle of DESIGN.md, for an instance that ended with
  * RUMPUS_POWERCUT_STATUS.  Given the image as the disk held it at the cut:
  *
- *  1. e2fsck -fy repairs a copy; exit status 4 or more (errors left
+ *  1. e2fsck -fy repairs a copy (a memfd, so that nothing is left
+ *     behind when the runner kills the check); exit status 4 or more (errors left
  *     uncorrected, or fsck failed) is "corrupt" (what e2fsck -fn found on
  *     the image as it was is kept by the runner's run_fsck, as
  *     information: a cut leaves work for fsck, not a finding);
@@ -111,8 +112,8 @@ oracle_powercut(const char *image, const struct rumpus_result *res,
 	struct oracle_check oc;
 	const char *site = res->rr_site[0] ? res->rr_site : "?";
 	static char out[65536];		/* e2fsck -fy may list much */
-	char copy[1024];
-	int i, st, n;
+	char copy[64];
+	int cfd, i, st, n;
 
 	if (image == NULL || image[0] == '\0' || access(image, F_OK) != 0) {
 		hv->hv_outcome = RUMPUS_PASS;
@@ -120,11 +121,16 @@ oracle_powercut(const char *image, const struct rumpus_result *res,
 		    "%s; no disk image to check", site);
 		return;
 	}
-	snprintf(copy, sizeof(copy), "%s/rumpus-powercut.%ld.img",
-	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp", (long)getpid());
-	st = rumpus_image_repair(image, copy, out, sizeof(out));
 	n = snprintf(hv->hv_reason, sizeof(hv->hv_reason), "power cut at %s",
 	    site);
+	if ((cfd = memfd_create("rumpus-powercut", MFD_CLOEXEC)) == -1) {
+		hv->hv_outcome = RUMPUS_ERROR;
+		snprintf(hv->hv_reason + n, sizeof(hv->hv_reason) - n, "; "
+		    "no copy to repair: memfd_create: %s", strerror(errno));
+		return;
+	}
+	snprintf(copy, sizeof(copy), "/proc/%ld/fd/%d", (long)getpid(), cfd);
+	st = rumpus_image_repair(image, copy, out, sizeof(out));
 	if (st == -1 || st >= 4) {
 		hv->hv_outcome = RUMPUS_CORRUPT;
 		snprintf(hv->hv_reason + n, sizeof(hv->hv_reason) - n, "; "
@@ -158,5 +164,5 @@ oracle_powercut(const char *image, const struct rumpus_result *res,
 		    "");
 	}
 out:
-	(void)unlink(copy);
+	close(cfd);
 }

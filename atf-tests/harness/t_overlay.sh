@@ -64,13 +64,24 @@ corrupt_body() {
 	    -o match:'"artifacts":\[\]' cat out.jsonl
 }
 
+atf_test_case unwritten
+unwritten_head() {
+	atf_set descr "an instance that attached its image but wrote no block leaves the pristine image, which is not checked again: the record says so"
+}
+unwritten_body() {
+	setup
+	atf_check -e ignore $run -c 'reads[tmpfs]' $data/overlay.lua
+	atf_check -o match:'"name":"reads".*"fsck":\{"status":-1,"problems":"skipped: the image was not written' \
+	    cat out.jsonl
+}
+
 atf_test_case artifacts
 artifacts_head() {
 	atf_set descr "a failing case keeps its image (as written) beside its console, named in the record; a passing case keeps nothing and leaves no file behind"
 }
 artifacts_body() {
 	setup
-	atf_check -s exit:1 -e match:'1 pass, 1 fail, 1 crash;' \
+	atf_check -s exit:1 -e match:'2 pass, 1 fail, 1 crash;' \
 	    -o ignore $run -j 2 $data/overlay.lua
 	atf_check -o inline:'fails.ext2\nkilled.ext2\n' \
 	    sh -c 'ls art | sed "s,.*overlay\.lua\.,,"'
@@ -98,6 +109,7 @@ atf_init_test_cases() {
 	atf_add_test_case pristine_unchanged
 	atf_add_test_case sigkill
 	atf_add_test_case corrupt
+	atf_add_test_case unwritten
 	atf_add_test_case artifacts
 	atf_add_test_case powercut_image
 }
