@@ -435,9 +435,10 @@ lkern_write(lua_State *L)
 	size_t n;
 	const char *data = luaL_checklstring(L, 2, &n);
 	ssize_t rv;
+	uint64_t g;
 
-	LKERN_SYS(L, ldur_fdchange(fd); rv = rump_sys_write(fd, data, n);
-	    ldur_done());
+	LKERN_SYS(L, g = ldur_fdchange(fd); rv = rump_sys_write(fd, data, n);
+	    ldur_written(fd, rv, n, g));
 	return lkern_ret(L, rv, errno);
 }
 
@@ -450,9 +451,11 @@ lkern_pwrite(lua_State *L)
 	const char *data = luaL_checklstring(L, 2, &n);
 	int64_t off = luaL_checkinteger(L, 3);
 	ssize_t rv;
+	uint64_t g;
 
-	LKERN_SYS(L, ldur_fdchange(fd); rv = rump_sys_pwrite(fd, data, n, off);
-	    ldur_done());
+	LKERN_SYS(L, g = ldur_fdchange(fd);
+	    rv = rump_sys_pwrite(fd, data, n, off);
+	    ldur_written(fd, rv, n, g));
 	return lkern_ret(L, rv, errno);
 }
 
@@ -465,8 +468,9 @@ lkern_rwv(lua_State *L, int write)
 {
 	int fd = lkern_fd(L, 1), i, n, e;
 	struct rump_iovec *iov;
-	size_t len, total;
+	size_t len, total = 0;
 	ssize_t rv;
+	uint64_t g;
 
 	luaL_checktype(L, 2, LUA_TTABLE);
 	n = (int)luaL_len(L, 2);
@@ -481,6 +485,7 @@ lkern_rwv(lua_State *L, int write)
 			/* The string is anchored by the table argument. */
 			iov[i].iov_base = (void *)luaL_checklstring(L, -1,
 			    &iov[i].iov_len);
+			total += iov[i].iov_len;
 			lua_pop(L, 1);
 		} else {
 			len = lkern_count(L, -1);
@@ -492,8 +497,9 @@ lkern_rwv(lua_State *L, int write)
 		}
 	}
 	if (write)
-		LKERN_SYS(L, ldur_fdchange(fd);
-		    rv = rump_sys_writev(fd, iov, n); ldur_done());
+		LKERN_SYS(L, g = ldur_fdchange(fd);
+		    rv = rump_sys_writev(fd, iov, n);
+		    ldur_written(fd, rv, total, g));
 	else
 		LKERN_SYS(L, rv = rump_sys_readv(fd, iov, n));
 	e = errno;
