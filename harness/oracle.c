@@ -8,7 +8,9 @@
  *     the image as it was is kept by the runner's run_fsck, as
  *     information: a cut leaves work for fsck, not a finding);
  *  2. the files the instance recorded as made durable (rr_durable, by
- *     lua/ldurable.c: fsync, fdatasync, sync, unmount) are read back from
+ *     lua/ldurable.c: fsync, fdatasync, sync, unmount, O_SYNC writes; at
+ *     most RUMPUS_DURABLE_MAX, the reason says when more were made
+ *     durable and not checked) are read back from
  *     the repaired copy by a fresh kernel in a child forked for it
  *     (rumpus_durable_verify); one that is missing or differs is
  *     "corrupt", and the reason names it.
@@ -144,7 +146,9 @@ oracle_powercut(const char *image, const struct rumpus_result *res,
 		continue;
 	if (i == RUMPUS_DURABLE_MAX) {
 		hv->hv_outcome = RUMPUS_PASS;
-		snprintf(hv->hv_reason + n, sizeof(hv->hv_reason) - n, "; "
+		snprintf(hv->hv_reason + n, sizeof(hv->hv_reason) - n, "; %s",
+		    res->rr_durable_lost || res->rr_durable_full ? "no file "
+		    "made durable could be followed: none was checked" :
 		    "no file was made durable before the cut");
 	} else if (oracle_verify(copy, res, &oc) != 0) {
 		hv->hv_outcome = RUMPUS_CORRUPT;
@@ -158,10 +162,14 @@ oracle_powercut(const char *image, const struct rumpus_result *res,
 		    oc.oc_bad, oc.oc_checked, oc.oc_why);
 	} else {
 		hv->hv_outcome = RUMPUS_PASS;
-		snprintf(hv->hv_reason + n, sizeof(hv->hv_reason) - n, "; "
-		    "%d durable files intact%s", oc.oc_checked,
+		n += snprintf(hv->hv_reason + n, sizeof(hv->hv_reason) - n,
+		    "; %d durable files intact%s", oc.oc_checked,
 		    res->rr_durable_lost ? " (some could not be followed)" :
 		    "");
+		if (res->rr_durable_full)
+			snprintf(hv->hv_reason + n, sizeof(hv->hv_reason) - n,
+			    " (the record holds %d files: files made durable "
+			    "past them were not checked)", RUMPUS_DURABLE_MAX);
 	}
 out:
 	close(cfd);

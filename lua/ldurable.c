@@ -21,8 +21,9 @@
  * descriptors the binding cannot name are followed; a change by a path
  * this cannot resolve (a directory descriptor it does not know, a
  * relative ".." walk) invalidates every entry and sets rr_durable_lost.
- * A file this cannot follow is not recorded: the oracle checks less, it
- * never checks what was not durable.
+ * A file this cannot follow, or one past RUMPUS_DURABLE_MAX files, is not
+ * recorded: the oracle checks less, and says so; it never checks what was
+ * not durable.
  *
  * Every hook runs inside the binding's kernel-call bracket (LKERN_SYS:
  * interpreter lock released, the calling context's lwp current), so its
@@ -601,7 +602,7 @@ ldur_store(const struct ldur_file *f, uint64_t gen)
 			break;
 		}
 	if (free == -1) {
-		ldur.res->rr_durable_lost = 1;
+		ldur.res->rr_durable_full = 1;
 		return;
 	}
 	d = &ldur.res->rr_durable[free];

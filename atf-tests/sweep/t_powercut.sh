@@ -66,6 +66,19 @@ cut_osync_body() {
 	    $data/osync.lua
 }
 
+atf_test_case cut_full
+cut_full_head() {
+	atf_set descr "more files made durable than the record holds (64): the oracle checks the 64 it has and says that the others were not checked"
+	atf_set require.progs e2fsck
+}
+cut_full_body() {
+	n=$(writes many)
+	atf_check -s exit:0 -e ignore \
+	    -o match:'^pass .*many\[ext2\]: power cut .*; 64 durable files intact \(the record holds 64 files: files made durable past them were not checked\)$' \
+	    $rumpus run -v -m serial --faults "bio.write:nth=$n:powercut" \
+	    $data/many.lua
+}
+
 atf_test_case cut_unrepairable
 cut_unrepairable_head() {
 	atf_set descr "an image e2fsck -fy cannot repair (a superblock field flipped on the mount's read, then written back) is corrupt, with e2fsck's own finding kept"
@@ -142,6 +155,7 @@ atf_init_test_cases() {
 	atf_add_test_case cut_pass
 	atf_add_test_case cut_lost
 	atf_add_test_case cut_osync
+	atf_add_test_case cut_full
 	atf_add_test_case cut_unrepairable
 	atf_add_test_case sweep_powercut
 }
