@@ -129,9 +129,15 @@ run_child(struct slot *s, const struct hopts *ho)
 	dup2(s->s_console, 2);
 	close(s->s_console);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	/* A console flood is cut at RUN_CONSOLE_LIMIT (writes fail). */
-	rl.rlim_cur = rl.rlim_max = RUN_CONSOLE_LIMIT;
-	setrlimit(RLIMIT_FSIZE, &rl);
+	/*
+	 * A console flood is cut at RUN_CONSOLE_LIMIT (writes fail).  The
+	 * hard limit stays, for k.image_copy() of a larger image.
+	 */
+	if (getrlimit(RLIMIT_FSIZE, &rl) == 0 &&
+	    rl.rlim_max > RUN_CONSOLE_LIMIT) {
+		rl.rlim_cur = RUN_CONSOLE_LIMIT;
+		setrlimit(RLIMIT_FSIZE, &rl);
+	}
 	rl.rlim_cur = rl.rlim_max = 0;
 	setrlimit(RLIMIT_CORE, &rl);
 

@@ -18,6 +18,7 @@
  * table returned by k.process{}), whose calls run on that process's lwp.
  */
 #define _GNU_SOURCE
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <errno.h>
@@ -1529,11 +1530,16 @@ lkern_mount_ext2(lua_State *L)
  * holds it now (pristine + overlay), written anew at each call (for
  * img:fsck(path) after an unmount), or nil before any ext2 mount.  The
  * file goes at the end of the instance, however it ends.
+ *
+ * The runner caps the files the instance writes at its console limit
+ * (the soft RLIMIT_FSIZE, see harness/run.c); an image may be larger, so
+ * the export alone runs with the soft limit raised to the hard one.
  */
 static int
 lkern_image_copy(lua_State *L)
 {
-	int fd, e;
+	struct rlimit fsz, wide;
+	int fd, e, capped;
 
 	if (lkern.imgname[0] == '\0')
 		return 0;
@@ -1550,7 +1556,14 @@ lkern_image_copy(lua_State *L)
 		return luaL_error(L, "image_copy: %s", strerror(e));
 	}
 	lfault_snapshot(lkern.snapshot);
+	if ((capped = getrlimit(RLIMIT_FSIZE, &fsz) == 0)) {
+		wide = fsz;
+		wide.rlim_cur = wide.rlim_max;
+		(void)setrlimit(RLIMIT_FSIZE, &wide);
+	}
 	e = rumpus_overlay_export(lkern.ovfd, fd);
+	if (capped)
+		(void)setrlimit(RLIMIT_FSIZE, &fsz);
 	close(fd);
 	if (e != 0)
 		return luaL_error(L, "image_copy: writing %s: %s",

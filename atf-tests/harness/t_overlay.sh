@@ -75,6 +75,17 @@ unwritten_body() {
 	    cat out.jsonl
 }
 
+atf_test_case image_copy_large
+image_copy_large_head() {
+	atf_set descr "k.image_copy() of a 24 MiB image, larger than the 8 MiB that caps what an instance writes (RLIMIT_FSIZE, for the console), is whole, and e2fsck finds the copy clean"
+}
+image_copy_large_body() {
+	setup
+	atf_check -o match:'^pass .*bigcopy\[ext2\]' -e ignore \
+	    $run -v $data/bigcopy.lua
+	atf_check -o empty ls tmp
+}
+
 atf_test_case artifacts
 artifacts_head() {
 	atf_set descr "a failing case keeps its image (as written) beside its console, named in the record; a passing case keeps nothing and leaves no file behind"
@@ -110,6 +121,7 @@ atf_init_test_cases() {
 	atf_add_test_case sigkill
 	atf_add_test_case corrupt
 	atf_add_test_case unwritten
+	atf_add_test_case image_copy_large
 	atf_add_test_case artifacts
 	atf_add_test_case powercut_image
 }
