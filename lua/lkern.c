@@ -47,6 +47,8 @@
 #define LKERN_BARRIER_MT "rumpus.barrier"
 #define LKERN_REG	"rumpus.k"	/* registry: k, the fs argument */
 #define LKERN_MNT	"/mnt"		/* where the fs variant is mounted */
+#define LKERN_NMOUNTS	16		/* mounts noted for the teardown */
+#define LKERN_NFDS	1024		/* descriptors it looks at */
 #define LKERN_IOMAX	(64u << 20)	/* bytes one read may ask for */
 
 /* The interpreter lock; see above. */
@@ -113,7 +115,22 @@ static struct {
 	char	snapshot[256];	/* k.image_copy()'s file, or "" */
 	int	nlwps;		/* spawned lwps not yet joined */
 	struct lwp *bodylwp;	/* the body's own lwp (its process) */
+	/* The last LKERN_NMOUNTS directories the scenario mounted on. */
+	char	mounts[LKERN_NMOUNTS][128];
+	unsigned nmounts;
 } lkern;
+
+/*
+ * A mount on dir succeeded: note it, so that the teardown can tell a
+ * file system left mounted under the fs variant.  Interpreter lock held.
+ */
+static void
+lkern_mounted(const char *dir)
+{
+
+	snprintf(lkern.mounts[lkern.nmounts++ % LKERN_NMOUNTS],
+	    sizeof(lkern.mounts[0]), "%s", dir);
+}
 
 /*
  * The failure convention: nil, "ENAME", errno.  e is a NetBSD errno.
@@ -1381,7 +1398,7 @@ lkern_mount_tmpfs(lua_State *L)
 {
 	const char *dir = luaL_checkstring(L, 1);
 	struct rump_tmpfs_args ta;
-	int flags = 0, rv;
+	int flags = 0, rv, e;
 
 	memset(&ta, 0, sizeof(ta));
 	ta.ta_version = RUMP_TMPFS_ARGS_VERSION;
@@ -1403,8 +1420,10 @@ lkern_mount_tmpfs(lua_State *L)
 		lua_settop(L, 2);
 	}
 	LKERN_SYS(L, rv = rump_sys_mount(RUMP_MOUNT_TMPFS, dir, flags, &ta,
-	    sizeof(ta)));
-	return lkern_ok(L, rv, errno);
+	    sizeof(ta)); e = errno);
+	if (rv == 0)
+		lkern_mounted(dir);
+	return lkern_ok(L, rv, e);
 }
 
 /*
@@ -1492,7 +1511,10 @@ lkern_ext2_attach(lua_State *L, const char *src, const char *dir,
 	else
 		LKERN_CALL(rv = rump_sys_mount(RUMP_MOUNT_EXT2FS, dir, flags,
 		    &ua, sizeof(ua)); if (rv == 0) ldur_mounted(dir));
-	return rv == -1 ? errno : 0;
+	if (rv == -1)
+		return errno;
+	lkern_mounted(dir);
+	return 0;
 }
 
 /*
@@ -2239,6 +2261,57 @@ lkern_interrupt(struct rumpus_result *res)
 }
 
 /*
+ * Why the unmount of the fs variant failed with e, in a few words into
+ * buf (with the body's lwp current): a file system the scenario left
+ * mounted under it, descriptors of the body's process left open on it,
+ * or its working directory in it, when one of them is found.
+ */
+static void
+lkern_busy_why(int e, char *buf, size_t len)
+{
+	struct rump_statvfs sv;
+	struct rump_stat mst, st;
+	char cwd[256];
+	size_t n = strlen(LKERN_MNT);
+	unsigned i;
+	int fd, first = -1, nfd = 0;
+
+	buf[0] = '\0';
+	if (e == RUMP_EINVAL) {
+		snprintf(buf, len, " (not a mount point any more: the scenario "
+		    "unmounted it)");
+		return;
+	}
+	if (e != RUMP_EBUSY || rump_sys_stat(LKERN_MNT, &mst) == -1)
+		return;
+	for (i = 0; i < LKERN_NMOUNTS && i < lkern.nmounts; i++)
+		if (rump_sys_statvfs1(lkern.mounts[i], &sv, RUMP_ST_NOWAIT) ==
+		    0 && strncmp(sv.f_mntonname, LKERN_MNT, n) == 0 &&
+		    sv.f_mntonname[n] == '/') {
+			snprintf(buf, len, " (a file system left mounted on "
+			    "%.256s)", sv.f_mntonname);
+			return;
+		}
+	for (fd = 0; fd < LKERN_NFDS; fd++)
+		if (rump_sys_fstat(fd, &st) == 0 && st.st_dev == mst.st_dev &&
+		    nfd++ == 0)
+			first = fd;
+	if (nfd == 1)
+		snprintf(buf, len, " (descriptor %d left open on it)", first);
+	else if (nfd > 1)
+		snprintf(buf, len, " (%d descriptors left open on it, the "
+		    "lowest %d)", nfd, first);
+	else if (rump_sys___getcwd(cwd, sizeof(cwd)) != -1 &&
+	    strncmp(cwd, LKERN_MNT, n) == 0 &&
+	    (cwd[n] == '\0' || cwd[n] == '/'))
+		snprintf(buf, len, " (the working directory is in it: %s)",
+		    cwd);
+	else
+		snprintf(buf, len, " (busy, with no mount, descriptor or "
+		    "working directory of the scenario's found on it)");
+}
+
+/*
  * After the body: join lwps still running, end the processes k.process{}
  * made, unmount the fs variant (a
  * failure is the case's failure when nothing else failed), stop the
@@ -2249,6 +2322,7 @@ lkern_teardown(lua_State *L, struct rumpus_result *res)
 {
 	struct lkern_proc *p;
 	struct lkern_lwp *l;
+	char why[384];
 	int rv, e;
 
 	if (!lkern.booted)
@@ -2290,13 +2364,14 @@ lkern_teardown(lua_State *L, struct rumpus_result *res)
 			rump_pub_lwproc_switch(lkern.bodylwp);
 	);
 	if (lkern.fs[0] != '\0') {
-		LKERN_CALL(rv = rump_sys_unmount(LKERN_MNT, 0));
-		e = errno;
+		LKERN_CALL(rv = rump_sys_unmount(LKERN_MNT, 0);
+		    e = errno; if (rv == -1) lkern_busy_why(e, why,
+		    sizeof(why)));
 		if (rv == -1 && res->rr_outcome == RUMPUS_NONE) {
 			lscen_setstr(res->rr_reason, sizeof(res->rr_reason),
-			    "teardown: unmount %s: %s (a descriptor left "
-			    "open?)", LKERN_MNT, rump_errno_name(e) ?
-			    rump_errno_name(e) : "error");
+			    "teardown: unmount %s: %s%s", LKERN_MNT,
+			    rump_errno_name(e) ? rump_errno_name(e) : "error",
+			    why);
 			res->rr_outcome = RUMPUS_FAIL;
 		}
 	}
