@@ -837,6 +837,24 @@ deadlock_settle(const char *want2)
 #define IN_FN(pc, fn)	((pc) >= (uintptr_t)(fn) && \
 	(pc) < (uintptr_t)(fn) + 512)
 
+/*
+ * lw is name waiting (as kind) for lock, initialised by
+ * ktest_deadlock_start and held (as hkind) by an lwp that took it in
+ * holder.
+ */
+static void
+deadlock_check(const struct rumpus_lockwait *lw, const char *name,
+    void *lock, int kind, int hkind, void (*holder)(void *))
+{
+
+	ATF_REQUIRE_STREQ(lw->lw_name, name);
+	ATF_REQUIRE_EQ(lw->lw_lock, (uintptr_t)lock);
+	ATF_REQUIRE_EQ(lw->lw_kind, kind);
+	ATF_REQUIRE(IN_FN(lw->lw_initsite, ktest_deadlock_start));
+	ATF_REQUIRE_EQ(lw->lw_hkind, hkind);
+	ATF_REQUIRE(IN_FN(lw->lw_hsite, holder));
+}
+
 ATF_TC(deadlock_cycle);
 ATF_TC_HEAD(deadlock_cycle, tc)
 {
@@ -859,19 +877,10 @@ ATF_TC_BODY(deadlock_cycle, tc)
 	ATF_REQUIRE_EQ(rumpus_deadlock(NULL, 0), 2);
 	/* Entry i waits for a lock held by entry i + 1. */
 	i = lw[0].lw_lock == (uintptr_t)mtx ? 0 : 1;
-	ATF_REQUIRE_EQ(lw[i].lw_lock, (uintptr_t)mtx);
-	ATF_REQUIRE_STREQ(lw[i].lw_name, "ktestdl2");
-	ATF_REQUIRE_EQ(lw[i].lw_kind, RUMPUS_LOCK_MUTEX);
-	ATF_REQUIRE_EQ(lw[i].lw_hkind, RUMPUS_LOCK_MUTEX);
-	ATF_REQUIRE(IN_FN(lw[i].lw_hsite, ktest_dl_thread1));
-	ATF_REQUIRE(IN_FN(lw[i].lw_initsite, ktest_deadlock_start));
-	i = 1 - i;
-	ATF_REQUIRE_EQ(lw[i].lw_lock, (uintptr_t)rw);
-	ATF_REQUIRE_STREQ(lw[i].lw_name, "ktestdl1");
-	ATF_REQUIRE_EQ(lw[i].lw_kind, RUMPUS_LOCK_RW_WRITE);
-	ATF_REQUIRE_EQ(lw[i].lw_hkind, RUMPUS_LOCK_RW_READ);
-	ATF_REQUIRE(IN_FN(lw[i].lw_hsite, ktest_dl_thread2));
-	ATF_REQUIRE(IN_FN(lw[i].lw_initsite, ktest_deadlock_start));
+	deadlock_check(&lw[i], "ktestdl2", mtx, RUMPUS_LOCK_MUTEX,
+	    RUMPUS_LOCK_MUTEX, ktest_dl_thread1);
+	deadlock_check(&lw[1 - i], "ktestdl1", rw, RUMPUS_LOCK_RW_WRITE,
+	    RUMPUS_LOCK_RW_READ, ktest_dl_thread2);
 	ATF_REQUIRE(lw[0].lw_pid == lw[1].lw_pid &&
 	    lw[0].lw_lid != lw[1].lw_lid);
 	/* The threads cannot stop: the process ends with them. */
