@@ -51,21 +51,29 @@ extern int rumpuser__serial;
  * delay or yield is served here; the value is RUMPUSER_FA_ERROR,
  * RUMPUSER_FA_SHORT, RUMPUSER_FA_TORN or RUMPUSER_FA_BITFLIP with the
  * details in rumpuser__fault_last (per thread), or 0 to go on.
- * RUMPUSER_FAULT_AT names the caller explicitly (bio's I/O threads).
+ * RUMPUSER_FAULT_ASK(point, fd, off, len, name, d) only decides, into *d
+ * (left alone when the gate is closed), for rumpuser__fault_act() to
+ * carry out later, maybe on another thread (bio's I/O threads).
  */
 extern uint64_t rumpuser__fault_gate;
 
-#define RUMPUSER_FAULT_AT(point, fd, off, len, name, caller)		\
-	(__builtin_expect((rumpuser__fault_gate &			\
-	    ((uint64_t)1 << (point))) != 0, 0) ?			\
-	    rumpuser__fault_decide((point), (fd), (off), (len), (name), \
-	    (caller)) : 0)
+#define _RUMPUSER_FAULT_OPEN(point)					\
+	__builtin_expect((rumpuser__fault_gate &			\
+	    ((uint64_t)1 << (point))) != 0, 0)
 #define RUMPUSER_FAULT(point, fd, off, len, name)			\
-	RUMPUSER_FAULT_AT(point, fd, off, len, name,			\
-	    __builtin_return_address(0))
+	(_RUMPUSER_FAULT_OPEN(point) ?					\
+	    rumpuser__fault_decide((point), (fd), (off), (len), (name), \
+	    __builtin_return_address(0)) : 0)
+#define RUMPUSER_FAULT_ASK(point, fd, off, len, name, d)		\
+	(_RUMPUSER_FAULT_OPEN(point) ?					\
+	    rumpuser__fault_ask((point), (fd), (off), (len), (name),	\
+	    __builtin_return_address(0), (d)) : 0)
 
 int	rumpuser__fault_decide(int, int, int64_t, size_t, const char *,
 	    void *);
+int	rumpuser__fault_ask(int, int, int64_t, size_t, const char *, void *,
+	    struct rumpuser_fault_decision *);
+int	rumpuser__fault_act(const struct rumpuser_fault_decision *, size_t);
 extern __thread struct rumpuser_fault_decision rumpuser__fault_last;
 
 /*
