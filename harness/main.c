@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -400,6 +401,11 @@ main(int argc, char **argv)
 
 	if (argc < 2)
 		usage();
+	/*
+	 * Under a file-size limit (ulimit -f), a write past it fails with
+	 * EFBIG, named where it happens, instead of killing the runner.
+	 */
+	signal(SIGXFSZ, SIG_IGN);
 	cmd = argv[1];
 	if (strcmp(cmd, "sweep") == 0)
 		return harness_sweep(argc - 1, argv + 1);

@@ -1468,6 +1468,17 @@ lkern_mount_args(lua_State *L)
  * numbering).  Called with the interpreter lock held; inproc: from a
  * closure with a process upvalue (else, at boot, in the body's own lwp).
  */
+/* Why the host could not attach an image (host errno e). */
+static const char *
+lkern_attach_why(int e)
+{
+
+	if (e == EFBIG)
+		return "the image is larger than the overlay has room for "
+		    "(the runner's file-size limit, ulimit -f)";
+	return strerror(e);
+}
+
 static int
 lkern_ext2_attach(lua_State *L, const char *src, const char *dir,
     int flags, int inproc)
@@ -1540,7 +1551,7 @@ lkern_mount_ext2(lua_State *L)
 	src = lua_tostring(L, -1);
 	if ((e = lkern_ext2_attach(L, src, dir, flags, 1)) == -1)
 		return luaL_error(L, "mount_ext2: attaching %s: %s", src,
-		    strerror(errno));
+		    lkern_attach_why(errno));
 	if (e != 0)
 		return lkern_err(L, e);
 	lua_pushboolean(L, 1);
@@ -2130,7 +2141,7 @@ lkern_boot(lua_State *L, const char *fs, const char *image,
 		if ((e = lkern_ext2_attach(L, image, LKERN_MNT, 0, 0)) == -1) {
 			lscen_setstr(res->rr_reason, sizeof(res->rr_reason),
 			    "fs variant %s: attaching %s: %s", fs, image,
-			    strerror(errno));
+			    lkern_attach_why(errno));
 			res->rr_outcome = RUMPUS_ERROR;
 			return -1;
 		}

@@ -86,6 +86,24 @@ image_copy_large_body() {
 	atf_check -o empty ls tmp
 }
 
+atf_test_case file_size_limit
+file_size_limit_head() {
+	atf_set descr "under a file-size limit (ulimit -f 8 MiB) the runner lives: a 4 MiB image is written and checked, a 24 MiB one is an error naming the limit"
+}
+file_size_limit_body() {
+	setup
+	# Build the 24 MiB image without the limit (mke2fs writes it whole).
+	atf_check -o ignore env RUMPUS_CACHE=$(pwd)/cache $rumpus list \
+	    $data/bigcopy.lua
+	ulimit -f 16384
+	atf_check -e ignore $run -c 'writes[ext2]' $data/overlay.lua
+	atf_check -o match:'"name":"writes".*"outcome":"pass".*"fsck":\{"status":0,' \
+	    cat out.jsonl
+	atf_check -s exit:1 -e ignore \
+	    -o match:'^error .*bigcopy\[ext2\]: fs variant ext2: attaching .*: the image is larger than the overlay has room for \(the runner.s file-size limit, ulimit -f\)' \
+	    $run -c 'bigcopy[ext2]' $data/bigcopy.lua
+}
+
 atf_test_case artifacts
 artifacts_head() {
 	atf_set descr "a failing case keeps its image (as written) beside its console, named in the record; a passing case keeps nothing and leaves no file behind"
@@ -122,6 +140,7 @@ atf_init_test_cases() {
 	atf_add_test_case corrupt
 	atf_add_test_case unwritten
 	atf_add_test_case image_copy_large
+	atf_add_test_case file_size_limit
 	atf_add_test_case artifacts
 	atf_add_test_case powercut_image
 }
