@@ -345,6 +345,11 @@ harness_opt(int ch, const char *arg, struct hopts *ho, const char **out,
 		*out = arg;
 		return 1;
 	case 'c':
+		if (*sel != NULL) {
+			fprintf(stderr, "rumpus: -c given twice (\"%s\", "
+			    "\"%s\"): one case selector per run\n", *sel, arg);
+			exit(2);
+		}
 		*sel = arg;
 		return 1;
 	}

@@ -22,6 +22,8 @@ usage_body() {
 	    $rumpus run --mode fast $data/mixed.lua
 	atf_check -s exit:2 -e match:'-j: "0" is not a number >= 1' \
 	    $rumpus run -j 0 $data/mixed.lua
+	atf_check -s exit:2 -e match:'-c given twice \("a", "b"\)' \
+	    $rumpus run -c a -c b $data/mixed.lua
 }
 
 atf_test_case missing_file
