@@ -25,7 +25,7 @@
 	X(PANIC,    "panic",    "the kernel panicked") \
 	X(CRASH,    "crash",    "the instance died by a signal") \
 	X(HANG,     "hang",     "the instance did not finish in time") \
-	X(DEADLOCK, "deadlock", "every lwp waits on a lock") \
+	X(DEADLOCK, "deadlock", "lwps wait for each other's locks") \
 	X(LEAK,     "leak",     "the kernel's books were not empty") \
 	X(CORRUPT,  "corrupt",  "fsck found the image damaged") \
 	X(SANDBOX,  "sandbox",  "the instance reached the host directly") \
@@ -62,9 +62,11 @@ enum rumpus_phase {
 
 /*
  * A regular file of the instance's ext2 file system whose content a
- * successful fsync, fdatasync, sync or unmount made durable (lua/
- * ldurable.c), for the power-cut oracle.  rd_valid is set last and
- * cleared first: a valid entry is true whenever the child stops.
+ * successful fsync, fdatasync, sync, unmount or O_SYNC write made durable
+ * (lua/ldurable.c), for the power-cut oracle.  rd_valid is set last and
+ * cleared first: a valid entry is true whenever the child stops.  Past
+ * RUMPUS_DURABLE_MAX files a file made durable is not recorded, and
+ * rr_durable_full says so.
  */
 #define RUMPUS_DURABLE_MAX	64
 struct rumpus_durable {
@@ -87,8 +89,8 @@ struct rumpus_result {
 	char		rr_books[1024];	/* teardown books when not empty */
 	char		rr_leak[256];	/* what they hold, in one line, or ""
 					   (also when another outcome won) */
-	int		rr_deadlock;	/* at the timeout every lwp of the
-					   test waited on a lock */
+	char		rr_deadlock[1024]; /* the kernel's deadlock cycle at
+					   the timeout, or "" */
 	char		rr_lwps[4096];	/* the kernel's lwps at the timeout */
 	int		rr_sandbox;	/* the host call the sandbox trapped
 					   (its number + 1), or 0 */
@@ -105,8 +107,10 @@ struct rumpus_result {
 	int		rr_surfaced;	/* kernel calls that returned it to
 					   the scenario after the fault */
 	/* What was durable on the ext2 image; rr_durable_lost: some
-	   durable file or some change could not be followed. */
+	   durable file or some change could not be followed;
+	   rr_durable_full: some durable file found every entry taken. */
 	int		rr_durable_lost;
+	int		rr_durable_full;
 	struct rumpus_durable rr_durable[RUMPUS_DURABLE_MAX];
 };
 

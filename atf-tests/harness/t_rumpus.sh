@@ -1,9 +1,11 @@
 #
 # The rumpus command line: usage, missing files, outcomes in the records,
 # results that survive a killed runner, and no instance outliving it.
-# @RUMPUS@, @DATA@ and @SCENARIOS@ are filled in by the build.
+# @RUMPUS@, @RUMPUS_DEADLOCK@, @DATA@ and @SCENARIOS@ are filled in by the
+# build.
 #
 rumpus=@RUMPUS@
+rumpus_deadlock=@RUMPUS_DEADLOCK@
 data=@DATA@
 scenarios=@SCENARIOS@
 
@@ -20,6 +22,8 @@ usage_body() {
 	    $rumpus run --mode fast $data/mixed.lua
 	atf_check -s exit:2 -e match:'-j: "0" is not a number >= 1' \
 	    $rumpus run -j 0 $data/mixed.lua
+	atf_check -s exit:2 -e match:'-c given twice \("a", "b"\)' \
+	    $rumpus run -c a -c b $data/mixed.lua
 }
 
 atf_test_case missing_file
@@ -228,6 +232,20 @@ hang_not_deadlock_body() {
 	    -o match:'"backtrace":".*waits \\"biodone\\"' cat out.jsonl
 }
 
+atf_test_case deadlock
+deadlock_head() {
+	atf_set descr "a runner whose kernels deadlock as they boot (two kernel threads, ABBA on a mutex and an rwlock) names the outcome deadlock, with the cycle's lwps, locks and sites in the reason"
+}
+deadlock_body() {
+	atf_check -s exit:1 -e ignore -o match:'^deadlock +.*abba: no verdict after 1s' \
+	    $rumpus_deadlock run -o out.jsonl $data/deadlock.lua
+	atf_check -o match:'"outcome":"deadlock"' \
+	    -o match:'"reason":"[^"]*: deadlock: lwp [0-9.]+ \\"ktestdl[12]\\" waits for ' \
+	    -o match:'\\"ktestdl2\\" waits for mutex 0x[0-9a-f]+ \(initialised at ktest_deadlock_start\+0x[0-9a-f]+\) held by lwp [0-9.]+, taken at ktest_dl_thread1\+0x' \
+	    -o match:'\\"ktestdl1\\" waits for rwlock \(write\) 0x[0-9a-f]+ \(initialised at ktest_deadlock_start\+0x[0-9a-f]+\) held for reading by lwp [0-9.]+, taken at ktest_dl_thread2\+0x' \
+	    -o not-match:'"reason":"[^"]*ktestdl3' cat out.jsonl
+}
+
 atf_test_case progress
 progress_head() {
 	atf_set descr "a progress line is shown on a terminal, and only there"
@@ -240,9 +258,24 @@ progress_body() {
 	    $rumpus run --timeout 0.4 $data/hang.lua
 }
 
+atf_test_case teardown_left
+teardown_left_head() {
+	atf_set descr "a fs variant the teardown cannot unmount fails, and the reason says what the scenario left: a file system mounted under it, descriptors open on it, its working directory in it, or no mount any more"
+}
+teardown_left_body() {
+	atf_check -s exit:1 -e ignore \
+	    -o match:'^fail .*:mounted\[tmpfs\]: teardown: unmount /mnt: EBUSY \(a file system left mounted on /mnt/sub\)$' \
+	    -o match:'^fail .*:open\[tmpfs\]: teardown: unmount /mnt: EBUSY \(2 descriptors left open on it, the lowest 0\)$' \
+	    -o match:'^fail .*:cwd\[tmpfs\]: teardown: unmount /mnt: EBUSY \(the working directory is in it: /mnt/d\)$' \
+	    -o match:'^fail .*:unmounted\[tmpfs\]: teardown: unmount /mnt: EINVAL \(not a mount point any more: the scenario unmounted it\)$' \
+	    $rumpus run $data/teardown.lua
+}
+
 atf_init_test_cases() {
+	atf_add_test_case teardown_left
 	atf_add_test_case progress
 	atf_add_test_case hang_not_deadlock
+	atf_add_test_case deadlock
 	atf_add_test_case crash_where
 	atf_add_test_case sandbox
 	atf_add_test_case artifacts
