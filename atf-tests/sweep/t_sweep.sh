@@ -161,8 +161,12 @@ lwp_schedule_body() {
 		    -s 1 --trace -o r$i.jsonl $scenarios/fs/lwps.lua
 		sed -n -E "$cases" r$i.jsonl >>seed1
 	done
-	atf_check -o inline:'50\n' sh -c 'wc -l <seed1'
-	atf_check -o inline:'5\n' sh -c 'sort -u seed1 | wc -l'
+	# Every case of lwps.lua, each with one outcome and digest.
+	sed -n -E "$cases" r1.jsonl >run1
+	atf_check -o match:'^create_rename_unlink\[ext2\] pass ' \
+	    -o match:'^same_name_race\[tmpfs\] pass ' cat run1
+	atf_check -o inline:"$(($(wc -l <run1) * 10))\n" sh -c 'wc -l <seed1'
+	atf_check -o inline:"$(wc -l <run1)\n" sh -c 'sort -u seed1 | wc -l'
 	for s in 2 3 4; do
 		atf_check -s exit:0 -e ignore -o ignore $rumpus run -m serial \
 		    -s $s --trace -o s$s.jsonl -c 'create_rename_unlink' \
