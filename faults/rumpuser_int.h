@@ -52,7 +52,23 @@ extern int rumpuser__serial;
  * RUMPUSER_FA_SHORT, RUMPUSER_FA_TORN or RUMPUSER_FA_BITFLIP with the
  * details in rumpuser__fault_last (per thread), or 0 to go on.
  * RUMPUSER_FAULT_AT names the caller explicitly (bio's I/O threads).
+ *
+ * Built without fault points (RUMPUS_NOFAULTS, make nofaults) the value
+ * is the constant 0 (no argument evaluated), the bracket around host transfers is empty and the
+ * engine's part of init refuses a fault spec: the compiler drops every
+ * branch that handles a fault, so no hook, count, gate or engine symbol
+ * is defined or referenced (CI/nofaults.sh checks with nm).
  */
+#ifdef RUMPUS_NOFAULTS
+#define RUMPUSER_FAULT_AT(point, fd, off, len, name, caller)	\
+	((void)sizeof(len), 0)
+#define rumpuser__fault_io_begin()	0
+#define rumpuser__fault_io_end(io)	((void)(io))
+#define rumpuser__faults_init(seed)	rumpuser__noengine()
+#define rumpuser__faults_stop(why)	((void)0)
+/* RUMPUS_FAULTS or RUMPUS_TRACE set: a message and NetBSD's EINVAL. */
+int	rumpuser__noengine(void);
+#else
 extern uint64_t rumpuser__fault_gate;
 
 #define RUMPUSER_FAULT_AT(point, fd, off, len, name, caller)		\
@@ -60,6 +76,19 @@ extern uint64_t rumpuser__fault_gate;
 	    ((uint64_t)1 << (point))) != 0, 0) ?			\
 	    rumpuser__fault_decide((point), (fd), (off), (len), (name), \
 	    (caller)) : 0)
+
+/*
+ * Around every host transfer (read, write, sync) of a faultable
+ * hypercall: begin returns a token for end.  Every gate closed: no lock.
+ * Else: a shared hold that a power cut waits for.
+ */
+int	rumpuser__fault_io_begin(void);
+void	rumpuser__fault_io_end(int);
+
+/* The engine's part of rumpuser_init and of a stop (fault_env.c). */
+int	rumpuser__faults_init(uint64_t);
+void	rumpuser__faults_stop(const char *);
+#endif
 #define RUMPUSER_FAULT(point, fd, off, len, name)			\
 	RUMPUSER_FAULT_AT(point, fd, off, len, name,			\
 	    __builtin_return_address(0))
@@ -69,22 +98,11 @@ int	rumpuser__fault_decide(int, int, int64_t, size_t, const char *,
 extern __thread struct rumpuser_fault_decision rumpuser__fault_last;
 
 /*
- * Around every host transfer (read, write, sync) of a faultable
- * hypercall: begin returns a token for end.  Every gate closed: no lock.
- * Else: a shared hold that a power cut waits for.
- */
-int	rumpuser__fault_io_begin(void);
-void	rumpuser__fault_io_end(int);
-/*
  * A power cut: stop all host transfers, (torn write,) then dump the
  * engine's trace and _exit.
  */
 void	rumpuser__fault_cut_begin(void);
 void	rumpuser__fault_cut_end(int) __dead;
-
-/* The engine's part of rumpuser_init and of a stop (fault_env.c). */
-int	rumpuser__faults_init(uint64_t);
-void	rumpuser__faults_stop(const char *);
 
 /*
  * The image overlay (rumpuser_overlay.c, rumpus_overlay.h).
