@@ -4,11 +4,13 @@
 # Expected failures count as passed, kyua's "broken" as failed; skips are
 # listed beside the tally.  The last line is "tests: N passed, M failed" and
 # the exit status is non-zero when M > 0 or when kyua itself failed.
-# Called from mk/build.mk with SRCTOP and OBJTOP set (CI/bmake.sh); KYUAFILE
-# names another Kyuafile to run (CI/nofaults.sh: atf-tests/Kyuafile.nofaults).
+# Called from mk/build.mk with SRCTOP and OBJTOP set (CI/bmake.sh).  A tree
+# built without fault points (MK_FAULTS=no) has only the programs of
+# atf-tests/Kyuafile.nofaults.
 set -u
 : "${SRCTOP:?} ${OBJTOP:?}"
-kyuafile=${KYUAFILE:-$SRCTOP/atf-tests/Kyuafile}
+kyuafile=$SRCTOP/atf-tests/Kyuafile
+[ "${MK_FAULTS:-yes}" = yes ] || kyuafile=$kyuafile.nofaults
 
 results=$OBJTOP/kyua-results.db
 junit=$OBJTOP/junit.xml
