@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "fe_rumpuser.h"
@@ -84,23 +85,24 @@ rumpuser_fault_pointname(int point)
 }
 
 /*
- * Ask the hook about one call at a point whose gate is open.  Counts the
- * call, sleeps for a delay, yields for a yield, cuts the power for a
- * power cut, and returns RUMPUSER_FA_ERROR, _SHORT, _TORN, _BITFLIP or _LOST
- * with the decision in rumpuser__fault_last, or 0 to go to the host.
- * Runs with the caller's vCPU held; a delay or yield keeps it.
+ * Ask the hook about one call at a point whose gate is open, into *d
+ * (pass when no hook is installed), and count the call; nothing is
+ * carried out yet (rumpuser__fault_act).  Returns d->fd_action.  Runs
+ * with the caller's vCPU held, in the calling thread: the hook sees the
+ * caller's stack.
  */
 int
-rumpuser__fault_decide(int point, int fd, int64_t off, size_t len,
-    const char *name, void *caller)
+rumpuser__fault_ask(int point, int fd, int64_t off, size_t len,
+    const char *name, void *caller, struct rumpuser_fault_decision *d)
 {
-	struct rumpuser_fault_decision *d = &rumpuser__fault_last;
 	struct rumpuser_fault_call c;
 	rumpuser_fault_hook_fn fn;
 
+	memset(d, 0, sizeof(*d));
+	d->fd_action = RUMPUSER_FA_PASS;
 	fn = __atomic_load_n(&fault_hook, __ATOMIC_ACQUIRE);
 	if (fn == NULL)
-		return 0;
+		return d->fd_action;
 	__atomic_add_fetch(&rumpuser_fault_calls[point], 1, __ATOMIC_RELAXED);
 
 	c.fc_point = point;
@@ -109,8 +111,22 @@ rumpuser__fault_decide(int point, int fd, int64_t off, size_t len,
 	c.fc_len = len;
 	c.fc_name = name;
 	c.fc_caller = caller;
-	switch (fe_rumpuser_ask(fn, __atomic_load_n(&fault_hookarg,
-	    __ATOMIC_RELAXED), &c, d)) {
+	fn(&c, d, __atomic_load_n(&fault_hookarg, __ATOMIC_RELAXED));
+	return d->fd_action;
+}
+
+/*
+ * Carry out decision d for a call of len bytes: sleep for a delay, yield
+ * for a yield, cut the power for a power cut.  Returns what the wrapper
+ * point applies itself, RUMPUSER_FA_ERROR, _SHORT, _TORN, _BITFLIP or
+ * _LOST (details in *d), or 0 to go to the host.  A delay or a yield
+ * keeps whatever the calling thread holds (a vCPU).
+ */
+int
+rumpuser__fault_act(const struct rumpuser_fault_decision *d, size_t len)
+{
+
+	switch (fe_rumpuser_serve(d)) {
 	case RUMPUSER_FA_POWERCUT:
 		rumpuser__fault_cut_begin();
 		rumpuser__fault_cut_end(d->fd_status);
@@ -125,6 +141,20 @@ rumpuser__fault_decide(int point, int fd, int64_t off, size_t len,
 	default:
 		return 0;
 	}
+}
+
+/*
+ * Ask and carry out at once, the decision in rumpuser__fault_last: the
+ * wrapper point of every hypercall but bio (RUMPUSER_FAULT).
+ */
+int
+rumpuser__fault_decide(int point, int fd, int64_t off, size_t len,
+    const char *name, void *caller)
+{
+
+	(void)rumpuser__fault_ask(point, fd, off, len, name, caller,
+	    &rumpuser__fault_last);
+	return rumpuser__fault_act(&rumpuser__fault_last, len);
 }
 
 /*

@@ -31,11 +31,14 @@ enum rumpuser_fault_point {
 /*
  * What the hook decided for one call.  A power cut (POWERCUT, and TORN
  * after its partial write) first stops every other host transfer: none
- * starts after the decision, those in flight finish; then the process
- * ends with _exit(fd_status).  So the files keep exactly the writes that
- * completed before the cut (in threads mode, "before" is the order in
- * which the I/O threads reached the host).  The fault engine's cuts use
- * RUMPUS_POWERCUT_STATUS (fault_points.h).
+ * starts after the cut (made at the decision, or for bio in threads mode
+ * when an I/O thread carries the decision out), those in flight finish;
+ * then the process ends with _exit(fd_status).  So the files keep
+ * exactly the writes that completed before the cut (in threads mode,
+ * "before" is the order in which the I/O threads reached the host).  The
+ * fault engine's cuts use RUMPUS_POWERCUT_STATUS (fault_points.h).  Bio
+ * is decided in the caller and carried out where the transfer is made:
+ * in threads mode a delay there holds up an I/O thread, not a vCPU.
  */
 enum rumpuser_fault_action {
 	RUMPUSER_FA_PASS,	/* go to the host as if nothing were armed */

@@ -10,6 +10,13 @@
  * Serial mode: the transfer happens in the caller, still holding its vCPU
  * (no scheduling point), and biodone runs before rumpuser_bio returns.
  *
+ * Faults: in either mode the fault engine decides in the caller, in
+ * rumpuser_bio() before the request is queued, so the decision sees the
+ * calling lwp and its kernel stack (@site filters, lwp= and pid=); the
+ * transfer, on an I/O thread or here, carries the decision out: an
+ * error, a short transfer, a torn write, a bit flip, a lost write, a
+ * delay or a power cut.
+ *
  * Lock order: bio_lock is a leaf; it is never held across I/O or biodone.
  */
 #define _GNU_SOURCE
@@ -18,6 +25,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <rump/rumperrno.h>
@@ -36,7 +44,7 @@ struct bio_req {
 	int64_t		 br_off;
 	rump_biodone_fn	 br_done;
 	void		*br_donearg;
-	void		*br_caller;	/* rumpuser_bio's caller */
+	struct rumpuser_fault_decision br_fault;	/* made by the caller */
 };
 
 static pthread_mutex_t bio_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -47,17 +55,18 @@ static int bio_nthreads;		/* I/O threads started */
 static int bio_nidle;			/* of which waiting for work */
 
 /*
- * Do one transfer: the whole length, or until an error or end of file.
- * Faults: SHORT stops after fd_length bytes; TORN writes fd_length bytes
- * and cuts the power; BITFLIP flips a bit of what was read; LOST reports
- * a write done without making it.  Returns a
- * NetBSD errno: the host's translated, a fault's as is, EIO for a
- * transfer that came up short without one; *donep gets the bytes moved.
- * caller: rumpuser_bio's caller, for the fault point.  No lock held.
+ * Do one transfer: the whole length, or until an error or end of file,
+ * carrying out the fault decision rumpuser_bio() made (see
+ * rumpuser__fault_act): SHORT stops after fd_length bytes; TORN writes
+ * fd_length bytes and cuts the power; BITFLIP flips a bit of what was
+ * read; LOST reports a write done without making it; a delay sleeps and
+ * a power cut ends the process before the transfer.  Returns a NetBSD
+ * errno: the host's translated, a fault's as is, EIO for a transfer that
+ * came up short without one; *donep gets the bytes moved.  No lock held.
  */
 static int
 bio_transfer(int fd, int op, void *data, size_t len, int64_t off,
-    void *caller, size_t *donep)
+    const struct rumpuser_fault_decision *fault, size_t *donep)
 {
 	struct rumpuser_iovec flipv;
 	struct iovec iov;
@@ -68,20 +77,18 @@ bio_transfer(int fd, int op, void *data, size_t len, int64_t off,
 	*donep = 0;
 	limit = len;
 	torn = flip = 0;
-	switch (RUMPUSER_FAULT_AT(op & RUMPUSER_BIO_WRITE ?
-	    RUMPUSER_FP_BIO_WRITE : RUMPUSER_FP_BIO_READ, fd, off, len, NULL,
-	    caller)) {
+	switch (rumpuser__fault_act(fault, len)) {
 	case RUMPUSER_FA_ERROR:
-		return rumpuser__fault_last.fd_error;
+		return fault->fd_error;
 	case RUMPUSER_FA_SHORT:
-		limit = rumpuser__fault_last.fd_length;
+		limit = fault->fd_length;
 		break;
 	case RUMPUSER_FA_TORN:
 		if ((op & RUMPUSER_BIO_WRITE) == 0)
 			break;
 		torn = 1;
-		if (rumpuser__fault_last.fd_length < len)
-			limit = rumpuser__fault_last.fd_length;
+		if (fault->fd_length < len)
+			limit = fault->fd_length;
 		break;
 	case RUMPUSER_FA_BITFLIP:
 		flip = (op & RUMPUSER_BIO_WRITE) == 0;
@@ -116,7 +123,7 @@ bio_transfer(int fd, int op, void *data, size_t len, int64_t off,
 			break;
 	}
 	if (torn)
-		rumpuser__fault_cut_end(rumpuser__fault_last.fd_status);
+		rumpuser__fault_cut_end(fault->fd_status);
 	if (done < len)
 		error = RUMP_EIO;
 	else if ((op & (RUMPUSER_BIO_SYNC | RUMPUSER_BIO_WRITE)) ==
@@ -128,8 +135,7 @@ out:
 	if (flip && error == 0) {
 		flipv.iov_base = data;
 		flipv.iov_len = done;
-		fe_rumpuser_flip(&flipv, 1, done,
-		    rumpuser__fault_last.fd_bit);
+		fe_rumpuser_flip(&flipv, 1, done, fault->fd_bit);
 	}
 	*donep = done;
 	return error;
@@ -184,7 +190,7 @@ bio_thread(void *arg)
 		pthread_mutex_unlock(&bio_lock);
 
 		error = bio_transfer(br->br_fd, br->br_op, br->br_data,
-		    br->br_len, br->br_off, br->br_caller, &moved);
+		    br->br_len, br->br_off, &br->br_fault, &moved);
 		rumpuser__hyp.hyp_schedule();
 		br->br_done(br->br_donearg, moved, error);
 		rumpuser__hyp.hyp_unschedule();
@@ -196,20 +202,24 @@ bio_thread(void *arg)
 /*
  * Start block I/O of dlen bytes at off (op: RUMPUSER_BIO_READ or WRITE,
  * optionally SYNC); biodone(donearg, bytes, error) reports it with a vCPU
- * held.  Never fails: a request that cannot be queued is done at once.
+ * held.  The fault point decides here, in the caller.  Never fails: a
+ * request that cannot be queued is done at once.
  */
 void
 rumpuser_bio(int fd, int op, void *data, size_t dlen, int64_t off,
     rump_biodone_fn biodone, void *donearg)
 {
+	struct rumpuser_fault_decision fault;
 	struct bio_req *br;
 	pthread_t pt;
 	pthread_attr_t attr;
-	int start;
-
 	size_t moved;
-	int error;
+	int error, start;
 
+	memset(&fault, 0, sizeof(fault));
+	(void)RUMPUSER_FAULT_ASK(op & RUMPUSER_BIO_WRITE ?
+	    RUMPUSER_FP_BIO_WRITE : RUMPUSER_FP_BIO_READ, fd, off, dlen, NULL,
+	    &fault);
 	if (rumpuser__serial || (br = malloc(sizeof(*br))) == NULL)
 		goto now;
 	br->br_next = NULL;
@@ -220,7 +230,7 @@ rumpuser_bio(int fd, int op, void *data, size_t dlen, int64_t off,
 	br->br_off = off;
 	br->br_done = biodone;
 	br->br_donearg = donearg;
-	br->br_caller = __builtin_return_address(0);
+	br->br_fault = fault;
 
 	pthread_mutex_lock(&bio_lock);
 	start = bio_nidle == 0 && bio_nthreads < BIO_MAXTHREADS;
@@ -247,7 +257,6 @@ rumpuser_bio(int fd, int op, void *data, size_t dlen, int64_t off,
 
 now:
 	/* Serial mode, or no request or thread to be had: do it here. */
-	error = bio_transfer(fd, op, data, dlen, off,
-	    __builtin_return_address(0), &moved);
+	error = bio_transfer(fd, op, data, dlen, off, &fault, &moved);
 	biodone(donearg, moved, error);
 }

@@ -51,17 +51,22 @@ extern int rumpuser__serial;
  * delay or yield is served here; the value is RUMPUSER_FA_ERROR,
  * RUMPUSER_FA_SHORT, RUMPUSER_FA_TORN or RUMPUSER_FA_BITFLIP with the
  * details in rumpuser__fault_last (per thread), or 0 to go on.
- * RUMPUSER_FAULT_AT names the caller explicitly (bio's I/O threads).
+ * RUMPUSER_FAULT_ASK(point, fd, off, len, name, d) only decides, into *d
+ * (left alone when the gate is closed), for rumpuser__fault_act() to
+ * carry out later, maybe on another thread (bio's I/O threads).
  *
- * Built without fault points (RUMPUS_NOFAULTS, make nofaults) the value
- * is the constant 0 (no argument evaluated), the bracket around host transfers is empty and the
- * engine's part of init refuses a fault spec: the compiler drops every
- * branch that handles a fault, so no hook, count, gate or engine symbol
- * is defined or referenced (CI/nofaults.sh checks with nm).
+ * Built without fault points (RUMPUS_NOFAULTS, make nofaults) both are
+ * the constant 0 (no argument evaluated), rumpuser__fault_act() too, the
+ * bracket around host transfers is empty and the engine's part of init
+ * refuses a fault spec: the compiler drops every branch that handles a
+ * fault, so no hook, count, gate or engine symbol is defined or
+ * referenced (CI/nofaults.sh checks with nm).
  */
 #ifdef RUMPUS_NOFAULTS
-#define RUMPUSER_FAULT_AT(point, fd, off, len, name, caller)	\
+#define RUMPUSER_FAULT(point, fd, off, len, name)	((void)sizeof(len), 0)
+#define RUMPUSER_FAULT_ASK(point, fd, off, len, name, d)		\
 	((void)sizeof(len), 0)
+#define rumpuser__fault_act(d, len)	((void)sizeof(len), 0)
 #define rumpuser__fault_io_begin()	0
 #define rumpuser__fault_io_end(io)	((void)(io))
 #define rumpuser__faults_init(seed)	rumpuser__noengine()
@@ -71,11 +76,19 @@ int	rumpuser__noengine(void);
 #else
 extern uint64_t rumpuser__fault_gate;
 
-#define RUMPUSER_FAULT_AT(point, fd, off, len, name, caller)		\
-	(__builtin_expect((rumpuser__fault_gate &			\
-	    ((uint64_t)1 << (point))) != 0, 0) ?			\
+#define _RUMPUSER_FAULT_OPEN(point)					\
+	__builtin_expect((rumpuser__fault_gate &			\
+	    ((uint64_t)1 << (point))) != 0, 0)
+#define RUMPUSER_FAULT(point, fd, off, len, name)			\
+	(_RUMPUSER_FAULT_OPEN(point) ?					\
 	    rumpuser__fault_decide((point), (fd), (off), (len), (name), \
-	    (caller)) : 0)
+	    __builtin_return_address(0)) : 0)
+#define RUMPUSER_FAULT_ASK(point, fd, off, len, name, d)		\
+	(_RUMPUSER_FAULT_OPEN(point) ?					\
+	    rumpuser__fault_ask((point), (fd), (off), (len), (name),	\
+	    __builtin_return_address(0), (d)) : 0)
+
+int	rumpuser__fault_act(const struct rumpuser_fault_decision *, size_t);
 
 /*
  * Around every host transfer (read, write, sync) of a faultable
@@ -89,12 +102,11 @@ void	rumpuser__fault_io_end(int);
 int	rumpuser__faults_init(uint64_t);
 void	rumpuser__faults_stop(const char *);
 #endif
-#define RUMPUSER_FAULT(point, fd, off, len, name)			\
-	RUMPUSER_FAULT_AT(point, fd, off, len, name,			\
-	    __builtin_return_address(0))
 
 int	rumpuser__fault_decide(int, int, int64_t, size_t, const char *,
 	    void *);
+int	rumpuser__fault_ask(int, int, int64_t, size_t, const char *, void *,
+	    struct rumpuser_fault_decision *);
 extern __thread struct rumpuser_fault_decision rumpuser__fault_last;
 
 /*

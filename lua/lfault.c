@@ -2,8 +2,9 @@
  * The fault engine in an instance (issue 7): before rump_init the child
  * installs librumpuser's engine with the kernel's named points and its
  * plan, counting and tracing every call at every point; the kernel's
- * named-point hook (rumpus_ext) asks the same engine.  After teardown the
- * counts and the trace digest go into the verdict.  The first injected
+ * named-point hook (rumpus_ext) asks the same engine.  The counts and the
+ * trace digest are kept current in the verdict (fe_engine_mirror), so the
+ * runner has the real ones up to any end of the instance.  The first injected
  * fault writes its point, site and kernel stack into the verdict at once,
  * so the runner has them however the instance ends.  And the Lua table
  * fault: inject, clear, count, hits.
@@ -330,18 +331,25 @@ lfault_hyper(const struct rumpuser_fault_call *rc,
 
 /*
  * Count and trace every call at every point from now on (a rule is
- * armed, or a trace was asked for).  0 or an errno.
+ * armed, or a trace was asked for), the counts, hits and digest kept
+ * current in the verdict, which the runner reads however the instance
+ * ends (a crash, a panic, a kill at the timeout).  0 or an errno.
  */
 static int
 lfault_count(struct fe_engine *e)
 {
+	struct rumpus_result *res = lfault_res;
 	int error;
 
 	if (lfault_tracing)
 		return 0;
-	if ((error = fe_engine_set(e, FE_COUNT | FE_TRACE, LFAULT_RING)) == 0)
-		lfault_tracing = 1;
-	return error;
+	if ((error = fe_engine_set(e, FE_COUNT | FE_TRACE, LFAULT_RING)) != 0)
+		return error;
+	lfault_tracing = 1;
+	fe_engine_mirror(e, res->rr_calls, RUMPUS_FAULT_MAXPOINTS,
+	    &res->rr_hits, &res->rr_digest);
+	res->rr_counted = 1;
+	return 0;
 }
 
 /*
@@ -354,28 +362,6 @@ lfault_sync(struct fe_engine *e)
 
 	rumpus_fault_set_hook(fe_engine_gate(e)->fg_mask >> FE_PT_NHYPER ?
 	    lfault_named : NULL, NULL);
-}
-
-/*
- * Counts, hits and digest of a counted instance into the verdict (at
- * the end of teardown, or as a panic or a power cut ends the instance:
- * fe_host_set_dumper).
- */
-static void
-lfault_counts(const char *why)
-{
-	struct fe_engine *e = rumpus_faults_engine();
-	struct rumpus_result *res = lfault_res;
-	size_t i;
-
-	if (e == NULL || res == NULL || !lfault_tracing)
-		return;
-	for (i = 0; i < RUMPUS_FAULT_MAXPOINTS &&
-	    i < FE_PT_NHYPER + lfault_registry()->fr_count; i++)
-		res->rr_calls[i] = fe_engine_calls(e, (unsigned)i);
-	res->rr_hits = fe_engine_hits(e);
-	res->rr_digest = fe_trace_digest(e);
-	res->rr_counted = 1;
 }
 
 /*
@@ -417,7 +403,6 @@ lfault_boot(struct rumpus_result *res)
 	rumpuser_fault_sethook(lfault_hyper, e);
 	rumpuser_fault_setgate(fe_engine_gate(e)->fg_mask);
 	lfault_sync(e);
-	fe_host_set_dumper(lfault_counts);
 	return 0;
 
 bad:
@@ -446,9 +431,9 @@ lfault_symbol(uintptr_t pc, uintptr_t *offp)
 }
 
 /*
- * After teardown (no kernel call in flight): unhook; when the instance
- * counted, counts, hits and digest into the verdict, and for a verdict
- * other than pass the trace, summarized per point and call site, on the
+ * After teardown (no kernel call in flight): unhook, stop copying the
+ * counts into the verdict and, when the instance counted and its verdict
+ * is other than pass, write the trace, summarized per point and call site, on the
  * console (kept with the case's artifacts).
  */
 void
@@ -457,10 +442,9 @@ lfault_finish(struct rumpus_result *res)
 	struct fe_engine *e = rumpus_faults_engine();
 
 	rumpus_fault_set_hook(NULL, NULL);
-	fe_host_set_dumper(NULL);
 	if (e == NULL || !lfault_tracing)
 		return;
-	lfault_counts("done");
+	fe_engine_mirror(e, NULL, 0, NULL, NULL);
 	if (res->rr_outcome != RUMPUS_NONE) {
 		fflush(stdout);
 		(void)fe_host_report(e, lfault_plan, rumpus_outcome_name(

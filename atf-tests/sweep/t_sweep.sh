@@ -54,7 +54,7 @@ run_faults_body() {
 
 atf_test_case filters
 filters_head() {
-	atf_set descr "@site filters at a hypercall point match any kernel frame above it; pid= and lwp= filter by the calling kernel lwp; a failing case's console ends with its trace summarized per point and call site; an injected panic is a panic whose record keeps counts and digest"
+	atf_set descr "@site filters at a hypercall point match any kernel frame above it, for bio in serial and threads mode alike; pid= and lwp= filter by the calling kernel lwp; a failing case's console ends with its trace summarized per point and call site; an injected panic is a panic whose record keeps counts and digest"
 }
 filters_body() {
 	atf_check -s exit:1 -o match:'^fail .*small.lua:small\[tmpfs\]: .*ENOMEM' \
@@ -67,12 +67,18 @@ filters_body() {
 	atf_check -o ignore grep -E '^spec: malloc@lkern_mkdir:ENOMEM$' $console
 	atf_check -o ignore grep -E '^  malloc +calls [0-9]+ faults 1$' $console
 	atf_check -o ignore grep -E '^  malloc +kmem_alloc_tagged\+0x[0-9a-f]+ calls [0-9]+ faults 1$' $console
-	# bio.write on behalf of ext2 (serial mode: decided in the caller).
-	atf_check -s exit:1 -o match:'unexpected error EIO' -e ignore \
-	    $rumpus run -m serial -o bio.jsonl -c 'persist[ext2]' \
-	    --faults 'bio.write@ext2_*:nth=1:EIO' $scenarios/ext2/persist.lua
-	atf_check -o ignore grep -E '"faults_hit":1,' bio.jsonl
-	atf_check -o ignore grep -E '"fault_stack":"[^"]* rumpuser_bio [^"]* ext2_' bio.jsonl
+	# bio.write on behalf of ext2, in both modes: decided in the calling
+	# lwp (threads mode: before the request is queued for an I/O thread).
+	for m in serial threads; do
+		atf_check -s exit:1 -o match:'unexpected error EIO' -e ignore \
+		    $rumpus run -m $m -o bio$m.jsonl -c 'persist[ext2]' \
+		    --faults 'bio.write@ext2_sync:nth=1:EIO' \
+		    $scenarios/ext2/persist.lua
+		atf_check -o ignore grep -E "\"mode\":\"$m\".*\"faults_hit\":1," \
+		    bio$m.jsonl
+		atf_check -o ignore grep -E '"fault_stack":"[^"]* rumpuser_bio [^"]* ext2_sync ' \
+		    bio$m.jsonl
+	done
 	# An injected panic is named as a kernel panic is.
 	atf_check -s exit:1 -e ignore \
 	    -o match:'^panic .*small.lua:small\[tmpfs\]: panic: injected by the fault engine at kmem.alloc \(rule 0\)' \
@@ -92,6 +98,37 @@ filters_body() {
 	atf_check -s exit:0 -e ignore $rumpus run -m serial -o pid.jsonl \
 	    --faults 'kmem.alloc:pid=3:ENOMEM; malloc:pid=2:lwp=2:ENOMEM' \
 	    $data/small.lua
+}
+
+atf_test_case ends
+ends_head() {
+	atf_set descr "a crash and a hang (killed at the timeout) record the hypercall counts up to their end and a trace digest: the crash, 19 mkdirs further on, counted more"
+}
+ends_body() {
+	atf_check -s exit:0 -e match:'2 of 2 cases done: 1 crash, 1 hang; 0 not ok' \
+	    $rumpus run -m serial --trace -o out.jsonl $data/ends.lua
+	for c in crash hang; do
+		grep "\"name\":\"$c\"" out.jsonl >$c.jsonl
+		atf_check -o ignore grep -E '"hypercalls":\{[^}]*"kmem.alloc":[1-9][0-9]*[,}].*"faults_hit":0,"trace_digest":"[0-9a-f]{16}"' $c.jsonl
+		sed -n -E 's/.*"kmem.alloc":([0-9]+).*/\1/p' $c.jsonl >$c.n
+	done
+	atf_check test "$(cat crash.n)" -ge $(($(cat hang.n) + 19))
+}
+
+atf_test_case lock_delays
+lock_delays_head() {
+	atf_set descr "a delay rule at the lock points (cv.wait, mutex.enter) hits in a threads-mode ext2 case and holds it up: the case still passes, and lasts at least the delay"
+}
+lock_delays_body() {
+	for p in cv.wait mutex.enter; do
+		atf_check -s exit:0 -o ignore -e ignore $rumpus run -m threads \
+		    -o $p.jsonl -c 'persist[ext2]' --faults "$p:nth=1:delay=1s" \
+		    $scenarios/ext2/persist.lua
+		atf_check -o ignore grep -E "\"outcome\":\"pass\".*\"$p\":[1-9].*\"faults_hit\":1," \
+		    $p.jsonl
+		atf_check -o inline:"ok\n" awk -v d="$(field duration $p.jsonl)" \
+		    'BEGIN { print (d >= 1 ? "ok" : "only " d " s") }'
+	done
 }
 
 atf_test_case determinism
@@ -269,6 +306,8 @@ atf_init_test_cases() {
 	atf_add_test_case lua_wiring
 	atf_add_test_case run_faults
 	atf_add_test_case filters
+	atf_add_test_case ends
+	atf_add_test_case lock_delays
 	atf_add_test_case replay
 	atf_add_test_case replay_refuses
 	atf_add_test_case determinism

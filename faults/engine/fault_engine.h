@@ -191,6 +191,15 @@ void	 fe_engine_clear(struct fe_engine *);
 int	 fe_engine_set(struct fe_engine *, unsigned, size_t);
 void	 fe_decide(struct fe_engine *, unsigned, const struct fe_call *,
 	    struct fe_decision *);
+/*
+ * Keep a copy of the counts (calls per point, for the first n points),
+ * the hits and the trace digest in memory the caller owns, current after
+ * every decision: memory shared with a parent that outlives this process
+ * gives it the real counts up to any end, a crash or a kill included.
+ * NULL calls: stop.  Takes fe_lock.
+ */
+void	 fe_engine_mirror(struct fe_engine *, uint64_t *, size_t, uint64_t *,
+	    uint64_t *);
 
 /* What a rule has seen: calls that passed its filters, and its hits. */
 struct fe_rule_stats {
@@ -292,11 +301,6 @@ struct fe_engine *rumpus_faults_engine(void);
 int	 rumpus_faults_named(unsigned, const struct fe_call *);
 /* Write the trace file now (why: "exit", "powercut", ...); 0 or errno. */
 int	 rumpus_faults_dump(const char *);
-/*
- * Call fn(why) at every dump (exit with a trace file, power cut, panic),
- * before the trace file is written; NULL: no more.
- */
-void	 fe_host_set_dumper(void (*)(const char *));
 /* Uninstall and free librumpuser's engine (no dump). */
 void	 rumpus_faults_unconfigure(void);
 

@@ -75,6 +75,19 @@ fe_gate_update(struct fe_engine *e)
 		e->fe_gatefn(e->fe_gatearg, mask);
 }
 
+/* Copy point pt's count, the hits and the digest out; fe_lock held. */
+static void
+fe_mirror_store(struct fe_engine *e, unsigned pt)
+{
+
+	if (e->fe_mcalls == NULL)
+		return;
+	if (pt < e->fe_nmcalls)
+		e->fe_mcalls[pt] = e->fe_calls[pt];
+	*e->fe_mhits = e->fe_hits;
+	*e->fe_mdigest = e->fe_digest;
+}
+
 /*
  * A new engine with nothing armed; seed drives every probability and
  * random bit.  reg (may be NULL) must outlive the engine.  NULL when out
@@ -248,6 +261,7 @@ fe_engine_set(struct fe_engine *e, unsigned modes, size_t ringcap)
 		e->fe_ringcap = ringcap;
 		e->fe_total = 0;
 		e->fe_digest = 0;
+		fe_mirror_store(e, 0);
 	}
 	e->fe_modes = modes;
 	fe_gate_update(e);
@@ -331,6 +345,23 @@ fe_rule_decision(struct fe_armed *a, const struct fe_call *c,
 	}
 }
 
+/* See fault_engine.h. */
+void
+fe_engine_mirror(struct fe_engine *e, uint64_t *calls, size_t n,
+    uint64_t *hits, uint64_t *digest)
+{
+	unsigned pt;
+
+	pthread_mutex_lock(&e->fe_lock);
+	e->fe_mcalls = calls;
+	e->fe_nmcalls = n;
+	e->fe_mhits = hits;
+	e->fe_mdigest = digest;
+	for (pt = 0; pt < e->fe_npoints; pt++)
+		fe_mirror_store(e, pt);
+	pthread_mutex_unlock(&e->fe_lock);
+}
+
 /*
  * Decide call c at point pt into *d (FE_PASS when no rule fires).  Called
  * by the hook when fe_gate_open() says so; takes fe_lock (see struct
@@ -377,6 +408,7 @@ fe_decide(struct fe_engine *e, unsigned pt, const struct fe_call *c,
 	}
 	if (e->fe_modes & FE_TRACE)
 		fe_trace_record(e, pt, c, d);
+	fe_mirror_store(e, pt);
 out:
 	pthread_mutex_unlock(&e->fe_lock);
 }

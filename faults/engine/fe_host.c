@@ -30,7 +30,6 @@ static struct fe_engine *fe_host_e;	/* installed, or NULL */
 static char *fe_host_spec;		/* its spec, for the trace file */
 static char *fe_host_trace;		/* its trace file, or NULL */
 static int fe_host_atexit;		/* fe_host_atexit_dump registered */
-static void (*fe_host_dumper)(const char *);	/* fe_host_set_dumper */
 
 /* The installed engine, or NULL. */
 struct fe_engine *
@@ -311,21 +310,9 @@ fe_host_report(struct fe_engine *e, const char *spec, const char *why,
 }
 
 /*
- * Have fn(why) called by every dump of the installed engine, before its
- * trace file is written (NULL: no more): the harness keeps the counts and
- * the digest of an instance that a panic or a power cut ends.
- */
-void
-fe_host_set_dumper(void (*fn)(const char *))
-{
-
-	fe_host_dumper = fn;
-}
-
-/*
  * Write the installed engine's trace file (why: "exit", "powercut",
- * "panic", ...), replacing what it held, after calling the dumper, if
- * any.  Nothing to do without an engine.  Returns 0 or an errno (also
+ * "panic", ...), replacing what it held.  Nothing to do without an
+ * engine.  Returns 0 or an errno (also
  * said on stderr).
  */
 int
@@ -334,8 +321,6 @@ fe_host_dump(const char *why)
 	FILE *f;
 	int error;
 
-	if (fe_host_e != NULL && fe_host_dumper != NULL)
-		fe_host_dumper(why);
 	if (fe_host_e == NULL || fe_host_trace == NULL)
 		return 0;
 	if ((f = fopen(fe_host_trace, "w")) == NULL) {

@@ -75,6 +75,10 @@ struct fe_engine {
 	size_t		fe_ringcap;
 	uint64_t	fe_total;	/* entries ever traced */
 	uint64_t	fe_digest;	/* over every traced entry */
+	uint64_t	*fe_mcalls;	/* fe_engine_mirror: calls per point, */
+	size_t		fe_nmcalls;	/* of the first fe_nmcalls points, */
+	uint64_t	*fe_mhits;	/* hits */
+	uint64_t	*fe_mdigest;	/* and digest; or NULL */
 };
 
 /* Record one decision in the ring (fe_trace.c); fe_lock held. */

@@ -199,20 +199,15 @@ fe_rumpuser_clip(const struct rumpuser_iovec *iov, size_t iovlen,
 }
 
 /*
- * Ask hook fn (with arg) about call c, into *d preset to pass, and serve
- * what needs no host transfer: a delay (a sleep) and a yield
- * (sched_yield()), both with the caller's vCPU held.  Returns the action
- * left for the wrapper point: d->fd_action, or RUMPUSER_FA_PASS after a
- * delay or a yield.
+ * Serve what decision d asks that needs no host transfer: a delay (a
+ * sleep) and a yield (sched_yield()), both with whatever the calling
+ * thread holds (a vCPU).  Returns the action left for the wrapper point:
+ * d->fd_action, or RUMPUSER_FA_PASS after a delay or a yield.
  */
 int
-fe_rumpuser_ask(rumpuser_fault_hook_fn fn, void *arg,
-    const struct rumpuser_fault_call *c, struct rumpuser_fault_decision *d)
+fe_rumpuser_serve(const struct rumpuser_fault_decision *d)
 {
 
-	memset(d, 0, sizeof(*d));
-	d->fd_action = RUMPUSER_FA_PASS;
-	fn(c, d, arg);
 	switch (d->fd_action) {
 	case RUMPUSER_FA_DELAY:
 	case RUMPUSER_FA_YIELD:
@@ -222,4 +217,20 @@ fe_rumpuser_ask(rumpuser_fault_hook_fn fn, void *arg,
 	default:
 		return d->fd_action;
 	}
+}
+
+/*
+ * Ask hook fn (with arg) about call c, into *d preset to pass, and serve
+ * a delay or a yield (fe_rumpuser_serve).  Returns the action left for
+ * the wrapper point.
+ */
+int
+fe_rumpuser_ask(rumpuser_fault_hook_fn fn, void *arg,
+    const struct rumpuser_fault_call *c, struct rumpuser_fault_decision *d)
+{
+
+	memset(d, 0, sizeof(*d));
+	d->fd_action = RUMPUSER_FA_PASS;
+	fn(c, d, arg);
+	return fe_rumpuser_serve(d);
 }

@@ -33,6 +33,7 @@ void	fe_rumpuser_decide(struct fe_engine *,
 int	fe_rumpuser_ask(rumpuser_fault_hook_fn, void *,
 	    const struct rumpuser_fault_call *,
 	    struct rumpuser_fault_decision *);
+int	fe_rumpuser_serve(const struct rumpuser_fault_decision *);
 
 /* Serving a delay or yield; a panic. */
 void	fe_rumpuser_pause(int, uint64_t);
