@@ -410,11 +410,11 @@ run_classify(struct slot *s, int st, struct hverdict *hv)
 		    "SIGSYS in phase %s: the sandbox trapped a host call made "
 		    "with every signal blocked (as posix_spawn, system and "
 		    "popen make them), so it is not named", hv->hv_phase);
-	} else if (s->s_timedout && res->rr_deadlock) {
+	} else if (s->s_timedout && res->rr_deadlock[0] != '\0') {
 		hv->hv_outcome = RUMPUS_DEADLOCK;
 		snprintf(hv->hv_reason, sizeof(hv->hv_reason),
-		    "no verdict after %gs (timeout): every lwp waits on a "
-		    "lock (see backtrace)", s->s_case->hc_timeout);
+		    "no verdict after %gs (timeout): deadlock: %s",
+		    s->s_case->hc_timeout, res->rr_deadlock);
 	} else if (s->s_timedout) {
 		hv->hv_outcome = RUMPUS_HANG;
 		/* The binding's dump starts with the innermost frame. */

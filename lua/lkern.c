@@ -2168,22 +2168,54 @@ lkern_books(struct rumpus_result *res)
 }
 
 /*
- * At a timeout, from the SIGUSR1 handler: the kernel's lwps, one line
- * each, into rr_lwps; rr_deadlock when every lwp of the test (not a
- * kernel thread) that is in the kernel (on a CPU, or waiting) waits on a
- * mutex or rwlock.  An lwp off CPU with no wait is not in the kernel: a
- * body joining its lwps, an idle k.process{} lwp.  The kernel's dump only
- * tries its lock, and the instance is killed shortly anyway, so a kernel
- * in a bad state costs nothing worse than a missing dump.
+ * Append pc to out (len bytes, n used) as function+offset when the
+ * symbol table knows it, else as an address; the new length.
+ */
+static size_t
+lkern_pc(char *out, size_t len, size_t n, const char *prefix, uintptr_t pc)
+{
+	const char *name;
+	uintptr_t off;
+
+	if (n >= len)
+		return n;
+	if ((name = lsym_lookup(pc, &off)) != NULL)
+		return n + snprintf(out + n, len - n, "%s%s+0x%lx", prefix,
+		    name, (unsigned long)off);
+	return n + snprintf(out + n, len - n, "%s0x%lx", prefix,
+	    (unsigned long)pc);
+}
+
+static const char *
+lkern_lock_kind(int kind)
+{
+
+	switch (kind) {
+	case RUMPUS_LOCK_MUTEX:
+		return "mutex";
+	case RUMPUS_LOCK_RW_READ:
+		return "rwlock (read)";
+	case RUMPUS_LOCK_RW_WRITE:
+		return "rwlock (write)";
+	}
+	return "lock";
+}
+
+/*
+ * At a timeout, from the SIGUSR1 handler (and at a crash, from the
+ * sandbox's): the kernel's lwps, one line each, into rr_lwps, and the
+ * kernel's deadlock cycle, if it has one, into rr_deadlock.  The kernel
+ * only tries its locks here, and the instance is killed shortly anyway,
+ * so a kernel in a bad state costs nothing worse than a missing dump.
  */
 void
 lkern_interrupt(struct rumpus_result *res)
 {
 	static struct rumpus_lwpinfo li[RUMPUS_BOOKS_LWPS];
+	static struct rumpus_lockwait lw[RUMPUS_DEADLOCK_LWPS];
 	char *out = res->rr_lwps;
 	size_t len = sizeof(res->rr_lwps), n = 0, nl, i;
-	unsigned j, user = 0, locked = 0;
-	uintptr_t off;
+	unsigned j;
 	const char *w;
 
 	if (!lkern.booted || rumpus_ext_version() != RUMPUS_EXT_VERSION)
@@ -2197,26 +2229,31 @@ lkern_interrupt(struct rumpus_result *res)
 		    li[i].li_running ? "on a CPU" : "off CPU",
 		    w ? ", waits \"" : "", w ? w : "", w ? "\"" : "",
 		    li[i].li_nlocks);
-		for (j = 0; j < li[i].li_nstack && n < len; j++) {
-			if ((w = lsym_lookup(li[i].li_stack[j], &off)) != NULL)
-				n += snprintf(out + n, len - n, " %s+0x%lx", w,
-				    (unsigned long)off);
-			else
-				n += snprintf(out + n, len - n, " 0x%lx",
-				    (unsigned long)li[i].li_stack[j]);
-		}
+		for (j = 0; j < li[i].li_nstack; j++)
+			n = lkern_pc(out, len, n, " ", li[i].li_stack[j]);
 		if (n < len)
 			n += snprintf(out + n, len - n, "\n");
-		/* Kernel threads, and lwps not in the kernel now, wait idle. */
-		w = li[i].li_wmesg;
-		if (li[i].li_kthread || (!li[i].li_running && w == NULL))
-			continue;
-		user++;
-		if (w != NULL && (strcmp(w, "mutex") == 0 ||
-		    strncmp(w, "rwlock", 6) == 0))
-			locked++;
 	}
-	res->rr_deadlock = user > 0 && locked == user;
+
+	/* lwp A waits for mutex M (initialised at ...) held by lwp B, ... */
+	out = res->rr_deadlock;
+	len = sizeof(res->rr_deadlock);
+	n = 0;
+	nl = rumpus_deadlock(lw, RUMPUS_DEADLOCK_LWPS);
+	for (i = 0; i < nl && n < len; i++) {
+		n += snprintf(out + n, len - n, "%slwp %d.%d \"%s\" waits for "
+		    "%s 0x%lx", i ? "; " : "", lw[i].lw_pid, lw[i].lw_lid,
+		    lw[i].lw_name, lkern_lock_kind(lw[i].lw_kind),
+		    (unsigned long)lw[i].lw_lock);
+		n = lkern_pc(out, len, n, " (initialised at ",
+		    lw[i].lw_initsite);
+		j = (i + 1) % nl;
+		if (n < len)
+			n += snprintf(out + n, len - n, ") held%s by lwp %d.%d",
+			    lw[i].lw_hkind == RUMPUS_LOCK_RW_READ ?
+			    " for reading" : "", lw[j].lw_pid, lw[j].lw_lid);
+		n = lkern_pc(out, len, n, ", taken at ", lw[i].lw_hsite);
+	}
 }
 
 /*

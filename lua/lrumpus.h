@@ -26,7 +26,7 @@ int	lscen_pcall(lua_State *, int, struct rumpus_result *);
  * nothing).  lkern_teardown unmounts and stops the kernel, turning what the
  * books hold into a "leak" verdict when no other outcome was decided.
  * lkern_interrupt (from a signal handler, at a timeout) writes the
- * kernel's lwps into rr_lwps and sets rr_deadlock.
+ * kernel's lwps into rr_lwps and its deadlock cycle into rr_deadlock.
  */
 void	lkern_openlib(lua_State *);
 int	lkern_fs_known(const char *);

@@ -25,7 +25,7 @@
 	X(PANIC,    "panic",    "the kernel panicked") \
 	X(CRASH,    "crash",    "the instance died by a signal") \
 	X(HANG,     "hang",     "the instance did not finish in time") \
-	X(DEADLOCK, "deadlock", "every lwp waits on a lock") \
+	X(DEADLOCK, "deadlock", "lwps wait for each other's locks") \
 	X(LEAK,     "leak",     "the kernel's books were not empty") \
 	X(CORRUPT,  "corrupt",  "fsck found the image damaged") \
 	X(SANDBOX,  "sandbox",  "the instance reached the host directly") \
@@ -87,8 +87,8 @@ struct rumpus_result {
 	char		rr_books[1024];	/* teardown books when not empty */
 	char		rr_leak[256];	/* what they hold, in one line, or ""
 					   (also when another outcome won) */
-	int		rr_deadlock;	/* at the timeout every lwp of the
-					   test waited on a lock */
+	char		rr_deadlock[1024]; /* the kernel's deadlock cycle at
+					   the timeout, or "" */
 	char		rr_lwps[4096];	/* the kernel's lwps at the timeout */
 	int		rr_sandbox;	/* the host call the sandbox trapped
 					   (its number + 1), or 0 */

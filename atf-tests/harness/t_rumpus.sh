@@ -1,9 +1,11 @@
 #
 # The rumpus command line: usage, missing files, outcomes in the records,
 # results that survive a killed runner, and no instance outliving it.
-# @RUMPUS@, @DATA@ and @SCENARIOS@ are filled in by the build.
+# @RUMPUS@, @RUMPUS_DEADLOCK@, @DATA@ and @SCENARIOS@ are filled in by the
+# build.
 #
 rumpus=@RUMPUS@
+rumpus_deadlock=@RUMPUS_DEADLOCK@
 data=@DATA@
 scenarios=@SCENARIOS@
 
@@ -228,6 +230,20 @@ hang_not_deadlock_body() {
 	    -o match:'"backtrace":".*waits \\"biodone\\"' cat out.jsonl
 }
 
+atf_test_case deadlock
+deadlock_head() {
+	atf_set descr "a runner whose kernels deadlock as they boot (two kernel threads, ABBA on a mutex and an rwlock) names the outcome deadlock, with the cycle's lwps, locks and sites in the reason"
+}
+deadlock_body() {
+	atf_check -s exit:1 -e ignore -o match:'^deadlock +.*abba: no verdict after 1s' \
+	    $rumpus_deadlock run -o out.jsonl $data/deadlock.lua
+	atf_check -o match:'"outcome":"deadlock"' \
+	    -o match:'"reason":"[^"]*: deadlock: lwp [0-9.]+ \\"ktestdl[12]\\" waits for ' \
+	    -o match:'\\"ktestdl2\\" waits for mutex 0x[0-9a-f]+ \(initialised at ktest_deadlock_start\+0x[0-9a-f]+\) held by lwp [0-9.]+, taken at ktest_dl_thread1\+0x' \
+	    -o match:'\\"ktestdl1\\" waits for rwlock \(write\) 0x[0-9a-f]+ \(initialised at ktest_deadlock_start\+0x[0-9a-f]+\) held for reading by lwp [0-9.]+, taken at ktest_dl_thread2\+0x' \
+	    -o not-match:'"reason":"[^"]*ktestdl3' cat out.jsonl
+}
+
 atf_test_case progress
 progress_head() {
 	atf_set descr "a progress line is shown on a terminal, and only there"
@@ -243,6 +259,7 @@ progress_body() {
 atf_init_test_cases() {
 	atf_add_test_case progress
 	atf_add_test_case hang_not_deadlock
+	atf_add_test_case deadlock
 	atf_add_test_case crash_where
 	atf_add_test_case sandbox
 	atf_add_test_case artifacts

@@ -61,6 +61,18 @@ void	 ktest_stuck_thread(void);
 void	 ktest_gate_hold(void);
 void	 ktest_gate_pass(void);
 void	 ktest_gate_release(void);
+/*
+ * Three kernel threads ktestdl1..3 on a mutex and an rwlock (k_kern.c
+ * says how): a deadlock cycle of ktestdl1 and ktestdl2 if cycle, else a
+ * chain of waits that ends in ktestdl2 sleeping until
+ * ktest_deadlock_stop.  The addresses of the two locks; 0 or an errno.
+ * ktestdl1 takes the mutex in ktest_dl_thread1, ktestdl2 the rwlock in
+ * ktest_dl_thread2.
+ */
+int	 ktest_deadlock_start(int, void **, void **);
+void	 ktest_deadlock_stop(void);
+void	 ktest_dl_thread1(void *);
+void	 ktest_dl_thread2(void *);
 /* Pass the named fault point "ktest.point"; its verdict (0 or errno). */
 int	 ktest_fault_point(void);
 /* Take one item from a pool named "ktestpool" and keep it. */

@@ -501,3 +501,103 @@ ktest_bio_read(const char *key, int blkno, void *buf)
 	rump_unschedule();
 	return error;
 }
+
+/*
+ * Three kernel threads on a mutex and an rwlock.  dl1 takes the mutex,
+ * dl2 the rwlock as a reader; once both hold theirs, dl1 asks for the
+ * rwlock as a writer, dl3 for the mutex, and dl2 either for the mutex
+ * (a cycle: dl1 and dl2 wait for each other, dl3 waits into the cycle)
+ * or sleeps holding its rwlock until ktest_deadlock_stop (a chain: dl3
+ * waits for dl1, which waits for dl2, which is off CPU in kpause).
+ */
+static kmutex_t ktest_dl_mtx;
+static krwlock_t ktest_dl_rw;
+static struct lwp *ktest_dl_lwp[3];
+static volatile u_int ktest_dl_held;	/* first locks dl1 and dl2 hold */
+static volatile int ktest_dl_stop;
+static int ktest_dl_cycle;
+
+/* Wait until dl1 and dl2 hold their first locks. */
+static void
+ktest_dl_wait_held(void)
+{
+
+	while (atomic_load_relaxed(&ktest_dl_held) < 2)
+		(void)kpause("ktestdlh", false, 1, NULL);
+}
+
+void
+ktest_dl_thread1(void *arg)
+{
+
+	mutex_enter(&ktest_dl_mtx);
+	atomic_inc_uint(&ktest_dl_held);
+	ktest_dl_wait_held();
+	rw_enter(&ktest_dl_rw, RW_WRITER);
+	rw_exit(&ktest_dl_rw);
+	mutex_exit(&ktest_dl_mtx);
+	kthread_exit(0);
+}
+
+void
+ktest_dl_thread2(void *arg)
+{
+
+	rw_enter(&ktest_dl_rw, RW_READER);
+	atomic_inc_uint(&ktest_dl_held);
+	ktest_dl_wait_held();
+	if (ktest_dl_cycle) {
+		mutex_enter(&ktest_dl_mtx);
+		mutex_exit(&ktest_dl_mtx);
+	}
+	while (!atomic_load_relaxed(&ktest_dl_stop))
+		(void)kpause("ktestdl", false, 1, NULL);
+	rw_exit(&ktest_dl_rw);
+	kthread_exit(0);
+}
+
+static void
+ktest_dl_thread3(void *arg)
+{
+
+	ktest_dl_wait_held();
+	mutex_enter(&ktest_dl_mtx);
+	mutex_exit(&ktest_dl_mtx);
+	kthread_exit(0);
+}
+
+int
+ktest_deadlock_start(int cycle, void **mtxp, void **rwp)
+{
+	static void (*const fn[3])(void *) = { ktest_dl_thread1,
+	    ktest_dl_thread2, ktest_dl_thread3 };
+	int error = 0, i;
+
+	rump_schedule();
+	mutex_init(&ktest_dl_mtx, MUTEX_DEFAULT, IPL_NONE);
+	rw_init(&ktest_dl_rw);
+	ktest_dl_held = 0;
+	ktest_dl_stop = 0;
+	ktest_dl_cycle = cycle;
+	for (i = 0; i < 3 && error == 0; i++)
+		error = kthread_create(PRI_NONE, KTHREAD_MUSTJOIN, NULL,
+		    fn[i], NULL, &ktest_dl_lwp[i], "ktestdl%d", i + 1);
+	rump_unschedule();
+	*mtxp = &ktest_dl_mtx;
+	*rwp = &ktest_dl_rw;
+	return error;
+}
+
+void
+ktest_deadlock_stop(void)
+{
+	int i;
+
+	rump_schedule();
+	atomic_store_relaxed(&ktest_dl_stop, 1);
+	for (i = 0; i < 3; i++)
+		kthread_join(ktest_dl_lwp[i]);
+	rw_destroy(&ktest_dl_rw);
+	mutex_destroy(&ktest_dl_mtx);
+	rump_unschedule();
+}

@@ -803,6 +803,113 @@ ATF_TC_BODY(lwp_dump, tc)
 	teardown_clean();
 }
 
+/*
+ * Wait (10 s at most) until ktestdl1 waits to write the rwlock, ktestdl3
+ * waits for the mutex and ktestdl2 waits as want2 says (NULL: any).
+ */
+static void
+deadlock_settle(const char *want2)
+{
+	struct rumpus_lwpinfo li[16];
+	const char *want[3] = { "rwlock write", want2, "mutex" };
+	char name[16];
+	size_t i, n;
+	int k, tries, ok = 0;
+
+	for (tries = 0; tries < 5000 && ok != 3; tries++) {
+		usleep(2000);
+		n = rumpus_lwp_dump(li, 16);
+		for (ok = 0, k = 0; k < 3; k++) {
+			snprintf(name, sizeof(name), "ktestdl%d", k + 1);
+			for (i = 0; i < n && i < 16; i++) {
+				if (strcmp(li[i].li_name, name) == 0 &&
+				    (want[k] == NULL || (li[i].li_wmesg &&
+				    strcmp(li[i].li_wmesg, want[k]) == 0)))
+					ok++;
+			}
+		}
+	}
+	rumpus_lwp_dump_print();
+	ATF_REQUIRE_MSG(ok == 3, "the ktestdl threads never settled");
+}
+
+/* Is pc in fn's first 512 bytes? */
+#define IN_FN(pc, fn)	((pc) >= (uintptr_t)(fn) && \
+	(pc) < (uintptr_t)(fn) + 512)
+
+/*
+ * lw is name waiting (as kind) for lock, initialised by
+ * ktest_deadlock_start and held (as hkind) by an lwp that took it in
+ * holder.
+ */
+static void
+deadlock_check(const struct rumpus_lockwait *lw, const char *name,
+    void *lock, int kind, int hkind, void (*holder)(void *))
+{
+
+	ATF_REQUIRE_STREQ(lw->lw_name, name);
+	ATF_REQUIRE_EQ(lw->lw_lock, (uintptr_t)lock);
+	ATF_REQUIRE_EQ(lw->lw_kind, kind);
+	ATF_REQUIRE(IN_FN(lw->lw_initsite, ktest_deadlock_start));
+	ATF_REQUIRE_EQ(lw->lw_hkind, hkind);
+	ATF_REQUIRE(IN_FN(lw->lw_hsite, holder));
+}
+
+ATF_TC(deadlock_cycle);
+ATF_TC_HEAD(deadlock_cycle, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "two kernel threads deadlocked on a "
+	    "mutex and an rwlock (ABBA), a third waiting into the cycle: "
+	    "rumpus_deadlock names the two, their locks and where the "
+	    "holders took them");
+}
+ATF_TC_BODY(deadlock_cycle, tc)
+{
+	struct rumpus_lockwait lw[8];
+	void *mtx, *rw;
+	size_t n, i;
+
+	RZ(rump_init());
+	RZ(ktest_deadlock_start(1, &mtx, &rw));
+	deadlock_settle("mutex");
+	n = rumpus_deadlock(lw, 8);
+	ATF_REQUIRE_EQ_MSG(n, 2, "%zu lwps in the cycle", n);
+	ATF_REQUIRE_EQ(rumpus_deadlock(NULL, 0), 2);
+	/* Entry i waits for a lock held by entry i + 1. */
+	i = lw[0].lw_lock == (uintptr_t)mtx ? 0 : 1;
+	deadlock_check(&lw[i], "ktestdl2", mtx, RUMPUS_LOCK_MUTEX,
+	    RUMPUS_LOCK_MUTEX, ktest_dl_thread1);
+	deadlock_check(&lw[1 - i], "ktestdl1", rw, RUMPUS_LOCK_RW_WRITE,
+	    RUMPUS_LOCK_RW_READ, ktest_dl_thread2);
+	ATF_REQUIRE(lw[0].lw_pid == lw[1].lw_pid &&
+	    lw[0].lw_lid != lw[1].lw_lid);
+	/* The threads cannot stop: the process ends with them. */
+}
+
+ATF_TC(deadlock_none);
+ATF_TC_HEAD(deadlock_none, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "a chain of lock waits that ends in a "
+	    "holder asleep in kpause (off CPU, no lock waited for) is no "
+	    "deadlock, and ends when the holder wakes");
+}
+ATF_TC_BODY(deadlock_none, tc)
+{
+	void *mtx, *rw;
+	int i;
+
+	RZ(rump_init());
+	RZ(ktest_deadlock_start(0, &mtx, &rw));
+	deadlock_settle(NULL);
+	/* Look a while: the holder wakes every tick and sleeps again. */
+	for (i = 0; i < 50; i++) {
+		ATF_REQUIRE_EQ(rumpus_deadlock(NULL, 0), 0);
+		usleep(1000);
+	}
+	ktest_deadlock_stop();
+	teardown_clean();
+}
+
 static void
 child_stuck(void)
 {
@@ -1263,6 +1370,8 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, vcache_grow);
 	ATF_TP_ADD_TC(tp, mount_names);
 	ATF_TP_ADD_TC(tp, lwp_dump);
+	ATF_TP_ADD_TC(tp, deadlock_cycle);
+	ATF_TP_ADD_TC(tp, deadlock_none);
 	ATF_TP_ADD_TC(tp, teardown_stuck_thread);
 	ATF_TP_ADD_TC(tp, teardown_busy);
 	ATF_TP_ADD_TC(tp, syscalls_concurrent);

@@ -108,6 +108,127 @@ rumpus_lwp_dump(struct rumpus_lwpinfo *out, size_t max)
 	return n;
 }
 
+/*
+ * The waits-for graph: the lwps (the first RUMPUS_DEADLOCK_LWPS; on the
+ * stack, as a signal handler may ask) and the lock each waits for.  An
+ * edge goes from lwp u to lwp v when v holds what u waits for; u == v is
+ * a cycle too (an rwlock's reader asking to write it).
+ */
+struct deadlock_graph {
+	u_int		 g_n;
+	struct lwp	*g_lwp[RUMPUS_DEADLOCK_LWPS];
+	const void	*g_wait[RUMPUS_DEADLOCK_LWPS];	/* lock, or NULL */
+	int		 g_kind[RUMPUS_DEADLOCK_LWPS];	/* RUMPUS_LOCK_* */
+};
+
+/* v's record of the lock u waits for, or NULL: no edge from u to v. */
+static const struct lockdebug_rec *
+deadlock_edge(const struct deadlock_graph *g, u_int u, u_int v)
+{
+
+	if (g->g_wait[u] == NULL)
+		return NULL;
+	return lockdebug_holds(g->g_lwp[v], g->g_wait[u]);
+}
+
+/*
+ * A cycle of g into cyc (each entry waits for the next, the last for the
+ * first); its length, or 0.  A depth-first search without recursion: the
+ * path is the lwps being explored, next[] the neighbour each tries next.
+ */
+static u_int
+deadlock_cycle(const struct deadlock_graph *g, u_int *cyc)
+{
+	uint8_t mark[RUMPUS_DEADLOCK_LWPS];	/* 0 new, 1 on path, 2 done */
+	u_int path[RUMPUS_DEADLOCK_LWPS], next[RUMPUS_DEADLOCK_LWPS];
+	u_int s, d, i, u, v;
+
+	memset(mark, 0, sizeof(mark));
+	for (s = 0; s < g->g_n; s++) {
+		if (mark[s] != 0 || g->g_wait[s] == NULL)
+			continue;
+		mark[s] = 1;
+		path[0] = s;
+		next[0] = 0;
+		d = 1;
+		while (d > 0) {
+			u = path[d - 1];
+			if ((v = next[d - 1]++) == g->g_n) {
+				mark[u] = 2;
+				d--;
+				continue;
+			}
+			if (mark[v] == 2 || deadlock_edge(g, u, v) == NULL)
+				continue;
+			if (mark[v] == 0) {
+				mark[v] = 1;
+				path[d] = v;
+				next[d++] = 0;
+				continue;
+			}
+			/* v is on the path: the cycle is v ... u. */
+			for (i = 0; path[i] != v; i++)
+				continue;
+			memcpy(cyc, &path[i], (d - i) * sizeof(cyc[0]));
+			return d - i;
+		}
+	}
+	return 0;
+}
+
+size_t
+rumpus_deadlock(struct rumpus_lockwait *out, size_t max)
+{
+	struct deadlock_graph g;
+	const struct lockdebug_rec *lr;
+	struct rumpus_lockwait *lw;
+	u_int cyc[RUMPUS_DEADLOCK_LWPS];
+	struct lwp *l;
+	u_int i, n, u, v;
+	bool locked;
+	int kind;
+
+	if (!kern_booted)
+		return 0;
+	locked = books_lock();
+	g.g_n = 0;
+	LIST_FOREACH(l, &alllwp, l_list) {
+		if (l->l_stat == LSZOMB || g.g_n == RUMPUS_DEADLOCK_LWPS)
+			continue;
+		g.g_lwp[g.g_n] = l;
+		g.g_wait[g.g_n] = lockdebug_waits(l, &g.g_kind[g.g_n]);
+		g.g_n++;
+	}
+	n = deadlock_cycle(&g, cyc);
+	/* The same waits and holds a second time, or no deadlock. */
+	for (i = 0; i < n; i++) {
+		u = cyc[i];
+		if (lockdebug_waits(g.g_lwp[u], &kind) != g.g_wait[u] ||
+		    kind != g.g_kind[u] ||
+		    deadlock_edge(&g, u, cyc[(i + 1) % n]) == NULL)
+			n = 0;
+	}
+	for (i = 0; i < n && i < max; i++) {
+		u = cyc[i];
+		v = cyc[(i + 1) % n];
+		lw = &out[i];
+		memset(lw, 0, sizeof(*lw));
+		l = g.g_lwp[u];
+		lw->lw_pid = l->l_proc->p_pid;
+		lw->lw_lid = l->l_lid;
+		strlcpy(lw->lw_name, l->l_name, sizeof(lw->lw_name));
+		lw->lw_lock = (uintptr_t)g.g_wait[u];
+		lw->lw_kind = g.g_kind[u];
+		lw->lw_initsite = lockdebug_initsite(g.g_wait[u], g.g_kind[u]);
+		if ((lr = deadlock_edge(&g, u, v)) != NULL) {
+			lw->lw_hkind = lockdebug_kind(lr->lr_kind);
+			lw->lw_hsite = (uintptr_t)lr->lr_site;
+		}
+	}
+	books_unlock(locked);
+	return n;
+}
+
 static const char *
 books_lock_kind(int kind)
 {

@@ -92,6 +92,52 @@ lockdebug_rekind(struct lwp *l, const void *lock, int kind)
 	}
 }
 
+/*
+ * The wait messages of an lwp blocked on an adaptive mutex or an rwlock:
+ * lockdebug_waits tells these waits from others by address.
+ */
+static const char lock_wmesg_mutex[] = "mutex";
+static const char lock_wmesg_rw_read[] = "rwlock read";
+static const char lock_wmesg_rw_write[] = "rwlock write";
+
+/*
+ * The lock l is blocked taking, with how it takes it (RUMPUS_LOCK_*) in
+ * *kindp, or NULL when l waits for no mutex or rwlock.  Reads only: l may
+ * be running, so the caller checks what it found again later.
+ */
+const void *
+lockdebug_waits(const struct lwp *l, int *kindp)
+{
+	const char *wmesg = l->l_wmesg;
+	const void *wchan = l->l_wchan;
+
+	if (wmesg == lock_wmesg_mutex)
+		*kindp = RUMPUS_LOCK_MUTEX;
+	else if (wmesg == lock_wmesg_rw_read)
+		*kindp = RUMPUS_LOCK_RW_READ;
+	else if (wmesg == lock_wmesg_rw_write)
+		*kindp = RUMPUS_LOCK_RW_WRITE;
+	else
+		return NULL;
+	return wchan;
+}
+
+/*
+ * l's record of lock, or NULL when its records (the first
+ * LOCKDEBUG_MAXHELD locks it holds) do not have it.  Reads only.
+ */
+const struct lockdebug_rec *
+lockdebug_holds(const struct lwp *l, const void *lock)
+{
+	u_int i;
+
+	for (i = 0; i < MIN(l->l_nlocks, LOCKDEBUG_MAXHELD); i++) {
+		if (l->l_locks[i].lr_lock == lock)
+			return &l->l_locks[i];
+	}
+	return NULL;
+}
+
 /* The books' name for a lock debugger record's kind. */
 int
 lockdebug_kind(int kind)
@@ -107,6 +153,16 @@ lockdebug_kind(int kind)
 	default:
 		return RUMPUS_LOCK_RW_WRITE;
 	}
+}
+
+/* Where lock, of kind RUMPUS_LOCK_*, was initialised. */
+uintptr_t
+lockdebug_initsite(const void *lock, int kind)
+{
+
+	if (kind == RUMPUS_LOCK_MUTEX || kind == RUMPUS_LOCK_SPIN)
+		return (uintptr_t)((const kmutex_t *)lock)->mtx_initsite;
+	return (uintptr_t)((const krwlock_t *)lock)->rw_initsite;
 }
 
 /* Add the locks l holds to the books. */
@@ -126,13 +182,7 @@ lockdebug_held(struct lwp *l, struct rumpus_books *b)
 		bl->bl_lock = (uintptr_t)lr->lr_lock;
 		bl->bl_site = (uintptr_t)lr->lr_site;
 		bl->bl_kind = lockdebug_kind(lr->lr_kind);
-		if (lr->lr_kind == LOCKDEBUG_MUTEX_ADAPTIVE ||
-		    lr->lr_kind == LOCKDEBUG_MUTEX_SPIN)
-			bl->bl_initsite = (uintptr_t)
-			    ((const kmutex_t *)lr->lr_lock)->mtx_initsite;
-		else
-			bl->bl_initsite = (uintptr_t)
-			    ((const krwlock_t *)lr->lr_lock)->rw_initsite;
+		bl->bl_initsite = lockdebug_initsite(lr->lr_lock, bl->bl_kind);
 		bl->bl_pid = l->l_proc->p_pid;
 		bl->bl_lid = l->l_lid;
 		strlcpy(bl->bl_holder, l->l_name, sizeof(bl->bl_holder));
@@ -244,7 +294,7 @@ mutex_enter_site(kmutex_t *mtx, const void *site)
 	if (mtx->mtx_spin) {
 		rumpuser_mutex_enter_nowrap(mtx->mtx_hyp);
 	} else if (rumpuser_mutex_tryenter(mtx->mtx_hyp) != 0) {
-		lwp_block_begin(mtx, "mutex");
+		lwp_block_begin(mtx, lock_wmesg_mutex);
 		rumpuser_mutex_enter(mtx->mtx_hyp);
 		lwp_block_end();
 	}
@@ -426,8 +476,8 @@ rw_enter(krwlock_t *rw, const krw_t op)
 	    "rw_enter: lwp %d.%d (%s) locking %p against itself",
 	    l->l_proc->p_pid, l->l_lid, l->l_name, rw);
 	if (rumpuser_rw_tryenter(hop, rw->rw_hyp) != 0) {
-		lwp_block_begin(rw, op == RW_WRITER ? "rwlock write" :
-		    "rwlock read");
+		lwp_block_begin(rw, op == RW_WRITER ? lock_wmesg_rw_write :
+		    lock_wmesg_rw_read);
 		rumpuser_rw_enter(hop, rw->rw_hyp);
 		lwp_block_end();
 	}

@@ -67,7 +67,10 @@ int	kthread_wait_all(int);
 /* Lock debugging (kern_lock.c). */
 void	lockdebug_held(struct lwp *, struct rumpus_books *);
 int	lockdebug_kind(int);
+uintptr_t lockdebug_initsite(const void *, int);
 const void *lockdebug_spin_held(const struct lwp *);
+const void *lockdebug_waits(const struct lwp *, int *);
+const struct lockdebug_rec *lockdebug_holds(const struct lwp *, const void *);
 struct hostobj_cache;
 extern struct hostobj_cache hostobj_mutex, hostobj_spin, hostobj_rw, hostobj_cv;
 void	*hostobj_get(struct hostobj_cache *);

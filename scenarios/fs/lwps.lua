@@ -91,3 +91,65 @@ scenario {
 		l:join()
 	end
 }
+
+scenario {
+	name = "cross_rename",
+	description = "lwps move files and directories between two directories both ways, and into each other, while another looks up and lists: none waits forever (a lock-order bug is a deadlock named with its cycle)",
+	fs = { "tmpfs", "ext2" },
+	timeout = 60,
+	function(k, fs)
+		local a, b = fs.dir .. "/a", fs.dir .. "/b"
+		expect_ok(k.mkdir(a))
+		expect_ok(k.mkdir(b))
+		expect_ok(k.mkdir(a .. "/d"))
+		expect_ok(k.mkdir(b .. "/e"))
+		local n = 200
+		local start = k.barrier(6)
+		local function worker(fn)
+			return k.spawn(function()
+				start:wait()
+				for i = 1, n do fn(i) end
+				return true
+			end)
+		end
+		-- The directory moves may fail (ENOENT, EINVAL): only their
+		-- locks matter here.
+		local lwps = {
+			worker(function(i)
+				expect_ok(k.write_file(a .. "/x" .. i, "x"))
+				expect_ok(k.rename(a .. "/x" .. i, b .. "/x" .. i))
+			end),
+			worker(function(i)
+				expect_ok(k.write_file(b .. "/y" .. i, "y"))
+				expect_ok(k.rename(b .. "/y" .. i, a .. "/y" .. i))
+			end),
+			worker(function()
+				k.rename(a .. "/d", b .. "/d")
+				k.rename(b .. "/d", a .. "/d")
+			end),
+			worker(function()
+				k.rename(b .. "/e", a .. "/d/e")
+				k.rename(a .. "/d/e", b .. "/e")
+				k.rename(b .. "/d/e", b .. "/e")
+			end),
+			worker(function()
+				k.rename(a .. "/d", b .. "/e/d")
+				k.rename(b .. "/e/d", a .. "/d")
+				k.rename(a .. "/d/e/d", a .. "/d")
+			end),
+			worker(function()
+				k.stat(a .. "/d/e")
+				k.readdir(a)
+				k.readdir(b)
+				k.stat(b .. "/d")
+			end),
+		}
+		for w, l in ipairs(lwps) do
+			expect_eq(l:join(), true, "lwp " .. w .. " finished")
+		end
+		for i = 1, n do
+			expect_eq(k.read_file(b .. "/x" .. i), "x", "b/x" .. i)
+			expect_eq(k.read_file(a .. "/y" .. i), "y", "a/y" .. i)
+		end
+	end
+}

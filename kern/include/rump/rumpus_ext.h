@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RUMPUS_EXT_VERSION	1
+#define RUMPUS_EXT_VERSION	2
 
 int	rumpus_ext_version(void);
 
@@ -184,6 +184,34 @@ int	rumpus_curlwp_ident(int *, int *);
 size_t	rumpus_lwp_dump(struct rumpus_lwpinfo *, size_t);
 /* Print every lwp, its wait and its held locks, on the console. */
 void	rumpus_lwp_dump_print(void);
+
+/*
+ * Deadlock: a cycle in the waits-for graph of the kernel's locks.  An lwp
+ * blocked taking an adaptive mutex or an rwlock waits for every lwp that
+ * holds that lock (by the lock debugger's records); it needs all of them
+ * to let go, so a cycle of such waits never ends.  rumpus_deadlock finds
+ * a cycle, reads each wait and hold of it a second time (lwps not in it
+ * run on while it looks), and fills up to max entries, one per lwp of the
+ * cycle in order: entry i's lwp waits for a lock held by entry i + 1's,
+ * the last's for one held by the first's.  It returns the number of lwps
+ * in the cycle (at most RUMPUS_DEADLOCK_LWPS, the lwps it looks at), 0
+ * when there is none.  Never blocks, like rumpus_lwp_dump:
+ * a timeout's signal handler may call it.  Not seen: waits for a spin
+ * mutex (they spin), for a condvar (no holder), holds past an lwp's
+ * first 16 locks, and a reader queued behind a waiting writer.
+ */
+#define RUMPUS_DEADLOCK_LWPS	128
+struct rumpus_lockwait {		/* one lwp of a cycle */
+	int		 lw_pid;
+	int		 lw_lid;
+	char		 lw_name[RUMPUS_BOOKS_NAME];
+	uintptr_t	 lw_lock;	/* the lock it waits for */
+	int		 lw_kind;	/* RUMPUS_LOCK_*: how it would take it */
+	uintptr_t	 lw_initsite;	/* where that lock was initialised */
+	int		 lw_hkind;	/* RUMPUS_LOCK_*: how the next lwp */
+	uintptr_t	 lw_hsite;	/* holds it, and where it took it */
+};
+size_t	rumpus_deadlock(struct rumpus_lockwait *, size_t);
 
 /*
  * Console: the last lines printed, most recent last, NUL-terminated;
