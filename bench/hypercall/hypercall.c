@@ -148,7 +148,8 @@ report(const char *what, double wrapped, double direct)
  * The same hypercalls with a hook armed that passes every call, against
  * the direct calls' pm and mal; nothing to arm in a build without fault
  * points.  Not inlined: "valgrind --tool=callgrind --dump-before=armed"
- * separates the calls with nothing armed from these (docs/ARCHITECTURE.md).
+ * separates the calls with nothing armed from these (faultcost.sh in
+ * bench/common).
  */
 #ifdef RUMPUS_NOFAULTS
 static void __attribute__((__noinline__))
