@@ -32,14 +32,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RUMPUS_OVERLAY_VERSION	1
+#define RUMPUS_OVERLAY_VERSION	2
 #define RUMPUS_OVERLAY_BLOCK	4096
 /* The largest image an overlay takes (EFBIG beyond). */
 #define RUMPUS_OVERLAY_MAXIMAGE	((uint64_t)1 << 40)
 
 /*
  * Parent: a new, empty overlay in *fdp: a memfd (close-on-exec), sized
- * once for the largest image but sparse (only written blocks take memory).
+ * once for the largest image, or as far as the file-size limit
+ * (RLIMIT_FSIZE) allows, but sparse (only written blocks take memory).
  */
 int	rumpus_overlay_create(int *fdp);
 
@@ -51,7 +52,8 @@ int	rumpus_overlay_create(int *fdp);
  * absolute).  An overlay is attached once, by one process: EBUSY when
  * ovfd already holds an image; EEXIST when name is attached already;
  * ENFILE past RUMPUS_OVERLAY_MAX images in a process; EFBIG past
- * RUMPUS_OVERLAY_MAXIMAGE bytes.
+ * RUMPUS_OVERLAY_MAXIMAGE bytes, or when the overlay has no room for the
+ * image (it was made under a smaller file-size limit).
  */
 #define RUMPUS_OVERLAY_MAX	4
 int	rumpus_overlay_attach(int ovfd, const char *name, const char *path,

@@ -27,6 +27,7 @@
  */
 #define _GNU_SOURCE
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 
@@ -86,10 +87,14 @@ static struct ovl_handle ovl_handles[OVL_MAXHANDLES] = {
 };
 static int ovl_nopen;			/* handles in use; 0: fast path */
 
-/* Room for the bitmap of the largest image, and where the data starts. */
+/*
+ * The bitmap follows the header; the data follows the bitmap, so an
+ * overlay of an image of size bytes needs about size * 1.00004 bytes of
+ * file.  OVL_FILESIZE is the room for the largest image.
+ */
 #define OVL_BITMAP	OVL_BLK
-#define OVL_DATA	(OVL_BITMAP + RUMPUS_OVERLAY_MAXIMAGE / OVL_BLK / 8)
-#define OVL_FILESIZE	(OVL_DATA + RUMPUS_OVERLAY_MAXIMAGE)
+#define OVL_FILESIZE	(OVL_BITMAP + RUMPUS_OVERLAY_MAXIMAGE / OVL_BLK / 8 + \
+			    OVL_BLK + RUMPUS_OVERLAY_MAXIMAGE)
 
 /* The header of an overlay of an image of size bytes. */
 static void
@@ -101,7 +106,8 @@ ovl_layout(uint64_t size, struct ovl_header *h)
 	h->oh_size = size;
 	h->oh_nblocks = (size + OVL_BLK - 1) / OVL_BLK;
 	h->oh_bitmap = OVL_BITMAP;
-	h->oh_data = OVL_DATA;
+	h->oh_data = OVL_BITMAP +
+	    (h->oh_nblocks / 8 / OVL_BLK + 1) * OVL_BLK;
 }
 
 /*
@@ -132,11 +138,17 @@ ovl_header_read(int fd, struct ovl_header *h)
 int
 rumpus_overlay_create(int *fdp)
 {
+	struct rlimit rl;
+	uint64_t room = OVL_FILESIZE;
 	int fd, e;
 
+	/* Under a file-size limit, room for the images that fit under it. */
+	if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < room)
+		room = rl.rlim_cur;
 	if ((fd = memfd_create("rumpus-overlay", MFD_CLOEXEC)) == -1)
 		return errno;
-	if (ftruncate(fd, (off_t)OVL_FILESIZE) == -1) {
+	if (ftruncate(fd, (off_t)room) == -1) {
 		e = errno;
 		close(fd);
 		return e;
@@ -194,7 +206,7 @@ rumpus_overlay_attach(int ovfd, const char *name, const char *path,
 	maplen = (size_t)(h.oh_data + h.oh_nblocks * OVL_BLK);
 	if ((fd = fcntl(ovfd, F_DUPFD_CLOEXEC, 0)) == -1 ||
 	    fstat(fd, &sb) == -1 ||
-	    (sb.st_size < (off_t)OVL_FILESIZE && (errno = EINVAL) != 0) ||
+	    (sb.st_size < (off_t)maplen && (errno = EFBIG) != 0) ||
 	    (map = mmap(NULL, maplen, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
 	    0)) == MAP_FAILED) {
 		error = errno;

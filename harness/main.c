@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -344,6 +345,11 @@ harness_opt(int ch, const char *arg, struct hopts *ho, const char **out,
 		*out = arg;
 		return 1;
 	case 'c':
+		if (*sel != NULL) {
+			fprintf(stderr, "rumpus: -c given twice (\"%s\", "
+			    "\"%s\"): one case selector per run\n", *sel, arg);
+			exit(2);
+		}
 		*sel = arg;
 		return 1;
 	}
@@ -400,6 +406,11 @@ main(int argc, char **argv)
 
 	if (argc < 2)
 		usage();
+	/*
+	 * Under a file-size limit (ulimit -f), a write past it fails with
+	 * EFBIG, named where it happens, instead of killing the runner.
+	 */
+	signal(SIGXFSZ, SIG_IGN);
 	cmd = argv[1];
 	if (strcmp(cmd, "sweep") == 0)
 		return harness_sweep(argc - 1, argv + 1);

@@ -2,12 +2,15 @@
  * The power-cut oracle of DESIGN.md, for an instance that ended with
  * RUMPUS_POWERCUT_STATUS.  Given the image as the disk held it at the cut:
  *
- *  1. e2fsck -fy repairs a copy; exit status 4 or more (errors left
+ *  1. e2fsck -fy repairs a copy (a memfd, so that nothing is left
+ *     behind when the runner kills the check); exit status 4 or more (errors left
  *     uncorrected, or fsck failed) is "corrupt" (what e2fsck -fn found on
  *     the image as it was is kept by the runner's run_fsck, as
  *     information: a cut leaves work for fsck, not a finding);
  *  2. the files the instance recorded as made durable (rr_durable, by
- *     lua/ldurable.c: fsync, fdatasync, sync, unmount) are read back from
+ *     lua/ldurable.c: fsync, fdatasync, sync, unmount, O_SYNC writes; at
+ *     most RUMPUS_DURABLE_MAX, the reason says when more were made
+ *     durable and not checked) are read back from
  *     the repaired copy by a fresh kernel in a child forked for it
  *     (rumpus_durable_verify); one that is missing or differs is
  *     "corrupt", and the reason names it.
@@ -111,8 +114,8 @@ oracle_powercut(const char *image, const struct rumpus_result *res,
 	struct oracle_check oc;
 	const char *site = res->rr_site[0] ? res->rr_site : "?";
 	static char out[65536];		/* e2fsck -fy may list much */
-	char copy[1024];
-	int i, st, n;
+	char copy[64];
+	int cfd, i, st, n;
 
 	if (image == NULL || image[0] == '\0' || access(image, F_OK) != 0) {
 		hv->hv_outcome = RUMPUS_PASS;
@@ -120,11 +123,16 @@ oracle_powercut(const char *image, const struct rumpus_result *res,
 		    "%s; no disk image to check", site);
 		return;
 	}
-	snprintf(copy, sizeof(copy), "%s/rumpus-powercut.%ld.img",
-	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp", (long)getpid());
-	st = rumpus_image_repair(image, copy, out, sizeof(out));
 	n = snprintf(hv->hv_reason, sizeof(hv->hv_reason), "power cut at %s",
 	    site);
+	if ((cfd = memfd_create("rumpus-powercut", MFD_CLOEXEC)) == -1) {
+		hv->hv_outcome = RUMPUS_ERROR;
+		snprintf(hv->hv_reason + n, sizeof(hv->hv_reason) - n, "; "
+		    "no copy to repair: memfd_create: %s", strerror(errno));
+		return;
+	}
+	snprintf(copy, sizeof(copy), "/proc/%ld/fd/%d", (long)getpid(), cfd);
+	st = rumpus_image_repair(image, copy, out, sizeof(out));
 	if (st == -1 || st >= 4) {
 		hv->hv_outcome = RUMPUS_CORRUPT;
 		snprintf(hv->hv_reason + n, sizeof(hv->hv_reason) - n, "; "
@@ -138,7 +146,9 @@ oracle_powercut(const char *image, const struct rumpus_result *res,
 		continue;
 	if (i == RUMPUS_DURABLE_MAX) {
 		hv->hv_outcome = RUMPUS_PASS;
-		snprintf(hv->hv_reason + n, sizeof(hv->hv_reason) - n, "; "
+		snprintf(hv->hv_reason + n, sizeof(hv->hv_reason) - n, "; %s",
+		    res->rr_durable_lost || res->rr_durable_full ? "no file "
+		    "made durable could be followed: none was checked" :
 		    "no file was made durable before the cut");
 	} else if (oracle_verify(copy, res, &oc) != 0) {
 		hv->hv_outcome = RUMPUS_CORRUPT;
@@ -152,11 +162,15 @@ oracle_powercut(const char *image, const struct rumpus_result *res,
 		    oc.oc_bad, oc.oc_checked, oc.oc_why);
 	} else {
 		hv->hv_outcome = RUMPUS_PASS;
-		snprintf(hv->hv_reason + n, sizeof(hv->hv_reason) - n, "; "
-		    "%d durable files intact%s", oc.oc_checked,
+		n += snprintf(hv->hv_reason + n, sizeof(hv->hv_reason) - n,
+		    "; %d durable files intact%s", oc.oc_checked,
 		    res->rr_durable_lost ? " (some could not be followed)" :
 		    "");
+		if (res->rr_durable_full)
+			snprintf(hv->hv_reason + n, sizeof(hv->hv_reason) - n,
+			    " (the record holds %d files: files made durable "
+			    "past them were not checked)", RUMPUS_DURABLE_MAX);
 	}
 out:
-	(void)unlink(copy);
+	close(cfd);
 }

@@ -10,7 +10,10 @@
  * child, so the runner names the outcome however the child ends: its own
  * verdict, a panic line on the console, a signal, or the runner's timeout;
  * and it builds the image as the disk held it, checks it with e2fsck and
- * keeps it for a case that was not ok.
+ * keeps it for a case that was not ok.  The check runs in a child of its
+ * own in the instance's slot (run_check), so it takes one of the -j
+ * slots and the loop goes on reaping and starting meanwhile; the case's
+ * record is written when the check ends.
  *
  * Signals: SIGCHLD, SIGINT, SIGTERM and SIGHUP stay blocked in the runner
  * and are taken with sigtimedwait(), so there is no handler and no race.
@@ -40,6 +43,8 @@
 #define RUN_CONSOLE_CUT	"\n[rumpus: console output past 8 MiB was dropped]\n"
 /* How long a timed-out instance gets to write where it hangs. */
 #define RUN_DUMP_GRACE		0.5
+/* How long the check of an image (e2fsck, the power-cut oracle) may take. */
+#define RUN_CHECK_TIMEOUT	120.0
 
 /* One running instance. */
 struct slot {
@@ -54,6 +59,10 @@ struct slot {
 	double			 s_start;
 	double			 s_deadline;
 	int			 s_timedout;	/* 1: asked to dump, 2: killed */
+	int			 s_powercut;	/* ended by a power cut */
+	struct hverdict		 s_hv;		/* decided when it ended */
+	struct hverdict		*s_chk;		/* shared with the check that
+						   s_pid is now, or NULL */
 };
 
 /* Tallies for the terminal view. */
@@ -120,9 +129,15 @@ run_child(struct slot *s, const struct hopts *ho)
 	dup2(s->s_console, 2);
 	close(s->s_console);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	/* A console flood is cut at RUN_CONSOLE_LIMIT (writes fail). */
-	rl.rlim_cur = rl.rlim_max = RUN_CONSOLE_LIMIT;
-	setrlimit(RLIMIT_FSIZE, &rl);
+	/*
+	 * A console flood is cut at RUN_CONSOLE_LIMIT (writes fail).  The
+	 * hard limit stays, for k.image_copy() of a larger image.
+	 */
+	if (getrlimit(RLIMIT_FSIZE, &rl) == 0 &&
+	    rl.rlim_max > RUN_CONSOLE_LIMIT) {
+		rl.rlim_cur = RUN_CONSOLE_LIMIT;
+		setrlimit(RLIMIT_FSIZE, &rl);
+	}
 	rl.rlim_cur = rl.rlim_max = 0;
 	setrlimit(RLIMIT_CORE, &rl);
 
@@ -326,28 +341,53 @@ run_fsck_problems(const char *out, const char *path, char *buf, size_t len)
 }
 
 /*
- * After any end of an instance that attached a disk image: e2fsck -fn on
+ * Has the instance in slot s left an image for e2fsck: one it attached
+ * and wrote?  When not, hv says so: nothing attached leaves hv_imaged 0;
+ * an image without a written block is the pristine one, which mke2fs
+ * built clean, and is not checked again.
+ */
+static int
+run_written(struct slot *s, struct hverdict *hv)
+{
+	uint64_t nwritten;
+	int e;
+
+	hv->hv_fsck = -1;
+	e = rumpus_overlay_info(s->s_overlay, NULL, 0, NULL, &nwritten);
+	if (e == ENOENT)
+		return 0;
+	hv->hv_imaged = 1;
+	if (e == 0 && nwritten == 0) {
+		snprintf(hv->hv_fsckout, sizeof(hv->hv_fsckout), "skipped: "
+		    "the image was not written (it is the pristine image, "
+		    "which mke2fs built clean)");
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * After any end of an instance that wrote a disk image: e2fsck -fn on
  * the image as the disk held it.  A case that would pass, but whose image
  * e2fsck rejects, is corrupt, with e2fsck's first problems in the reason;
  * for any other end the result is kept as information (the power-cut
- * oracle has judged a cut).  st is the instance's wait status.
+ * oracle has judged a cut).
  */
 static void
-run_fsck(struct slot *s, int st, struct hverdict *hv)
+run_fsck(struct slot *s, struct hverdict *hv)
 {
 	static char out[65536];		/* a problem may list many blocks */
 	const char *path, *why;
 
-	hv->hv_fsck = -1;
+	if (!run_written(s, hv))
+		return;
 	if ((path = run_image(s, &why)) == NULL) {
 		if (why == NULL)
 			return;
-		hv->hv_imaged = 1;
 		snprintf(hv->hv_fsckout, sizeof(hv->hv_fsckout),
 		    "the image could not be built: %s", why);
 		return;
 	}
-	hv->hv_imaged = 1;
 	hv->hv_fsck = rumpus_image_fsck(path, out, sizeof(out));
 	if (hv->hv_fsck == 0)
 		return;
@@ -357,8 +397,7 @@ run_fsck(struct slot *s, int st, struct hverdict *hv)
 		return;
 	}
 	run_fsck_problems(out, path, hv->hv_fsckout, sizeof(hv->hv_fsckout));
-	if (hv->hv_outcome == RUMPUS_PASS && !(WIFEXITED(st) &&
-	    WEXITSTATUS(st) == RUMPUS_POWERCUT_STATUS)) {
+	if (hv->hv_outcome == RUMPUS_PASS && !s->s_powercut) {
 		hv->hv_outcome = RUMPUS_CORRUPT;
 		snprintf(hv->hv_reason, sizeof(hv->hv_reason), "e2fsck -fn "
 		    "(status %d): %s", hv->hv_fsck, hv->hv_fsckout);
@@ -441,7 +480,12 @@ run_classify(struct slot *s, int st, struct hverdict *hv)
 		snprintf(hv->hv_reason, sizeof(hv->hv_reason), "%s",
 		    res->rr_reason);
 	} else if (WEXITSTATUS(st) == RUMPUS_POWERCUT_STATUS) {
-		oracle_powercut(run_image(s, NULL), res, hv);
+		/* The oracle decides, in run_check; this if it cannot. */
+		s->s_powercut = 1;
+		hv->hv_outcome = RUMPUS_ERROR;
+		snprintf(hv->hv_reason, sizeof(hv->hv_reason), "power cut at "
+		    "%s; the power-cut oracle did not decide",
+		    res->rr_site[0] ? res->rr_site : "?");
 	} else if (strstr(hv->hv_console, "Sanitizer") != NULL ||
 	    strstr(hv->hv_console, "runtime error:") != NULL) {
 		hv->hv_outcome = RUMPUS_CRASH;
@@ -467,6 +511,114 @@ run_classify(struct slot *s, int st, struct hverdict *hv)
 	/* An instance that did not end cleanly leaves k.image_copy()'s. */
 	if (res->rr_snapshot[0] != '\0')
 		(void)unlink(res->rr_snapshot);
+}
+
+/*
+ * Kill the process of slot s (an instance or its check) and its process
+ * group.
+ */
+static void
+run_kill(struct slot *s)
+{
+
+	kill(-s->s_pid, SIGKILL);
+	kill(s->s_pid, SIGKILL);
+}
+
+/* What run_check does, in its child or, when none can be had, here. */
+static void
+run_check_body(struct slot *s, struct hverdict *hv)
+{
+
+	if (s->s_powercut)
+		oracle_powercut(run_image(s, NULL), s->s_res, hv);
+	run_fsck(s, hv);
+}
+
+/*
+ * The instance in slot s has ended and s_hv says how.  When its image
+ * needs checking (e2fsck -fn on an image it wrote, the power-cut oracle
+ * after a cut), start the check as the slot's process: 1, and the slot
+ * stays busy until run_check_end.  0 when s_hv is final.  A check that
+ * cannot get its child runs here.
+ */
+static int
+run_check(struct slot *s)
+{
+	struct hverdict *chk;
+	sigset_t none;
+	pid_t pid;
+
+	if (!s->s_powercut && !run_written(s, &s->s_hv))
+		return 0;
+	chk = mmap(NULL, sizeof(*chk), PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (chk == MAP_FAILED) {
+		run_check_body(s, &s->s_hv);
+		return 0;
+	}
+	memcpy(chk, &s->s_hv, sizeof(*chk));
+	fflush(NULL);
+	if ((pid = fork()) == -1) {
+		munmap(chk, sizeof(*chk));
+		run_check_body(s, &s->s_hv);
+		return 0;
+	}
+	if (pid == 0) {
+		/* Like an instance: dies with the runner, own group. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 ||
+		    getppid() != run_parent)
+			_exit(125);
+		setpgid(0, 0);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		run_check_body(s, chk);
+		_exit(0);
+	}
+	setpgid(pid, pid);
+	s->s_pid = pid;
+	s->s_chk = chk;
+	s->s_timedout = 0;
+	s->s_deadline = harness_now() + RUN_CHECK_TIMEOUT;
+	return 1;
+}
+
+/*
+ * The check of slot s ended with wait status st, or, with why, was
+ * stopped (why says how).  Returns the case's verdict: the check's, or,
+ * when it did not finish, s_hv saying so (what it half wrote is not
+ * trusted).
+ */
+static struct hverdict *
+run_check_end(struct slot *s, int st, const char *why)
+{
+	struct hverdict *hv = &s->s_hv;
+	char buf[64];
+
+	if (why == NULL && WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return s->s_chk;
+	if (why == NULL && s->s_timedout) {
+		snprintf(buf, sizeof(buf), "it did not end in %gs",
+		    RUN_CHECK_TIMEOUT);
+		why = buf;
+	} else if (why == NULL && WIFSIGNALED(st)) {
+		snprintf(buf, sizeof(buf), "it was killed by SIG%s",
+		    sigabbrev_np(WTERMSIG(st)) ? sigabbrev_np(WTERMSIG(st)) :
+		    "?");
+		why = buf;
+	} else if (why == NULL) {
+		snprintf(buf, sizeof(buf), "it exited with status %d",
+		    WEXITSTATUS(st));
+		why = buf;
+	}
+	hv->hv_imaged = 1;
+	hv->hv_fsck = -1;
+	snprintf(hv->hv_fsckout, sizeof(hv->hv_fsckout), "not checked: %s",
+	    why);
+	if (s->s_powercut)
+		snprintf(hv->hv_reason + strlen(hv->hv_reason),
+		    sizeof(hv->hv_reason) - strlen(hv->hv_reason), ": %s", why);
+	return hv;
 }
 
 /* Is the outcome of case hc the one wanted (pass, or the declared one)? */
@@ -639,17 +791,32 @@ run_release(struct slot *s)
 	if (s->s_image != -1)
 		close(s->s_image);
 	munmap(s->s_res, sizeof(struct rumpus_result));
+	if (s->s_chk != NULL)
+		munmap(s->s_chk, sizeof(*s->s_chk));
 	s->s_pid = 0;
 }
 
+/* The case of slot s is decided (hv): judge, keep, report, free. */
+static void
+run_finish(struct slot *s, struct hverdict *hv, const struct hopts *ho,
+    struct tally *t)
+{
+
+	run_judge(s->s_case, hv);
+	run_keep(s, hv, ho);
+	run_report(s->s_case, hv, ho, t);
+	run_release(s);
+}
+
 /*
- * Reap every instance that ended; returns how many.
+ * Reap every instance and check that ended; returns how many cases are
+ * over (their slots free).
  */
 static size_t
 run_reap(struct slot *slots, int nslots, const struct hopts *ho,
     struct tally *t)
 {
-	struct hverdict hv;
+	struct slot *s;
 	size_t n = 0;
 	pid_t pid;
 	int i, st;
@@ -659,12 +826,15 @@ run_reap(struct slot *slots, int nslots, const struct hopts *ho,
 			continue;
 		if (i == nslots)
 			continue;	/* not an instance (an image tool) */
-		run_classify(&slots[i], st, &hv);
-		run_fsck(&slots[i], st, &hv);
-		run_judge(slots[i].s_case, &hv);
-		run_keep(&slots[i], &hv, ho);
-		run_report(slots[i].s_case, &hv, ho, t);
-		run_release(&slots[i]);
+		s = &slots[i];
+		if (s->s_chk != NULL)
+			run_finish(s, run_check_end(s, st, NULL), ho, t);
+		else {
+			run_classify(s, st, &s->s_hv);
+			if (run_check(s))
+				continue;
+			run_finish(s, &s->s_hv, ho, t);
+		}
 		n++;
 	}
 	return n;
@@ -746,15 +916,15 @@ harness_run(struct hcase *cases, size_t ncases, const struct hopts *ho)
 			if (slots[i].s_pid == 0)
 				continue;
 			if (now >= slots[i].s_deadline) {
-				if (slots[i].s_timedout == 0) {
+				if (slots[i].s_timedout == 0 &&
+				    slots[i].s_chk == NULL) {
 					/* Ask where it hangs, then kill. */
 					kill(slots[i].s_pid, SIGUSR1);
 					slots[i].s_timedout = 1;
 					slots[i].s_deadline = now +
 					    RUN_DUMP_GRACE;
-				} else if (slots[i].s_timedout == 1) {
-					kill(-slots[i].s_pid, SIGKILL);
-					kill(slots[i].s_pid, SIGKILL);
+				} else if (slots[i].s_timedout < 2) {
+					run_kill(&slots[i]);
 					slots[i].s_timedout = 2;
 					slots[i].s_deadline = now + 3600;
 				}
@@ -776,14 +946,21 @@ harness_run(struct hcase *cases, size_t ncases, const struct hopts *ho)
 		running -= run_reap(slots, ho->ho_jobs, ho, &t);
 	}
 
-	/* Interrupted: no instance outlives the runner. */
+	/*
+	 * Interrupted: no instance or check outlives the runner; a case
+	 * whose instance had ended still gets its record.
+	 */
 	for (i = 0; i < ho->ho_jobs; i++) {
 		if (slots[i].s_pid == 0)
 			continue;
-		kill(-slots[i].s_pid, SIGKILL);
-		kill(slots[i].s_pid, SIGKILL);
+		run_kill(&slots[i]);
 		while (waitpid(slots[i].s_pid, NULL, 0) == -1 && errno == EINTR)
 			continue;
+		if (slots[i].s_chk != NULL) {
+			run_finish(&slots[i], run_check_end(&slots[i], 0,
+			    "the run was interrupted"), ho, &t);
+			continue;
+		}
 		if (slots[i].s_res->rr_snapshot[0] != '\0')
 			(void)unlink(slots[i].s_res->rr_snapshot);
 		run_release(&slots[i]);

@@ -1,8 +1,9 @@
 /*
  * What the instance's ext2 file system holds durably, for the runner's
  * power-cut oracle (harness/oracle.c): every regular file a successful
- * fsync or fdatasync, sync or unmount made durable, by path from the file
- * system's root, with its size and a digest of its content.
+ * fsync or fdatasync, sync or unmount, or a whole write through a
+ * descriptor open with O_SYNC or O_DSYNC made durable, by path from the
+ * file system's root, with its size and a digest of its content.
  *
  * The record lives in the verdict (rr_durable, memory shared with the
  * runner), so the runner reads it after a power cut ended the child.  An
@@ -20,8 +21,9 @@
  * descriptors the binding cannot name are followed; a change by a path
  * this cannot resolve (a directory descriptor it does not know, a
  * relative ".." walk) invalidates every entry and sets rr_durable_lost.
- * A file this cannot follow is not recorded: the oracle checks less, it
- * never checks what was not durable.
+ * A file this cannot follow, or one past RUMPUS_DURABLE_MAX files, is not
+ * recorded: the oracle checks less, and says so; it never checks what was
+ * not durable.
  *
  * Every hook runs inside the binding's kernel-call bracket (LKERN_SYS:
  * interpreter lock released, the calling context's lwp current), so its
@@ -364,13 +366,15 @@ ldur_remove(int dfd, const char *path, int tdfd, const char *to)
 
 /*
  * Before a call that changes the file open as fd (write, pwrite, writev,
- * ftruncate).  Close with ldur_done.
+ * ftruncate).  Close with ldur_done, or for a write with ldur_written
+ * given what this returns (as ldur_gen).
  */
-void
+uint64_t
 ldur_fdchange(int fd)
 {
 	struct ldur_fd *lf;
 	struct rump_stat st;
+	uint64_t gen = ~(uint64_t)0;
 	int e = errno, pid, known;
 
 	if (ldur.res == NULL)
@@ -378,6 +382,8 @@ ldur_fdchange(int fd)
 	pid = rump_sys_getpid();
 	known = rump_sys_fstat(fd, &st) == 0;
 	pthread_mutex_lock(&ldur_lock);
+	if (ldur.inflight == 0)
+		gen = ldur.gen;
 	ldur.inflight++;
 	if (known && ldur.mnt[0] != '\0' && st.st_dev == ldur.dev) {
 		lf = ldur_fdslot(pid, fd);
@@ -389,6 +395,7 @@ ldur_fdchange(int fd)
 	pthread_mutex_unlock(&ldur_lock);
 out:
 	errno = e;
+	return gen;
 }
 
 /* The change announced by ldur_*change or ldur_remove is over. */
@@ -595,7 +602,7 @@ ldur_store(const struct ldur_file *f, uint64_t gen)
 			break;
 		}
 	if (free == -1) {
-		ldur.res->rr_durable_lost = 1;
+		ldur.res->rr_durable_full = 1;
 		return;
 	}
 	d = &ldur.res->rr_durable[free];
@@ -642,6 +649,31 @@ ldur_fsynced(int fd, uint64_t gen)
 	pthread_mutex_lock(&ldur_lock);
 	ldur_store(&f, gen);
 	pthread_mutex_unlock(&ldur_lock);
+out:
+	errno = e;
+}
+
+/*
+ * A write of len bytes through fd, announced by ldur_fdchange (which
+ * returned gen), returned rv.  When the descriptor is open with O_SYNC or
+ * O_DSYNC and the whole write succeeded, the kernel flushed the file
+ * system before returning (vfs_syscalls.c do_rw, IO_SYNC): the file is
+ * durable as after an fsync, and recorded so if no other change came
+ * between (the generation is then gen + 1, this write's own).  A short
+ * write is not recorded: it may have stopped before the flush.
+ */
+void
+ldur_written(int fd, ssize_t rv, size_t len, uint64_t gen)
+{
+	int e = errno, fl;
+
+	ldur_done();
+	if (ldur.res == NULL || rv <= 0 || (size_t)rv != len ||
+	    gen == ~(uint64_t)0)
+		goto out;
+	fl = rump_sys_fcntl(fd, RUMP_F_GETFL);
+	if (fl != -1 && (fl & (RUMP_O_SYNC | RUMP_O_DSYNC)) != 0)
+		ldur_fsynced(fd, gen + 1);
 out:
 	errno = e;
 }

@@ -58,6 +58,8 @@ lhost_exec(char *const argv[], char *out, size_t outlen)
 		return -1;
 	}
 	if (pid == 0) {
+		/* Not even a program outlives the runner. */
+		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 		dup2(pfd[1], 1);
 		dup2(pfd[1], 2);
 		close(pfd[0]);

@@ -18,6 +18,7 @@
  * table returned by k.process{}), whose calls run on that process's lwp.
  */
 #define _GNU_SOURCE
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <errno.h>
@@ -46,6 +47,8 @@
 #define LKERN_BARRIER_MT "rumpus.barrier"
 #define LKERN_REG	"rumpus.k"	/* registry: k, the fs argument */
 #define LKERN_MNT	"/mnt"		/* where the fs variant is mounted */
+#define LKERN_NMOUNTS	16		/* mounts noted for the teardown */
+#define LKERN_NFDS	1024		/* descriptors it looks at */
 #define LKERN_IOMAX	(64u << 20)	/* bytes one read may ask for */
 
 /* The interpreter lock; see above. */
@@ -112,7 +115,22 @@ static struct {
 	char	snapshot[256];	/* k.image_copy()'s file, or "" */
 	int	nlwps;		/* spawned lwps not yet joined */
 	struct lwp *bodylwp;	/* the body's own lwp (its process) */
+	/* The last LKERN_NMOUNTS directories the scenario mounted on. */
+	char	mounts[LKERN_NMOUNTS][128];
+	unsigned nmounts;
 } lkern;
+
+/*
+ * A mount on dir succeeded: note it, so that the teardown can tell a
+ * file system left mounted under the fs variant.  Interpreter lock held.
+ */
+static void
+lkern_mounted(const char *dir)
+{
+
+	snprintf(lkern.mounts[lkern.nmounts++ % LKERN_NMOUNTS],
+	    sizeof(lkern.mounts[0]), "%s", dir);
+}
 
 /*
  * The failure convention: nil, "ENAME", errno.  e is a NetBSD errno.
@@ -435,9 +453,10 @@ lkern_write(lua_State *L)
 	size_t n;
 	const char *data = luaL_checklstring(L, 2, &n);
 	ssize_t rv;
+	uint64_t g;
 
-	LKERN_SYS(L, ldur_fdchange(fd); rv = rump_sys_write(fd, data, n);
-	    ldur_done());
+	LKERN_SYS(L, g = ldur_fdchange(fd); rv = rump_sys_write(fd, data, n);
+	    ldur_written(fd, rv, n, g));
 	return lkern_ret(L, rv, errno);
 }
 
@@ -450,9 +469,11 @@ lkern_pwrite(lua_State *L)
 	const char *data = luaL_checklstring(L, 2, &n);
 	int64_t off = luaL_checkinteger(L, 3);
 	ssize_t rv;
+	uint64_t g;
 
-	LKERN_SYS(L, ldur_fdchange(fd); rv = rump_sys_pwrite(fd, data, n, off);
-	    ldur_done());
+	LKERN_SYS(L, g = ldur_fdchange(fd);
+	    rv = rump_sys_pwrite(fd, data, n, off);
+	    ldur_written(fd, rv, n, g));
 	return lkern_ret(L, rv, errno);
 }
 
@@ -465,8 +486,9 @@ lkern_rwv(lua_State *L, int write)
 {
 	int fd = lkern_fd(L, 1), i, n, e;
 	struct rump_iovec *iov;
-	size_t len, total;
+	size_t len, total = 0;
 	ssize_t rv;
+	uint64_t g;
 
 	luaL_checktype(L, 2, LUA_TTABLE);
 	n = (int)luaL_len(L, 2);
@@ -481,6 +503,7 @@ lkern_rwv(lua_State *L, int write)
 			/* The string is anchored by the table argument. */
 			iov[i].iov_base = (void *)luaL_checklstring(L, -1,
 			    &iov[i].iov_len);
+			total += iov[i].iov_len;
 			lua_pop(L, 1);
 		} else {
 			len = lkern_count(L, -1);
@@ -492,8 +515,9 @@ lkern_rwv(lua_State *L, int write)
 		}
 	}
 	if (write)
-		LKERN_SYS(L, ldur_fdchange(fd);
-		    rv = rump_sys_writev(fd, iov, n); ldur_done());
+		LKERN_SYS(L, g = ldur_fdchange(fd);
+		    rv = rump_sys_writev(fd, iov, n);
+		    ldur_written(fd, rv, total, g));
 	else
 		LKERN_SYS(L, rv = rump_sys_readv(fd, iov, n));
 	e = errno;
@@ -1374,7 +1398,7 @@ lkern_mount_tmpfs(lua_State *L)
 {
 	const char *dir = luaL_checkstring(L, 1);
 	struct rump_tmpfs_args ta;
-	int flags = 0, rv;
+	int flags = 0, rv, e;
 
 	memset(&ta, 0, sizeof(ta));
 	ta.ta_version = RUMP_TMPFS_ARGS_VERSION;
@@ -1396,8 +1420,10 @@ lkern_mount_tmpfs(lua_State *L)
 		lua_settop(L, 2);
 	}
 	LKERN_SYS(L, rv = rump_sys_mount(RUMP_MOUNT_TMPFS, dir, flags, &ta,
-	    sizeof(ta)));
-	return lkern_ok(L, rv, errno);
+	    sizeof(ta)); e = errno);
+	if (rv == 0)
+		lkern_mounted(dir);
+	return lkern_ok(L, rv, e);
 }
 
 /*
@@ -1442,6 +1468,17 @@ lkern_mount_args(lua_State *L)
  * numbering).  Called with the interpreter lock held; inproc: from a
  * closure with a process upvalue (else, at boot, in the body's own lwp).
  */
+/* Why the host could not attach an image (host errno e). */
+static const char *
+lkern_attach_why(int e)
+{
+
+	if (e == EFBIG)
+		return "the image is larger than the overlay has room for "
+		    "(the runner's file-size limit, ulimit -f)";
+	return strerror(e);
+}
+
 static int
 lkern_ext2_attach(lua_State *L, const char *src, const char *dir,
     int flags, int inproc)
@@ -1485,7 +1522,10 @@ lkern_ext2_attach(lua_State *L, const char *src, const char *dir,
 	else
 		LKERN_CALL(rv = rump_sys_mount(RUMP_MOUNT_EXT2FS, dir, flags,
 		    &ua, sizeof(ua)); if (rv == 0) ldur_mounted(dir));
-	return rv == -1 ? errno : 0;
+	if (rv == -1)
+		return errno;
+	lkern_mounted(dir);
+	return 0;
 }
 
 /*
@@ -1511,7 +1551,7 @@ lkern_mount_ext2(lua_State *L)
 	src = lua_tostring(L, -1);
 	if ((e = lkern_ext2_attach(L, src, dir, flags, 1)) == -1)
 		return luaL_error(L, "mount_ext2: attaching %s: %s", src,
-		    strerror(errno));
+		    lkern_attach_why(errno));
 	if (e != 0)
 		return lkern_err(L, e);
 	lua_pushboolean(L, 1);
@@ -1523,11 +1563,16 @@ lkern_mount_ext2(lua_State *L)
  * holds it now (pristine + overlay), written anew at each call (for
  * img:fsck(path) after an unmount), or nil before any ext2 mount.  The
  * file goes at the end of the instance, however it ends.
+ *
+ * The runner caps the files the instance writes at its console limit
+ * (the soft RLIMIT_FSIZE, see harness/run.c); an image may be larger, so
+ * the export alone runs with the soft limit raised to the hard one.
  */
 static int
 lkern_image_copy(lua_State *L)
 {
-	int fd, e;
+	struct rlimit fsz, wide;
+	int fd, e, capped;
 
 	if (lkern.imgname[0] == '\0')
 		return 0;
@@ -1544,7 +1589,14 @@ lkern_image_copy(lua_State *L)
 		return luaL_error(L, "image_copy: %s", strerror(e));
 	}
 	lfault_snapshot(lkern.snapshot);
+	if ((capped = getrlimit(RLIMIT_FSIZE, &fsz) == 0)) {
+		wide = fsz;
+		wide.rlim_cur = wide.rlim_max;
+		(void)setrlimit(RLIMIT_FSIZE, &wide);
+	}
 	e = rumpus_overlay_export(lkern.ovfd, fd);
+	if (capped)
+		(void)setrlimit(RLIMIT_FSIZE, &fsz);
 	close(fd);
 	if (e != 0)
 		return luaL_error(L, "image_copy: writing %s: %s",
@@ -2089,7 +2141,7 @@ lkern_boot(lua_State *L, const char *fs, const char *image,
 		if ((e = lkern_ext2_attach(L, image, LKERN_MNT, 0, 0)) == -1) {
 			lscen_setstr(res->rr_reason, sizeof(res->rr_reason),
 			    "fs variant %s: attaching %s: %s", fs, image,
-			    strerror(errno));
+			    lkern_attach_why(errno));
 			res->rr_outcome = RUMPUS_ERROR;
 			return -1;
 		}
@@ -2257,6 +2309,57 @@ lkern_interrupt(struct rumpus_result *res)
 }
 
 /*
+ * Why the unmount of the fs variant failed with e, in a few words into
+ * buf (with the body's lwp current): a file system the scenario left
+ * mounted under it, descriptors of the body's process left open on it,
+ * or its working directory in it, when one of them is found.
+ */
+static void
+lkern_busy_why(int e, char *buf, size_t len)
+{
+	struct rump_statvfs sv;
+	struct rump_stat mst, st;
+	char cwd[256];
+	size_t n = strlen(LKERN_MNT);
+	unsigned i;
+	int fd, first = -1, nfd = 0;
+
+	buf[0] = '\0';
+	if (e == RUMP_EINVAL) {
+		snprintf(buf, len, " (not a mount point any more: the scenario "
+		    "unmounted it)");
+		return;
+	}
+	if (e != RUMP_EBUSY || rump_sys_stat(LKERN_MNT, &mst) == -1)
+		return;
+	for (i = 0; i < LKERN_NMOUNTS && i < lkern.nmounts; i++)
+		if (rump_sys_statvfs1(lkern.mounts[i], &sv, RUMP_ST_NOWAIT) ==
+		    0 && strncmp(sv.f_mntonname, LKERN_MNT, n) == 0 &&
+		    sv.f_mntonname[n] == '/') {
+			snprintf(buf, len, " (a file system left mounted on "
+			    "%.256s)", sv.f_mntonname);
+			return;
+		}
+	for (fd = 0; fd < LKERN_NFDS; fd++)
+		if (rump_sys_fstat(fd, &st) == 0 && st.st_dev == mst.st_dev &&
+		    nfd++ == 0)
+			first = fd;
+	if (nfd == 1)
+		snprintf(buf, len, " (descriptor %d left open on it)", first);
+	else if (nfd > 1)
+		snprintf(buf, len, " (%d descriptors left open on it, the "
+		    "lowest %d)", nfd, first);
+	else if (rump_sys___getcwd(cwd, sizeof(cwd)) != -1 &&
+	    strncmp(cwd, LKERN_MNT, n) == 0 &&
+	    (cwd[n] == '\0' || cwd[n] == '/'))
+		snprintf(buf, len, " (the working directory is in it: %s)",
+		    cwd);
+	else
+		snprintf(buf, len, " (busy, with no mount, descriptor or "
+		    "working directory of the scenario's found on it)");
+}
+
+/*
  * After the body: join lwps still running, end the processes k.process{}
  * made, unmount the fs variant (a
  * failure is the case's failure when nothing else failed), stop the
@@ -2267,6 +2370,7 @@ lkern_teardown(lua_State *L, struct rumpus_result *res)
 {
 	struct lkern_proc *p;
 	struct lkern_lwp *l;
+	char why[384];
 	int rv, e;
 
 	if (!lkern.booted)
@@ -2308,13 +2412,14 @@ lkern_teardown(lua_State *L, struct rumpus_result *res)
 			rump_pub_lwproc_switch(lkern.bodylwp);
 	);
 	if (lkern.fs[0] != '\0') {
-		LKERN_CALL(rv = rump_sys_unmount(LKERN_MNT, 0));
-		e = errno;
+		LKERN_CALL(rv = rump_sys_unmount(LKERN_MNT, 0);
+		    e = errno; if (rv == -1) lkern_busy_why(e, why,
+		    sizeof(why)));
 		if (rv == -1 && res->rr_outcome == RUMPUS_NONE) {
 			lscen_setstr(res->rr_reason, sizeof(res->rr_reason),
-			    "teardown: unmount %s: %s (a descriptor left "
-			    "open?)", LKERN_MNT, rump_errno_name(e) ?
-			    rump_errno_name(e) : "error");
+			    "teardown: unmount %s: %s%s", LKERN_MNT,
+			    rump_errno_name(e) ? rump_errno_name(e) : "error",
+			    why);
 			res->rr_outcome = RUMPUS_FAIL;
 		}
 	}

@@ -89,7 +89,8 @@ void	lfault_openlib(lua_State *);
  * bracket (the caller's context current) and keeps errno.  Before a
  * change: ldur_change (content, by path), ldur_remove (unlink, rmdir; with
  * a second path, rename), ldur_fdchange (through a descriptor); after it,
- * whatever its result, ldur_done.  After success: ldur_opened,
+ * whatever its result, ldur_done, or for a write ldur_written (a write
+ * through an O_SYNC or O_DSYNC descriptor makes its file durable).  After success: ldur_opened,
  * ldur_closed, ldur_dup, ldur_renamed, ldur_mounted.  Around the calls
  * that make data durable, ldur_gen before and ldur_fsynced, ldur_synced,
  * ldur_unmounting ... ldur_unmounted after.
@@ -99,8 +100,9 @@ void	ldur_boot(struct rumpus_result *);
 void	ldur_mounted(const char *);
 void	ldur_change(int, const char *);
 void	ldur_remove(int, const char *, int, const char *);
-void	ldur_fdchange(int);
+uint64_t ldur_fdchange(int);
 void	ldur_done(void);
+void	ldur_written(int, ssize_t, size_t, uint64_t);
 void	ldur_opened(int, const char *, int);
 void	ldur_closed(int);
 void	ldur_dup(int, int);

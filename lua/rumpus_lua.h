@@ -62,9 +62,11 @@ enum rumpus_phase {
 
 /*
  * A regular file of the instance's ext2 file system whose content a
- * successful fsync, fdatasync, sync or unmount made durable (lua/
- * ldurable.c), for the power-cut oracle.  rd_valid is set last and
- * cleared first: a valid entry is true whenever the child stops.
+ * successful fsync, fdatasync, sync, unmount or O_SYNC write made durable
+ * (lua/ldurable.c), for the power-cut oracle.  rd_valid is set last and
+ * cleared first: a valid entry is true whenever the child stops.  Past
+ * RUMPUS_DURABLE_MAX files a file made durable is not recorded, and
+ * rr_durable_full says so.
  */
 #define RUMPUS_DURABLE_MAX	64
 struct rumpus_durable {
@@ -105,8 +107,10 @@ struct rumpus_result {
 	int		rr_surfaced;	/* kernel calls that returned it to
 					   the scenario after the fault */
 	/* What was durable on the ext2 image; rr_durable_lost: some
-	   durable file or some change could not be followed. */
+	   durable file or some change could not be followed;
+	   rr_durable_full: some durable file found every entry taken. */
 	int		rr_durable_lost;
+	int		rr_durable_full;
 	struct rumpus_durable rr_durable[RUMPUS_DURABLE_MAX];
 };
 

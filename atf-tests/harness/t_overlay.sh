@@ -64,13 +64,53 @@ corrupt_body() {
 	    -o match:'"artifacts":\[\]' cat out.jsonl
 }
 
+atf_test_case unwritten
+unwritten_head() {
+	atf_set descr "an instance that attached its image but wrote no block leaves the pristine image, which is not checked again: the record says so"
+}
+unwritten_body() {
+	setup
+	atf_check -e ignore $run -c 'reads[tmpfs]' $data/overlay.lua
+	atf_check -o match:'"name":"reads".*"fsck":\{"status":-1,"problems":"skipped: the image was not written' \
+	    cat out.jsonl
+}
+
+atf_test_case image_copy_large
+image_copy_large_head() {
+	atf_set descr "k.image_copy() of a 24 MiB image, larger than the 8 MiB that caps what an instance writes (RLIMIT_FSIZE, for the console), is whole, and e2fsck finds the copy clean"
+}
+image_copy_large_body() {
+	setup
+	atf_check -o match:'^pass .*bigcopy\[ext2\]' -e ignore \
+	    $run -v $data/bigcopy.lua
+	atf_check -o empty ls tmp
+}
+
+atf_test_case file_size_limit
+file_size_limit_head() {
+	atf_set descr "under a file-size limit (ulimit -f 8 MiB) the runner lives: a 4 MiB image is written and checked, a 24 MiB one is an error naming the limit"
+}
+file_size_limit_body() {
+	setup
+	# Build the 24 MiB image without the limit (mke2fs writes it whole).
+	atf_check -o ignore env RUMPUS_CACHE=$(pwd)/cache $rumpus list \
+	    $data/bigcopy.lua
+	ulimit -f 16384
+	atf_check -e ignore $run -c 'writes[ext2]' $data/overlay.lua
+	atf_check -o match:'"name":"writes".*"outcome":"pass".*"fsck":\{"status":0,' \
+	    cat out.jsonl
+	atf_check -s exit:1 -e ignore \
+	    -o match:'^error .*bigcopy\[ext2\]: fs variant ext2: attaching .*: the image is larger than the overlay has room for \(the runner.s file-size limit, ulimit -f\)' \
+	    $run -c 'bigcopy[ext2]' $data/bigcopy.lua
+}
+
 atf_test_case artifacts
 artifacts_head() {
 	atf_set descr "a failing case keeps its image (as written) beside its console, named in the record; a passing case keeps nothing and leaves no file behind"
 }
 artifacts_body() {
 	setup
-	atf_check -s exit:1 -e match:'1 pass, 1 fail, 1 crash;' \
+	atf_check -s exit:1 -e match:'2 pass, 1 fail, 1 crash;' \
 	    -o ignore $run -j 2 $data/overlay.lua
 	atf_check -o inline:'fails.ext2\nkilled.ext2\n' \
 	    sh -c 'ls art | sed "s,.*overlay\.lua\.,,"'
@@ -98,6 +138,9 @@ atf_init_test_cases() {
 	atf_add_test_case pristine_unchanged
 	atf_add_test_case sigkill
 	atf_add_test_case corrupt
+	atf_add_test_case unwritten
+	atf_add_test_case image_copy_large
+	atf_add_test_case file_size_limit
 	atf_add_test_case artifacts
 	atf_add_test_case powercut_image
 }

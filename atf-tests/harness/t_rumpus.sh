@@ -22,6 +22,8 @@ usage_body() {
 	    $rumpus run --mode fast $data/mixed.lua
 	atf_check -s exit:2 -e match:'-j: "0" is not a number >= 1' \
 	    $rumpus run -j 0 $data/mixed.lua
+	atf_check -s exit:2 -e match:'-c given twice \("a", "b"\)' \
+	    $rumpus run -c a -c b $data/mixed.lua
 }
 
 atf_test_case missing_file
@@ -256,7 +258,21 @@ progress_body() {
 	    $rumpus run --timeout 0.4 $data/hang.lua
 }
 
+atf_test_case teardown_left
+teardown_left_head() {
+	atf_set descr "a fs variant the teardown cannot unmount fails, and the reason says what the scenario left: a file system mounted under it, descriptors open on it, its working directory in it, or no mount any more"
+}
+teardown_left_body() {
+	atf_check -s exit:1 -e ignore \
+	    -o match:'^fail .*:mounted\[tmpfs\]: teardown: unmount /mnt: EBUSY \(a file system left mounted on /mnt/sub\)$' \
+	    -o match:'^fail .*:open\[tmpfs\]: teardown: unmount /mnt: EBUSY \(2 descriptors left open on it, the lowest 0\)$' \
+	    -o match:'^fail .*:cwd\[tmpfs\]: teardown: unmount /mnt: EBUSY \(the working directory is in it: /mnt/d\)$' \
+	    -o match:'^fail .*:unmounted\[tmpfs\]: teardown: unmount /mnt: EINVAL \(not a mount point any more: the scenario unmounted it\)$' \
+	    $rumpus run $data/teardown.lua
+}
+
 atf_init_test_cases() {
+	atf_add_test_case teardown_left
 	atf_add_test_case progress
 	atf_add_test_case hang_not_deadlock
 	atf_add_test_case deadlock

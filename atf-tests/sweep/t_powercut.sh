@@ -1,17 +1,19 @@
 #
 # The power-cut oracle (harness/oracle.c) and power-cut sweeps: after a
 # cut, e2fsck repairs a copy of the image; the outcome is corrupt only if
-# it cannot, or if a file made durable (fsync, fdatasync, sync, unmount)
-# before the cut reads back wrong after the repair.
+# it cannot, or if a file made durable (fsync, fdatasync, sync, unmount,
+# a write through O_SYNC or O_DSYNC) before the cut reads back wrong
+# after the repair.
 # @RUMPUS@, @DATA@ and @SCENARIOS@ are filled in by the build.
 #
 rumpus=@RUMPUS@
 data=@DATA@
 scenarios=@SCENARIOS@
 
-# Writes the scenario makes (bio.write), from a counting run.
+# Writes the scenario makes (bio.write), from a counting run of
+# $data/${1:-durable}.lua.
 writes() {
-	$rumpus run -m serial --trace -o count.jsonl $data/durable.lua \
+	$rumpus run -m serial --trace -o count.jsonl $data/${1:-durable}.lua \
 	    >/dev/null 2>&1 ||
 	    atf_fail "the counting run did not pass"
 	sed -n -E 's/.*"bio.write":([0-9]+).*/\1/p' count.jsonl
@@ -43,6 +45,38 @@ cut_lost_body() {
 	    -o match:'^corrupt .*durable\[ext2\]: power cut .*2 of 2 durable files wrong after repair: /a: ENOENT; /b: ENOENT' \
 	    $rumpus run -v -m serial -o out.jsonl \
 	    --faults "bio.write:nth=$n:powercut; bio.write:lost" $data/durable.lua
+}
+
+atf_test_case cut_osync
+cut_osync_head() {
+	atf_set descr "a write that returned through an O_SYNC or O_DSYNC descriptor made its file durable without an fsync: after a cut at the last write both files are checked and intact; with the writes lost, both are wrong (corrupt); no cut of a power-cut sweep is corrupt"
+	atf_set require.progs e2fsck
+}
+cut_osync_body() {
+	n=$(writes osync)
+	atf_check -s exit:0 -e ignore -o match:'^pass .*osync\[ext2\]: power cut at bio.write .*2 durable files intact' \
+	    $rumpus run -v -m serial --faults "bio.write:nth=$n:powercut" \
+	    $data/osync.lua
+	atf_check -s exit:1 -e ignore \
+	    -o match:'^corrupt .*2 of 2 durable files wrong after repair: /a: ENOENT; /b: ENOENT' \
+	    $rumpus run -v -m serial \
+	    --faults "bio.write:nth=$n:powercut; bio.write:lost" $data/osync.lua
+	atf_check -s exit:0 -e ignore -o match:' 0 findings' \
+	    $rumpus sweep --point bio.write --powercut -j 2 -o out.jsonl \
+	    $data/osync.lua
+}
+
+atf_test_case cut_full
+cut_full_head() {
+	atf_set descr "more files made durable than the record holds (64): the oracle checks the 64 it has and says that the others were not checked"
+	atf_set require.progs e2fsck
+}
+cut_full_body() {
+	n=$(writes many)
+	atf_check -s exit:0 -e ignore \
+	    -o match:'^pass .*many\[ext2\]: power cut .*; 64 durable files intact \(the record holds 64 files: files made durable past them were not checked\)$' \
+	    $rumpus run -v -m serial --faults "bio.write:nth=$n:powercut" \
+	    $data/many.lua
 }
 
 atf_test_case cut_unrepairable
@@ -120,6 +154,8 @@ atf_init_test_cases() {
 	atf_add_test_case sweep_rewrites
 	atf_add_test_case cut_pass
 	atf_add_test_case cut_lost
+	atf_add_test_case cut_osync
+	atf_add_test_case cut_full
 	atf_add_test_case cut_unrepairable
 	atf_add_test_case sweep_powercut
 }

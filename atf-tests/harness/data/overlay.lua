@@ -13,6 +13,19 @@ scenario {
 }
 
 scenario {
+	name = "reads",
+	description = "mounts the image read-only and reads: nothing written, " ..
+	    "so nothing for e2fsck to check",
+	fs = { "tmpfs" },
+	function(k, fs)
+		expect_ok(k.mkdir("/ro"))
+		expect_ok(k.mount_ext2(img, "/ro", { flags = { "rdonly" } }))
+		expect_ok(k.stat("/ro/lost+found"))
+		expect_ok(k.unmount("/ro"))
+	end
+}
+
+scenario {
 	name = "fails",
 	description = "writes a file, then fails an expectation",
 	fs = { "ext2" },
