@@ -1,6 +1,6 @@
 # The runner's sources and libraries, shared by harness/Makefile and by
 # test builds of the runner around another kernel object
-# (atf-tests/harness/deadlock links the objects harness/ built).
+# (atf-tests/harness/ktest links the objects harness/ built).
 
 # The runner.
 RUMPUS_SRCS=	main.c \
