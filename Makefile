@@ -9,14 +9,15 @@
 #	make run	the main job: the bundled scenarios through the runner
 #	make test	the functional suite under kyua; ends "tests: N passed, M failed"
 #	make sanitize	build (build-sanitize/) and test once more under ASan + UBSan
+#	make nofaults	build without fault points (build-nofaults/) and check it
 #	make bench	run the benchmarks under bench/ and print their figures
 #	make clean	remove build/ and build-sanitize/
 
-.PHONY: all run test sanitize bench clean
+.PHONY: all run test sanitize nofaults bench clean
 
-all run test sanitize bench:
+all run test sanitize nofaults bench:
 	@sh CI/deps.sh
 	@sh CI/bmake.sh $@
 
 clean:
-	rm -rf build build-sanitize
+	rm -rf build build-sanitize build-nofaults build-sanitize-nofaults

@@ -4,9 +4,13 @@
 # Expected failures count as passed, kyua's "broken" as failed; skips are
 # listed beside the tally.  The last line is "tests: N passed, M failed" and
 # the exit status is non-zero when M > 0 or when kyua itself failed.
-# Called from mk/build.mk with SRCTOP and OBJTOP set (CI/bmake.sh).
+# Called from mk/build.mk with SRCTOP and OBJTOP set (CI/bmake.sh).  A tree
+# built without fault points (MK_FAULTS=no) has only the programs of
+# atf-tests/Kyuafile.nofaults.
 set -u
 : "${SRCTOP:?} ${OBJTOP:?}"
+kyuafile=$SRCTOP/atf-tests/Kyuafile
+[ "${MK_FAULTS:-yes}" = yes ] || kyuafile=$kyuafile.nofaults
 
 results=$OBJTOP/kyua-results.db
 junit=$OBJTOP/junit.xml
@@ -21,7 +25,7 @@ export LSAN_OPTIONS
 
 jobs=$(nproc 2>/dev/null || echo 2)
 kyua -v parallelism="$jobs" test \
-    --kyuafile "$SRCTOP/atf-tests/Kyuafile" \
+    --kyuafile "$kyuafile" \
     --build-root "$OBJTOP/atf-tests" \
     --results-file "$results" >"$OBJTOP/kyua-test.log" 2>&1
 kyua_status=$?

@@ -125,7 +125,26 @@ uint64_t rumpuser__prng_next(uint64_t *);
  * RUMPUSER_FAULT_ASK(point, fd, off, len, name, d) only decides, into *d
  * (left alone when the gate is closed), for rumpuser__fault_act() to
  * carry out later, maybe on another thread (bio's I/O threads).
+ *
+ * Built without fault points (RUMPUS_NOFAULTS, make nofaults) both are
+ * the constant 0 (no argument evaluated), rumpuser__fault_act() too, the
+ * bracket around host transfers is empty and the engine's part of init
+ * refuses a fault spec: the compiler drops every branch that handles a
+ * fault, so no hook, count, gate or engine symbol is defined or
+ * referenced (CI/nofaults.sh checks with nm).
  */
+#ifdef RUMPUS_NOFAULTS
+#define RUMPUSER_FAULT(point, fd, off, len, name)	((void)sizeof(len), 0)
+#define RUMPUSER_FAULT_ASK(point, fd, off, len, name, d)		\
+	((void)sizeof(len), 0)
+#define rumpuser__fault_act(d, len)	((void)sizeof(len), 0)
+#define rumpuser__fault_io_begin()	0
+#define rumpuser__fault_io_end(io)	((void)(io))
+#define rumpuser__faults_init(seed)	rumpuser__noengine()
+#define rumpuser__faults_stop(why)	((void)0)
+/* RUMPUS_FAULTS or RUMPUS_TRACE set: a message and NetBSD's EINVAL. */
+int	rumpuser__noengine(void);
+#else
 extern uint64_t rumpuser__fault_gate;
 
 #define _RUMPUSER_FAULT_OPEN(point)					\
@@ -140,12 +159,7 @@ extern uint64_t rumpuser__fault_gate;
 	    rumpuser__fault_ask((point), (fd), (off), (len), (name),	\
 	    __builtin_return_address(0), (d)) : 0)
 
-int	rumpuser__fault_decide(int, int, int64_t, size_t, const char *,
-	    void *);
-int	rumpuser__fault_ask(int, int, int64_t, size_t, const char *, void *,
-	    struct rumpuser_fault_decision *);
 int	rumpuser__fault_act(const struct rumpuser_fault_decision *, size_t);
-extern __thread struct rumpuser_fault_decision rumpuser__fault_last;
 
 /*
  * Around every host transfer (read, write, sync) of a faultable
@@ -154,16 +168,24 @@ extern __thread struct rumpuser_fault_decision rumpuser__fault_last;
  */
 int	rumpuser__fault_io_begin(void);
 void	rumpuser__fault_io_end(int);
+
+/* The engine's part of rumpuser_init and of a stop (fault_env.c). */
+int	rumpuser__faults_init(uint64_t);
+void	rumpuser__faults_stop(const char *);
+#endif
+
+int	rumpuser__fault_decide(int, int, int64_t, size_t, const char *,
+	    void *);
+int	rumpuser__fault_ask(int, int, int64_t, size_t, const char *, void *,
+	    struct rumpuser_fault_decision *);
+extern __thread struct rumpuser_fault_decision rumpuser__fault_last;
+
 /*
  * A power cut: stop all host transfers, (torn write,) then dump the
  * engine's trace and _exit.
  */
 void	rumpuser__fault_cut_begin(void);
 void	rumpuser__fault_cut_end(int) __dead;
-
-/* The engine's part of rumpuser_init and of a stop (fault_env.c). */
-int	rumpuser__faults_init(uint64_t);
-void	rumpuser__faults_stop(const char *);
 
 /*
  * The image overlay (rumpuser_overlay.c, rumpus_overlay.h).

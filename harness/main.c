@@ -458,8 +458,11 @@ main(int argc, char **argv)
 		    cmd);
 		usage();
 	}
-	if (plan != NULL && rumpus_faults_check(plan, err, sizeof(err)) != 0) {
-		fprintf(stderr, "rumpus: --faults: %s\n", err);
+	/* --trace needs the engine as a plan does (a build may lack it). */
+	if ((plan != NULL || ho.ho_trace) && rumpus_faults_check(plan != NULL ?
+	    plan : "", err, sizeof(err)) != 0) {
+		fprintf(stderr, "rumpus: %s: %s\n", plan != NULL ? "--faults" :
+		    "--trace", err);
 		return 2;
 	}
 	if ((cases = harness_load(argv + optind, argc - optind, sel,

@@ -314,7 +314,13 @@ harness_sweep(int argc, char **argv)
 	double t0;
 	long ncpu;
 	int ch, status, powercut = 0;
+	char err[512];
 
+	/* The empty plan: what a build without fault points refuses. */
+	if (rumpus_faults_check("", err, sizeof(err)) != 0) {
+		fprintf(stderr, "rumpus: sweep: %s\n", err);
+		return 2;
+	}
 	memset(&sw, 0, sizeof(sw));
 	memset(&ho, 0, sizeof(ho));
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -525,6 +531,13 @@ harness_replay(int argc, char **argv)
 		status = harness_save(&tok, argv[optind], save);
 		goto out;
 	}
+	/* Before the build's: a plan is refused by a build without faults. */
+	if (*tok.ft_plan != '\0' &&
+	    rumpus_faults_check(tok.ft_plan, err, sizeof(err)) != 0) {
+		fprintf(stderr, "rumpus: replay: the token's plan: %s\n", err);
+		status = 2;
+		goto out;
+	}
 	/* The token as this build and this scenario file would make it. */
 	now = tok;
 	now.ft_build = (char *)record_buildid();
@@ -537,12 +550,6 @@ harness_replay(int argc, char **argv)
 	now.ft_scenhash = hash;
 	if (fe_token_compare(&tok, &now, err, sizeof(err)) != 0) {
 		fprintf(stderr, "rumpus: replay: refused: %s\n", err);
-		status = 2;
-		goto out;
-	}
-	if (*tok.ft_plan != '\0' &&
-	    rumpus_faults_check(tok.ft_plan, err, sizeof(err)) != 0) {
-		fprintf(stderr, "rumpus: replay: the token's plan: %s\n", err);
 		status = 2;
 		goto out;
 	}

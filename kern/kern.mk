@@ -5,7 +5,8 @@
 
 _CC_INCLUDE!=	${CC:Ucc} -print-file-name=include
 KERN_CPPFLAGS=	-nostdinc -isystem ${_CC_INCLUDE} \
-		-I${SRCTOP}/kern -I${SRCTOP}/kern/include -D_KERNEL -D_RUMPKERNEL
+		-I${SRCTOP}/kern -I${SRCTOP}/kern/include -D_KERNEL -D_RUMPKERNEL \
+		${FAULTS_CPPFLAGS}
 # -fno-tree-loop-distribute-patterns: gcc would otherwise turn libkern's own
 # loops into calls to memset/memcpy.
 KERN_CFLAGS=	${CFLAGS} -ffreestanding -fno-stack-protector -fPIC \

@@ -4,9 +4,14 @@
 #
 # Order matters: the host library and the kernel come before what links them.
 
-SUBDIR=	faults/engine \
-	faults/interpose \
-	faults \
+# The LD_PRELOAD interposer is the fault engine and nothing else: a tree
+# built without fault points (MK_FAULTS=no) has none.  faults/engine is
+# still built there, for the runner's reproducer tokens only.
+SUBDIR=	faults/engine
+.if ${MK_FAULTS:Uyes} != "no"
+SUBDIR+=	faults/interpose
+.endif
+SUBDIR+=	faults \
 	kern \
 	harness \
 	atf-tests \
@@ -21,6 +26,12 @@ test: all
 # The sanitizer flavour is the same suite, built into its own object tree.
 sanitize: all
 	@sh ${SRCTOP}/CI/test.sh
+
+# Without fault points (its own object tree, build-nofaults/): no fault
+# symbol in the kernel or librumpuser, what needs faults refused, and the
+# suite that needs none (CI/nofaults.sh).
+nofaults: all
+	@sh ${SRCTOP}/CI/nofaults.sh
 
 run: all
 	@sh ${SRCTOP}/CI/run.sh

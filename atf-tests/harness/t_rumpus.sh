@@ -1,11 +1,11 @@
 #
 # The rumpus command line: usage, missing files, outcomes in the records,
 # results that survive a killed runner, and no instance outliving it.
-# @RUMPUS@, @RUMPUS_DEADLOCK@, @DATA@ and @SCENARIOS@ are filled in by the
+# @RUMPUS@, @RUMPUS_KTEST@, @DATA@ and @SCENARIOS@ are filled in by the
 # build.
 #
 rumpus=@RUMPUS@
-rumpus_deadlock=@RUMPUS_DEADLOCK@
+rumpus_ktest=@RUMPUS_KTEST@
 data=@DATA@
 scenarios=@SCENARIOS@
 
@@ -238,7 +238,8 @@ deadlock_head() {
 }
 deadlock_body() {
 	atf_check -s exit:1 -e ignore -o match:'^deadlock +.*abba: no verdict after 1s' \
-	    $rumpus_deadlock run -o out.jsonl $data/deadlock.lua
+	    env H_RUMPUS_KTEST=deadlock $rumpus_ktest run -o out.jsonl \
+	    $data/deadlock.lua
 	atf_check -o match:'"outcome":"deadlock"' \
 	    -o match:'"reason":"[^"]*: deadlock: lwp [0-9.]+ \\"ktestdl[12]\\" waits for ' \
 	    -o match:'\\"ktestdl2\\" waits for mutex 0x[0-9a-f]+ \(initialised at ktest_deadlock_start\+0x[0-9a-f]+\) held by lwp [0-9.]+, taken at ktest_dl_thread1\+0x' \
@@ -271,11 +272,28 @@ teardown_left_body() {
 	    $rumpus run $data/teardown.lua
 }
 
+atf_test_case fail_leak
+fail_leak_head() {
+	atf_set descr "a runner whose kernels leak one allocation as they boot: a passing body is outcome leak, a failing one stays fail with the leak and its site beside it, in the terminal view and the record"
+}
+fail_leak_body() {
+	atf_check -s exit:1 -e ignore \
+	    -o match:'^leak +.*leak.lua:passes: teardown: 1 kmem allocations \(100 bytes\) not freed, most at .*k_kern\.c:[0-9]+' \
+	    -o match:'^fail +.*leak.lua:fails: .*leak.lua:18: expectation failed: failing on purpose' \
+	    -o match:'^  and leaked: teardown: 1 kmem allocations' \
+	    env H_RUMPUS_KTEST=leak $rumpus_ktest run -j 1 -o out.jsonl \
+	    $data/leak.lua
+	atf_check -o match:'"name":"passes".*"outcome":"leak"' \
+	    -o match:'"name":"fails".*"outcome":"fail".*"leak":"teardown: 1 kmem allocations \(100 bytes\) not freed, most at [^"]*k_kern\.c:[0-9]+"' \
+	    cat out.jsonl
+}
+
 atf_init_test_cases() {
 	atf_add_test_case teardown_left
 	atf_add_test_case progress
 	atf_add_test_case hang_not_deadlock
 	atf_add_test_case deadlock
+	atf_add_test_case fail_leak
 	atf_add_test_case crash_where
 	atf_add_test_case sandbox
 	atf_add_test_case artifacts

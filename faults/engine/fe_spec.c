@@ -894,21 +894,3 @@ fe_site_match(const char *glob, const char *const *frames, size_t n)
 			return 1;
 	return 0;
 }
-
-/*
- * A seed as RUMPUS_SEED and --seed write it: decimal digits only, below
- * 2^64.  Returns 0 with *seedp set, or EINVAL.
- */
-int
-fe_seed_parse(const char *s, uint64_t *seedp)
-{
-	size_t off = 0;
-	struct fe_parser p;
-
-	p.fps_s = s;
-	p.fps_reg = NULL;
-	p.fps_err = NULL;
-	if (fe_parse_uint(&p, &off, "the seed", seedp) != 0 || s[off] != '\0')
-		return EINVAL;
-	return 0;
-}

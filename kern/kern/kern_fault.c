@@ -1,7 +1,8 @@
 /*
  * The registry of named fault points and the hook that decides them.
  * Points live in the "rumpus_fault_set" section (FAULT_POINT_DEFINE); the
- * final link provides its bounds.  The hook is installed from above the
+ * final link provides its bounds.  Not compiled without fault points
+ * (make nofaults: <sys/fault.h> then checks nothing).  The hook is installed from above the
  * kernel (the fault engine on the host side), so the kernel itself stays
  * freestanding and knows nothing of rules.
  */
@@ -13,10 +14,6 @@
 
 volatile rumpus_fault_hook_t fault_hook;
 static void *fault_hook_arg;
-
-/* kmem.alloc is defined in kern_kmem.c; put it in the set from here. */
-static const struct rumpus_fault_point *const fault_set_kmem_alloc __used
-    __section("rumpus_fault_set") = &fault_kmem_alloc;
 
 extern const struct rumpus_fault_point *const __start_rumpus_fault_set[];
 extern const struct rumpus_fault_point *const __stop_rumpus_fault_set[];

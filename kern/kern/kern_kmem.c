@@ -51,10 +51,8 @@ struct kmem_hdr {
 #define KMEM_HDRSIZE	roundup(sizeof(struct kmem_hdr), KMEM_ALIGN)
 __CTASSERT(KMEM_HDRSIZE % KMEM_ALIGN == 0);
 
-const struct rumpus_fault_point fault_kmem_alloc = {
-	RUMPUS_FAULT_KMEM_ALLOC,
-	"kmem_alloc/kmem_zalloc/pool_get return NULL (before the hypercall)"
-};
+FAULT_POINT_DEFINE(fault_kmem_alloc, RUMPUS_FAULT_KMEM_ALLOC,
+    "kmem_alloc/kmem_zalloc/pool_get return NULL (before the hypercall)");
 
 static struct rumpuser_mtx *kmem_mtx;
 static struct kmem_hdr *kmem_live;		/* kmem_mtx */
@@ -172,19 +170,17 @@ kmem_alloc_tagged(size_t size, km_flag_t flags, bool zero,
 	    "kmem_alloc: flags 0x%x name neither or both of KM_SLEEP and "
 	    "KM_NOSLEEP (at %s:%d)", flags, site->ks_file, site->ks_line);
 
-	if (__predict_false(fault_hook != NULL) && !(flags & KM_NOFAULT)) {
-		struct rumpus_fault_site fs = {
-			.fs_tag = tag,
-			.fs_file = site->ks_file,
-			.fs_line = site->ks_line,
-			.fs_caller = caller,
-			.fs_size = size,
-			.fs_flags = (int)(flags & (KM_SLEEP | KM_NOSLEEP)),
-		};
-		if (fault_check(&fault_kmem_alloc, &fs) != 0) {
-			COUNT(c_kmem_failures);
-			return NULL;
-		}
+	if (!(flags & KM_NOFAULT) && FAULT_POINT_CHECK_SITE(fault_kmem_alloc,
+	    &(const struct rumpus_fault_site){
+		.fs_tag = tag,
+		.fs_file = site->ks_file,
+		.fs_line = site->ks_line,
+		.fs_caller = caller,
+		.fs_size = size,
+		.fs_flags = (int)(flags & (KM_SLEEP | KM_NOSLEEP)),
+	    }) != 0) {
+		COUNT(c_kmem_failures);
+		return NULL;
 	}
 
 	total = KMEM_HDRSIZE + roundup(size, KMEM_ALIGN);

@@ -88,9 +88,6 @@ void	kmem_books(struct rumpus_books *);
 void	kmem_drain(void);
 void	kmem_release_all(void);
 
-/* Fault points (kern_fault.c). */
-extern const struct rumpus_fault_point fault_kmem_alloc;
-
 /* Console (subr_prf.c). */
 void	backtrace_print(void *, void *);
 void	printf_pc(uintptr_t);
