@@ -33,5 +33,13 @@ int	rumpus_sched_create(pthread_t *, void *(*)(void *), void *);
 int	rumpus_sched_join(pthread_t);
 /* Serial mode: a seeded choice of who runs next, the caller included. */
 void	rumpus_sched_yield(void);
+/*
+ * A signal handler's dump of the kernel (a timeout's, a crash's): while
+ * on, the calling thread's lock hypercalls are the plain pthread calls,
+ * outside the schedule, whose own lock the interrupted code may hold.
+ * Returns the previous setting, for the handler to put back.
+ * Async-signal-safe.
+ */
+int	rumpus_sched_bypass(int);
 
 #endif /* _FAULTS_RUMPUS_SCHED_H_ */

@@ -63,6 +63,8 @@ static int64_t sched_clock;		/* virtual ns; written under sched_mtx */
 static uint64_t sched_seq;		/* counts waits begun */
 static uint64_t sched_prng[4];		/* who runs next */
 static __thread struct sched_thr *sched_self;
+/* rumpus_sched_bypass: initial-exec, as a signal handler reads it. */
+static __thread int sched_bypass __attribute__((__tls_model__("initial-exec")));
 
 static const struct timespec sched_past;	/* 1970: a lock never waits */
 
@@ -268,6 +270,8 @@ rumpuser__sched_lock(pthread_mutex_t *m)
 {
 	int rv;
 
+	if (sched_bypass)
+		return pthread_mutex_lock(m);
 	pthread_mutex_lock(&sched_mtx);
 	rv = sched_take(sched_me(), m);
 	pthread_mutex_unlock(&sched_mtx);
@@ -279,6 +283,19 @@ rumpuser__sched_unlock(pthread_mutex_t *m)
 {
 	int rv;
 
+	/*
+	 * Bypassed: wake m's waiter only if sched_mtx is free.  When it is
+	 * not, the handler may have interrupted its holder (this thread,
+	 * the owner: nobody else ran, so nobody began to wait on m).
+	 */
+	if (sched_bypass) {
+		if ((rv = pthread_mutex_unlock(m)) == 0 &&
+		    pthread_mutex_trylock(&sched_mtx) == 0) {
+			sched_wake(m, 0);
+			pthread_mutex_unlock(&sched_mtx);
+		}
+		return rv;
+	}
 	pthread_mutex_lock(&sched_mtx);
 	if ((rv = pthread_mutex_unlock(m)) == 0)
 		sched_wake(m, 0);
@@ -545,4 +562,13 @@ rumpus_sched_yield(void)
 
 	if (_RUMPUSER_SERIAL)
 		rumpuser__sched_yield();
+}
+
+int
+rumpus_sched_bypass(int on)
+{
+	int was = sched_bypass;
+
+	sched_bypass = on;
+	return was;
 }

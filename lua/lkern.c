@@ -2266,7 +2266,9 @@ lkern_lock_kind(int kind)
  * sandbox's): the kernel's lwps, one line each, into rr_lwps, and the
  * kernel's deadlock cycle, if it has one, into rr_deadlock.  The kernel
  * only tries its locks here, and the instance is killed shortly anyway,
- * so a kernel in a bad state costs nothing worse than a missing dump.
+ * so a kernel in a bad state costs nothing worse than a missing dump.  Its
+ * lock hypercalls bypass serial mode's schedule, whose lock the
+ * interrupted code may hold.
  */
 void
 lkern_interrupt(struct rumpus_result *res)
@@ -2277,9 +2279,11 @@ lkern_interrupt(struct rumpus_result *res)
 	size_t len = sizeof(res->rr_lwps), n = 0, nl, i;
 	unsigned j;
 	const char *w;
+	int bypass;
 
 	if (!lkern.booted || rumpus_ext_version() != RUMPUS_EXT_VERSION)
 		return;
+	bypass = rumpus_sched_bypass(1);
 	nl = rumpus_lwp_dump(li, RUMPUS_BOOKS_LWPS);
 	for (i = 0; i < nl && i < RUMPUS_BOOKS_LWPS && n < len; i++) {
 		w = li[i].li_wmesg;
@@ -2314,6 +2318,7 @@ lkern_interrupt(struct rumpus_result *res)
 			    " for reading" : "", lw[j].lw_pid, lw[j].lw_lid);
 		n = lkern_pc(out, len, n, ", taken at ", lw[i].lw_hsite);
 	}
+	(void)rumpus_sched_bypass(bypass);
 }
 
 /*

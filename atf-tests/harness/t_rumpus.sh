@@ -247,6 +247,21 @@ deadlock_body() {
 	    -o not-match:'"reason":"[^"]*ktestdl3' cat out.jsonl
 }
 
+atf_test_case serial_dump
+serial_dump_head() {
+	atf_set descr "in serial mode a timeout's dump is written whatever the body was doing in the schedule when the signal came: for 8 seeds, the Lua stack and the kernel's lwps in every record"
+}
+serial_dump_body() {
+	atf_check -s exit:1 -e match:'8 hang; 8 not ok' -o ignore \
+	    env H_RUMPUS_KTEST=deadlock $rumpus_ktest run -j 2 -o out.jsonl \
+	    $data/serialdump.lua
+	# $s: characters inside a JSON string, escapes included.
+	s='([^"\\]|\\.)*'
+	atf_check -o inline:'8\n' grep -Ec '"mode":"serial".*"backtrace":"'\
+'the body was running at:\\n'"$s"'serialdump\.lua:[0-9]+: '"$s"\
+'\\nlwp 2\.1 \\"init\\": '"$s"'\\"ktestdl1\\"' out.jsonl
+}
+
 atf_test_case progress
 progress_head() {
 	atf_set descr "a progress line is shown on a terminal, and only there"
@@ -293,6 +308,7 @@ atf_init_test_cases() {
 	atf_add_test_case progress
 	atf_add_test_case hang_not_deadlock
 	atf_add_test_case deadlock
+	atf_add_test_case serial_dump
 	atf_add_test_case fail_leak
 	atf_add_test_case crash_where
 	atf_add_test_case sandbox
