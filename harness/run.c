@@ -587,7 +587,7 @@ run_check(struct slot *s)
  * The check of slot s ended with wait status st, or, with why, was
  * stopped (why says how).  Returns the case's verdict: the check's, or,
  * when it did not finish, s_hv saying so (what it half wrote is not
- * trusted).
+ * trusted), and a case that would have passed is an error.
  */
 static struct hverdict *
 run_check_end(struct slot *s, int st, const char *why)
@@ -618,6 +618,12 @@ run_check_end(struct slot *s, int st, const char *why)
 	if (s->s_powercut)
 		snprintf(hv->hv_reason + strlen(hv->hv_reason),
 		    sizeof(hv->hv_reason) - strlen(hv->hv_reason), ": %s", why);
+	/* A written image nobody checked does not let its case pass. */
+	if (hv->hv_outcome == RUMPUS_PASS) {
+		hv->hv_outcome = RUMPUS_ERROR;
+		snprintf(hv->hv_reason, sizeof(hv->hv_reason), "the body "
+		    "passed, but its image was not checked: %s", why);
+	}
 	return hv;
 }
 
