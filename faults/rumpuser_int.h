@@ -34,8 +34,9 @@ extern int rumpuser__serial;
  * for the harness): one participating host thread runs at a time, and
  * where one would block (a contended lock, a cv wait, a sleep, a join)
  * it hands the turn to a runnable one drawn from the seed.  Time is
- * virtual (ns from rumpuser_init): it stands still while a thread runs
- * and jumps to the earliest deadline when every thread waits.
+ * virtual (ns from rumpuser_init): it stands still while a thread runs,
+ * moves on by a quantum at each turn through the schedule, and jumps to
+ * the earliest deadline when every thread waits.
  *
  * sched_lock/unlock and sched_wait/wakeup are the host mutex and cv
  * operations of serial mode (a wait sleeps on any address, chan; m is

@@ -13,9 +13,11 @@
  * they start when first given the turn), and any other thread at its
  * first wait here (it then waits for the turn first).
  *
- * Time is virtual: it stands still while a thread runs.  When the owner
- * gives up the turn and no thread is runnable, the clock jumps to the
- * earliest deadline and those waits time out.  With no deadline either,
+ * Time is virtual: it stands still while a thread runs, and each turn
+ * through the schedule moves it on by a quantum; waits whose deadline it
+ * reaches time out, other threads runnable or not.  When the owner gives
+ * up the turn and no thread is runnable, the clock jumps to the earliest
+ * deadline and those waits time out.  With no deadline either,
  * every thread waits for good (a deadlock): nobody owns the turn, and
  * the runner's timeout ends the instance as in threads mode.
  *
@@ -68,6 +70,13 @@ static __thread int sched_bypass __attribute__((__tls_model__("initial-exec")));
 
 static const struct timespec sched_past;	/* 1970: a lock never waits */
 
+/*
+ * Virtual ns each turn through the schedule costs, so that timed waits
+ * expire while other threads keep running (a poller does not freeze
+ * time); a count of passes, so still a function of the seed.
+ */
+#define SCHED_QUANTUM	10000
+
 /* A new participant, runnable, not yet on the list; NULL without memory. */
 static struct sched_thr *
 sched_thr_new(void)
@@ -113,10 +122,11 @@ sched_ready(struct sched_thr *st, int timedout)
 
 /*
  * The owner gives the turn up (it may be runnable still: a yield).  The
- * next owner is drawn from the runnable threads; if there is none, the
- * clock jumps to the earliest deadline, whose waits time out.  With no
- * deadline either, nobody owns the turn.  Must be called with sched_mtx
- * held.
+ * clock moves on by SCHED_QUANTUM, and waits whose deadline it reached
+ * time out, runnable threads or not; the next owner is drawn from the
+ * runnable threads.  If there is none, the clock jumps to the earliest
+ * deadline, whose waits time out.  With no deadline either, nobody owns
+ * the turn.  Must be called with sched_mtx held.
  */
 static void
 sched_pass(void)
@@ -125,20 +135,24 @@ sched_pass(void)
 	int64_t when;
 	unsigned n, pick;
 
+	__atomic_store_n(&sched_clock, sched_clock + SCHED_QUANTUM,
+	    __ATOMIC_RELAXED);
+	when = RUMPUSER_SCHED_NEVER;
 	n = 0;
-	TAILQ_FOREACH(st, &sched_all, st_link)
-		n += st->st_state == ST_RUN;
+	TAILQ_FOREACH(st, &sched_all, st_link) {
+		if (st->st_state == ST_WAIT && st->st_deadline <= sched_clock)
+			sched_ready(st, 1);
+		if (st->st_state == ST_RUN)
+			n++;
+		else if (st->st_state == ST_WAIT && st->st_deadline < when)
+			when = st->st_deadline;
+	}
 	if (n == 0) {
-		when = RUMPUSER_SCHED_NEVER;
-		TAILQ_FOREACH(st, &sched_all, st_link)
-			if (st->st_state == ST_WAIT && st->st_deadline < when)
-				when = st->st_deadline;
 		if (when == RUMPUSER_SCHED_NEVER) {
 			sched_owner = NULL;
 			return;
 		}
-		if (when > sched_clock)
-			__atomic_store_n(&sched_clock, when, __ATOMIC_RELAXED);
+		__atomic_store_n(&sched_clock, when, __ATOMIC_RELAXED);
 		TAILQ_FOREACH(st, &sched_all, st_link) {
 			if (st->st_state == ST_WAIT &&
 			    st->st_deadline <= sched_clock) {

@@ -249,15 +249,16 @@ deadlock_body() {
 
 atf_test_case serial_dump
 serial_dump_head() {
-	atf_set descr "in serial mode a timeout's dump is written whatever the body was doing in the schedule when the signal came: for 8 seeds, the Lua stack and the kernel's lwps in every record"
+	atf_set descr "in serial mode a timeout's dump is written whatever the body was doing in the schedule when the signal came: for 8 seeds, the Lua stack, the kernel's lwps and their deadlock (formed while the body keeps running) in every record"
 }
 serial_dump_body() {
-	atf_check -s exit:1 -e match:'8 hang; 8 not ok' -o ignore \
+	atf_check -s exit:1 -e match:'8 deadlock; 8 not ok' -o ignore \
 	    env H_RUMPUS_KTEST=deadlock $rumpus_ktest run -j 2 -o out.jsonl \
 	    $data/serialdump.lua
 	# $s: characters inside a JSON string, escapes included.
 	s='([^"\\]|\\.)*'
-	atf_check -o inline:'8\n' grep -Ec '"mode":"serial".*"backtrace":"'\
+	atf_check -o inline:'8\n' grep -Ec '"outcome":"deadlock".*"reason":"'"$s"\
+': deadlock: lwp '"$s"'".*"mode":"serial".*"backtrace":"'\
 'the body was running at:\\n'"$s"'serialdump\.lua:[0-9]+: '"$s"\
 '\\nlwp 2\.1 \\"init\\": '"$s"'\\"ktestdl1\\"' out.jsonl
 }

@@ -31,6 +31,7 @@
 #include "h_macros.h"
 #include "h_testkern.h"
 #include "rumpus_overlay.h"
+#include "rumpus_sched.h"
 
 /* librumpuser's errno translation (an internal, exported for tests). */
 int	rumpuser__errtrans(int);
@@ -1465,8 +1466,8 @@ ATF_TC_HEAD(serial_schedule, tc)
 {
 	atf_tc_set_md_var(tc, "descr", "serial mode: one thread runs at a "
 	    "time; timed waits nobody ends time out on the virtual clock, "
-	    "which jumps to their deadline; the same seed gives the same "
-	    "interleaving, other seeds others");
+	    "which jumps to their deadline (plus a quantum a turn); the "
+	    "same seed gives the same interleaving, other seeds others");
 }
 ATF_TC_BODY(serial_schedule, tc)
 {
@@ -1477,9 +1478,11 @@ ATF_TC_BODY(serial_schedule, tc)
 	memset(a, 0, sizeof(a));
 	na = serial_run(sched_workload, "serial", "42", a, sizeof(a) - 1);
 	printf("seed 42: %s\n", a);
+	/* 3 ms of waits, and a quantum for each of the few turns. */
 	ATF_REQUIRE_MSG(na > SW_NTHR * SW_ROUNDS &&
-	    strcmp(a + SW_NTHR * SW_ROUNDS, " clock 0.003000000 timeouts 12 "
-	    "overlap 0 took <2s") == 0, "seed 42: %s", a);
+	    strncmp(a + SW_NTHR * SW_ROUNDS, " clock 0.0030", 13) == 0 &&
+	    strcmp(a + SW_NTHR * SW_ROUNDS + 18, " timeouts 12 overlap 0 "
+	    "took <2s") == 0, "seed 42: %s", a);
 	/* Seed 42 again, then seeds 1 to 5. */
 	for (s = 0; s < 6; s++) {
 		snprintf(seed, sizeof(seed), "%d", s == 0 ? 42 : s);
@@ -1494,6 +1497,82 @@ ATF_TC_BODY(serial_schedule, tc)
 			other++;
 	}
 	ATF_REQUIRE_MSG(other > 0, "seeds 1 to 5 all gave seed 42's order");
+}
+
+/*
+ * The poll workload: a thread waits 1 ms on a cv nobody signals while
+ * another polls for the end of that wait, yielding at each poll (as the
+ * Lua binding does at each kernel call), so that some thread is always
+ * runnable.  The child writes how many polls it took.
+ */
+static struct rumpuser_mtx *sp_mtx;
+static struct rumpuser_cv *sp_cv;
+static int sp_done;
+
+static void *
+sp_waiter(void *arg)
+{
+
+	tk_setcpu(1);
+	rumpuser_mutex_enter(sp_mtx);
+	if (rumpuser_cv_timedwait(sp_cv, sp_mtx, 0, 1000000) ==
+	    RUMP_ETIMEDOUT)
+		__atomic_store_n(&sp_done, 1, __ATOMIC_RELAXED);
+	rumpuser_mutex_exit(sp_mtx);
+	tk_setcpu(0);
+	return NULL;
+}
+
+static void
+poll_workload(int out)
+{
+	void *cookie;
+	char rec[64];
+	int64_t sec;
+	long nsec, polls;
+	int n;
+
+	if (tk_boot() != 0)
+		_exit(2);
+	rumpuser_mutex_init(&sp_mtx, RUMPUSER_MTX_KMUTEX);
+	rumpuser_cv_init(&sp_cv);
+	if (rumpuser_thread_create(sp_waiter, NULL, "sp", 1, 0, -1,
+	    &cookie) != 0)
+		_exit(2);
+	for (polls = 0; polls < 1000000 &&
+	    !__atomic_load_n(&sp_done, __ATOMIC_RELAXED); polls++)
+		rumpus_sched_yield();
+	if (rumpuser_thread_join(cookie) != 0)
+		_exit(2);
+	rumpuser_clock_gettime(RUMPUSER_CLOCK_ABSMONO, &sec, &nsec);
+	n = snprintf(rec, sizeof(rec), "timedout %d polls %ld clock %jd.%09ld",
+	    sp_done, polls, (intmax_t)sec, nsec);
+	if (write(out, rec, (size_t)n) != n)
+		_exit(2);
+	_exit(0);
+}
+
+ATF_TC(serial_poll);
+ATF_TC_HEAD(serial_poll, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "serial mode: a timed wait times out "
+	    "while another thread keeps running (each turn through the "
+	    "schedule moves the virtual clock on), after the same number of "
+	    "turns for the same seed");
+}
+ATF_TC_BODY(serial_poll, tc)
+{
+	char a[64], b[64];
+	long polls;
+
+	memset(a, 0, sizeof(a));
+	serial_run(poll_workload, "serial", "7", a, sizeof(a) - 1);
+	printf("seed 7: %s\n", a);
+	ATF_REQUIRE_MSG(sscanf(a, "timedout 1 polls %ld clock 0.00", &polls)
+	    == 1 && polls >= 10 && polls < 1000, "seed 7: %s", a);
+	memset(b, 0, sizeof(b));
+	serial_run(poll_workload, "serial", "7", b, sizeof(b) - 1);
+	ATF_REQUIRE_MSG(strcmp(a, b) == 0, "seed 7 again: %s", b);
 }
 
 ATF_TC(serial_clocks);
@@ -2047,6 +2126,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, bio_serial);
 	ATF_TP_ADD_TC(tp, serial_same_sequence);
 	ATF_TP_ADD_TC(tp, serial_schedule);
+	ATF_TP_ADD_TC(tp, serial_poll);
 	ATF_TP_ADD_TC(tp, serial_clocks);
 	ATF_TP_ADD_TC(tp, getrandom);
 	ATF_TP_ADD_TC(tp, memory);
