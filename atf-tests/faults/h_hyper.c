@@ -16,6 +16,10 @@
  *	h_hyper sync FILE N		N syncfd calls
  *	h_hyper random N		N getrandom calls of 64 bytes
  *	h_hyper yield N			N mutex_enter calls: "yields K"
+ *	h_hyper pause N			at most N mutex_enter calls, until a
+ *					thread made first has run: "ran after
+ *					K in Tns" (T: the monotonic clock's
+ *					advance)
  *	h_hyper each N			N rounds of open, thread_create,
  *					clock_sleep, cv_timedwait and
  *					rw_enter: "open:E,E ... rw.enter:
@@ -259,6 +263,57 @@ each(int n)
 	printf(" rw.enter:yields %lu\n", nyields);
 }
 
+static int pause_ran;
+
+/* The thread pause_calls waits for. */
+static void *
+pause_thread(void *arg)
+{
+
+	__atomic_store_n(&pause_ran, 1, __ATOMIC_RELAXED);
+	return arg;
+}
+
+/* ABSMONO in ns. */
+static int64_t
+mono_ns(void)
+{
+	int64_t sec;
+	long nsec;
+
+	rumpuser_clock_gettime(RUMPUSER_CLOCK_ABSMONO, &sec, &nsec);
+	return sec * 1000000000 + nsec;
+}
+
+/*
+ * Make a thread, then make up to n mutex_enter calls until it has run
+ * (in serial mode it runs only when this thread gives up the turn).
+ */
+static void
+pause_calls(int n)
+{
+	struct rumpuser_mtx *mtx;
+	void *cookie;
+	int64_t t0;
+	int i, error;
+
+	rumpuser_mutex_init(&mtx, 0);
+	t0 = mono_ns();
+	if ((error = rumpuser_thread_create(pause_thread, NULL, "pause", 1,
+	    -1, -1, &cookie)) != 0) {
+		printf("thread_create: %s\n", ename(error));
+		return;
+	}
+	for (i = 0; i < n && !__atomic_load_n(&pause_ran, __ATOMIC_RELAXED);
+	    i++) {
+		rumpuser_mutex_enter(mtx);
+		rumpuser_mutex_exit(mtx);
+	}
+	printf("ran after %d in %jdns\n", i, (intmax_t)(mono_ns() - t0));
+	rumpuser_thread_join(cookie);
+	rumpuser_mutex_destroy(mtx);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -318,7 +373,9 @@ main(int argc, char **argv)
 		}
 		printf("yields %lu\n", nyields);
 		rumpuser_mutex_destroy(mtx);
-	} else if (strcmp(argv[1], "each") == 0)
+	} else if (strcmp(argv[1], "pause") == 0)
+		pause_calls(n);
+	else if (strcmp(argv[1], "each") == 0)
 		each(n);
 	else {
 		fprintf(stderr, "h_hyper: bad command\n");

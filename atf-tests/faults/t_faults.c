@@ -581,12 +581,12 @@ ATF_TC_BODY(trace_file, tc)
 ATF_TC(yield);
 ATF_TC_HEAD(yield, tc)
 {
-	atf_tc_set_md_var(tc, "descr", "delay=yield yields the host thread "
-	    "(sched_yield) once per hit; delay=0us does not");
+	atf_tc_set_md_var(tc, "descr", "threads mode: delay=yield yields "
+	    "the host thread (sched_yield) once per hit; delay=0us does not");
 }
 ATF_TC_BODY(yield, tc)
 {
-	struct run r = { .spec = NULL };
+	struct run r = { .spec = NULL, .mode = "threads" };
 	char out[256];
 
 	for (r.how = 0; r.how < H_COUNT; r.how++) {
@@ -596,6 +596,37 @@ ATF_TC_BODY(yield, tc)
 		r.spec = "mutex.enter:delay=0us";
 		run_ok(&r, out, sizeof(out), "yield", "10", NULL, NULL);
 		ATF_CHECK_STREQ_MSG(out, "yields 0", "%s", hows[r.how]);
+	}
+}
+
+ATF_TC(serial_pause);
+ATF_TC_HEAD(serial_pause, tc)
+{
+	atf_tc_set_md_var(tc, "descr", "serial mode, librumpuser's engine "
+	    "(shared, static): delay=yield gives another thread the turn, "
+	    "delay=1ms waits 1 ms of virtual time, meanwhile another thread "
+	    "runs; without a rule it never does");
+}
+ATF_TC_BODY(serial_pause, tc)
+{
+	struct run r = { .spec = NULL };
+	char out[256];
+	int k, ns;
+
+	for (r.how = H_SHARED; r.how <= H_STATIC; r.how++) {
+		r.spec = NULL;
+		run_ok(&r, out, sizeof(out), "pause", "10", NULL, NULL);
+		ATF_CHECK_STREQ_MSG(out, "ran after 10 in 0ns", "%s",
+		    hows[r.how]);
+		r.spec = "mutex.enter:delay=yield";
+		run_ok(&r, out, sizeof(out), "pause", "10", NULL, NULL);
+		ATF_CHECK_MSG(sscanf(out, "ran after %d in %dns", &k, &ns) ==
+		    2 && k >= 1 && k < 10 && ns > 0 && ns < 1000000,
+		    "%s: %s", hows[r.how], out);
+		r.spec = "mutex.enter:nth=1:delay=1ms";
+		run_ok(&r, out, sizeof(out), "pause", "10", NULL, NULL);
+		ATF_CHECK_MSG(sscanf(out, "ran after 1 in %dns", &ns) == 1 &&
+		    ns >= 1000000 && ns < 1100000, "%s: %s", hows[r.how], out);
 	}
 }
 
@@ -849,7 +880,8 @@ ATF_TC_BODY(every_point, tc)
 {
 	struct run r = { .spec = "open:nth=2:EACCES; "
 	    "thread_create:nth=1:EAGAIN; clock_sleep:nth=3:EINTR; "
-	    "cv_timedwait:nth=2:EINTR; rw.enter:every=2:delay=yield" };
+	    "cv_timedwait:nth=2:EINTR; rw.enter:every=2:delay=yield",
+	    .mode = "threads" };
 	char out[256];
 
 	for (r.how = 0; r.how < H_COUNT; r.how++) {
@@ -942,6 +974,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, bad_spec);
 	ATF_TP_ADD_TC(tp, trace_file);
 	ATF_TP_ADD_TC(tp, yield);
+	ATF_TP_ADD_TC(tp, serial_pause);
 	ATF_TP_ADD_TC(tp, panic);
 	ATF_TP_ADD_TC(tp, overlay_faults);
 	ATF_TP_ADD_TC(tp, kernel_dynamic);

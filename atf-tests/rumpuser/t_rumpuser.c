@@ -1801,7 +1801,8 @@ ATF_TC_BODY(fault_hook, tc)
 	void *p;
 	size_t n;
 	int fd, from;
-	int64_t t0;
+	int64_t sec, t0;
+	long nsec;
 
 	setenv("RUMPUS_MODE", "serial", 1);
 	RZ(tk_boot());
@@ -1841,9 +1842,13 @@ ATF_TC_BODY(fault_hook, tc)
 	hook_decide.fd_action = RUMPUSER_FA_DELAY;
 	hook_decide.fd_delay_us = 50000;
 	rumpuser_mutex_init(&mtx, 0);
-	t0 = tk_msec();
+	/* Serial mode: a delay waits on the virtual clock. */
+	RZ(rumpuser_clock_gettime(RUMPUSER_CLOCK_ABSMONO, &sec, &nsec));
+	t0 = sec * 1000000000 + nsec;
 	rumpuser_mutex_enter(mtx);
-	ATF_REQUIRE(tk_msec() - t0 >= 49);
+	RZ(rumpuser_clock_gettime(RUMPUSER_CLOCK_ABSMONO, &sec, &nsec));
+	ATF_REQUIRE_MSG(sec * 1000000000 + nsec - t0 >= 50000000,
+	    "the delay took %jd ns", (intmax_t)(sec * 1000000000 + nsec - t0));
 	rumpuser_mutex_exit(mtx);
 
 	rumpuser_fault_sethook(NULL, NULL);

@@ -28,6 +28,9 @@
 #include <rump/rumpuser.h>
 
 #include "fe_rumpuser.h"
+#ifdef LIBRUMPUSER
+#include "rumpuser_int.h"
+#endif
 
 /*
  * Decide one librumpuser call with the engine given as arg; the calling
@@ -137,13 +140,26 @@ fe_rumpuser_panic(struct fe_engine *e, unsigned pt, int rule)
 
 /*
  * Hold the calling thread up, with whatever it holds (the caller's vCPU):
- * sleep us microseconds, or with yield set, yield the host CPU.
+ * sleep us microseconds, or with yield set, yield the host CPU.  In
+ * librumpuser's serial mode the host would only stall the one thread
+ * that runs: there a yield is a turn through the schedule, and a sleep a
+ * wait, on the thread's own stack, for the virtual clock.
  */
 void
 fe_rumpuser_pause(int yield, uint64_t us)
 {
 	struct timespec ts;
 
+#ifdef LIBRUMPUSER
+	if (_RUMPUSER_SERIAL) {
+		if (yield)
+			rumpuser__sched_yield();
+		else
+			(void)rumpuser__sched_wait(&ts, NULL, 0,
+			    rumpuser__sched_now() + (int64_t)us * 1000);
+		return;
+	}
+#endif
 	if (yield) {
 		sched_yield();
 		return;
@@ -200,7 +216,7 @@ fe_rumpuser_clip(const struct rumpuser_iovec *iov, size_t iovlen,
 
 /*
  * Serve what decision d asks that needs no host transfer: a delay (a
- * sleep) and a yield (sched_yield()), both with whatever the calling
+ * sleep) and a yield (fe_rumpuser_pause), both with whatever the calling
  * thread holds (a vCPU).  Returns the action left for the wrapper point:
  * d->fd_action, or RUMPUSER_FA_PASS after a delay or a yield.
  */
