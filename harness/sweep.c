@@ -207,7 +207,7 @@ static void
 sweep_summary(struct sweep *sw, size_t ninst, double secs)
 {
 	struct finding *f;
-	size_t i;
+	size_t i, done;
 	int c;
 
 	printf("%-14s %9s", "point", "instances");
@@ -224,8 +224,14 @@ sweep_summary(struct sweep *sw, size_t ninst, double secs)
 				printf(" %8zu", sw->sw_pts[i].sp_by[c]);
 		printf("\n");
 	}
-	printf("%zu instances in %.1fs (%.1f/s), %zu findings\n", ninst, secs,
-	    secs > 0 ? ninst / secs : 0.0, sw->sw_nf);
+	for (i = 0, done = 0; i < sw->sw_npts; i++)
+		done += sw->sw_pts[i].sp_runs;
+	if (done < ninst)
+		printf("%zu of %zu instances (interrupted)", done, ninst);
+	else
+		printf("%zu instances", done);
+	printf(" in %.1fs (%.1f/s), %zu findings\n", secs,
+	    secs > 0 ? done / secs : 0.0, sw->sw_nf);
 	for (i = 0; i < sw->sw_nf; i++) {
 		f = &sw->sw_f[i];
 		printf("finding %zu: %s x%zu, first %s with %s\n  why %s\n"

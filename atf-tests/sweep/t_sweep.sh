@@ -341,6 +341,32 @@ shards_body() {
 	atf_check -o inline:'0\n' sh -c 'sort p1 p2 p3 | uniq -d | wc -l'
 }
 
+atf_test_case sweep_interrupted
+sweep_interrupted_head() {
+	atf_set descr "a sweep stopped by SIGINT exits 130 and its summary counts the instances that ran, of those planned"
+}
+sweep_interrupted_body() {
+	$rumpus sweep --point kmem.alloc -j 2 -o out.jsonl \
+	    $scenarios/fs/dirgrow.lua >sum.txt 2>err.txt &
+	pid=$!
+	# Thousands of instances: stop it once a few records are out.
+	i=0
+	while [ "$(wc -l <out.jsonl 2>/dev/null || echo 0)" -lt 20 ]; do
+		i=$((i + 1))
+		[ $i -lt 600 ] || atf_fail "no records after 60 s"
+		sleep 0.1
+	done
+	kill -INT $pid
+	st=0
+	wait $pid || st=$?
+	atf_check_equal 130 $st
+	ran=$(sed -n -E 's/^([0-9]+) of ([0-9]+) instances \(interrupted\) in .*/\1/p' sum.txt)
+	planned=$(sed -n -E 's/^([0-9]+) of ([0-9]+) instances \(interrupted\) in .*/\2/p' sum.txt)
+	atf_check test -n "$ran" -a -n "$planned"
+	atf_check test "$ran" -ge 10 -a "$ran" -lt "$planned"
+	atf_check -o match:"^kmem.alloc +$ran " cat sum.txt
+}
+
 atf_init_test_cases() {
 	atf_add_test_case lua_wiring
 	atf_add_test_case run_faults
@@ -354,5 +380,6 @@ atf_init_test_cases() {
 	atf_add_test_case scenario_faults
 	atf_add_test_case replay_save
 	atf_add_test_case sweep
+	atf_add_test_case sweep_interrupted
 	atf_add_test_case shards
 }
