@@ -98,11 +98,11 @@ rumpuser__fault_ask(int point, int fd, int64_t off, size_t len,
 	struct rumpuser_fault_call c;
 	rumpuser_fault_hook_fn fn;
 
-	memset(d, 0, sizeof(*d));
-	d->fd_action = RUMPUSER_FA_PASS;
 	fn = __atomic_load_n(&fault_hook, __ATOMIC_ACQUIRE);
-	if (fn == NULL)
-		return d->fd_action;
+	if (fn == NULL) {
+		memset(d, 0, sizeof(*d));
+		return d->fd_action = RUMPUSER_FA_PASS;
+	}
 	__atomic_add_fetch(&rumpuser_fault_calls[point], 1, __ATOMIC_RELAXED);
 
 	c.fc_point = point;
@@ -111,8 +111,8 @@ rumpuser__fault_ask(int point, int fd, int64_t off, size_t len,
 	c.fc_len = len;
 	c.fc_name = name;
 	c.fc_caller = caller;
-	fn(&c, d, __atomic_load_n(&fault_hookarg, __ATOMIC_RELAXED));
-	return d->fd_action;
+	return fe_rumpuser_ask(fn, __atomic_load_n(&fault_hookarg,
+	    __ATOMIC_RELAXED), &c, d);
 }
 
 /*

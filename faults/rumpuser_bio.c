@@ -25,7 +25,6 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include <rump/rumperrno.h>
@@ -77,7 +76,9 @@ bio_transfer(int fd, int op, void *data, size_t len, int64_t off,
 	*donep = 0;
 	limit = len;
 	torn = flip = 0;
-	switch (rumpuser__fault_act(fault, len)) {
+	/* Nothing decided (no rule armed): not even a call. */
+	switch (fault->fd_action == RUMPUSER_FA_PASS ? 0 :
+	    rumpuser__fault_act(fault, len)) {
 	case RUMPUSER_FA_ERROR:
 		return fault->fd_error;
 	case RUMPUSER_FA_SHORT:
@@ -216,7 +217,7 @@ rumpuser_bio(int fd, int op, void *data, size_t dlen, int64_t off,
 	size_t moved;
 	int error, start;
 
-	memset(&fault, 0, sizeof(fault));
+	fault.fd_action = RUMPUSER_FA_PASS;	/* the ask fills it all */
 	(void)RUMPUSER_FAULT_ASK(op & RUMPUSER_BIO_WRITE ?
 	    RUMPUSER_FP_BIO_WRITE : RUMPUSER_FP_BIO_READ, fd, off, dlen, NULL,
 	    &fault);

@@ -236,9 +236,9 @@ fe_rumpuser_serve(const struct rumpuser_fault_decision *d)
 }
 
 /*
- * Ask hook fn (with arg) about call c, into *d preset to pass, and serve
- * a delay or a yield (fe_rumpuser_serve).  Returns the action left for
- * the wrapper point.
+ * Ask hook fn (with arg) about call c, into *d preset to pass; nothing is
+ * carried out (fe_rumpuser_serve does a delay or a yield).  Returns
+ * d->fd_action.
  */
 int
 fe_rumpuser_ask(rumpuser_fault_hook_fn fn, void *arg,
@@ -248,5 +248,5 @@ fe_rumpuser_ask(rumpuser_fault_hook_fn fn, void *arg,
 	memset(d, 0, sizeof(*d));
 	d->fd_action = RUMPUSER_FA_PASS;
 	fn(c, d, arg);
-	return fe_rumpuser_serve(d);
+	return d->fd_action;
 }

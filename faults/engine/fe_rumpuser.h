@@ -29,7 +29,7 @@ void	fe_rumpuser_decide(struct fe_engine *,
 	    const struct rumpuser_fault_call *, struct fe_call *,
 	    struct rumpuser_fault_decision *);
 
-/* Ask a hook; serve delay and yield (see fe_rumpuser.c). */
+/* Ask a hook; then serve a delay or a yield (see fe_rumpuser.c). */
 int	fe_rumpuser_ask(rumpuser_fault_hook_fn, void *,
 	    const struct rumpuser_fault_call *,
 	    struct rumpuser_fault_decision *);

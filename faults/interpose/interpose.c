@@ -263,7 +263,8 @@ ip_decide(int pt, int fd, int64_t off, size_t len, const char *name,
 	c.fc_len = len;
 	c.fc_name = name;
 	c.fc_caller = caller;
-	action = fe_rumpuser_ask(fe_rumpuser_hook, ip_engine, &c, d);
+	(void)fe_rumpuser_ask(fe_rumpuser_hook, ip_engine, &c, d);
+	action = fe_rumpuser_serve(d);
 	if (action == RUMPUSER_FA_POWERCUT) {
 		ip_cut_begin(0);
 		ip_cut_end(d->fd_status);
